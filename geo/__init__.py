@@ -1,0 +1,1 @@
+"""Places: Cà Mau's units and boundaries, joins, classification, map rendering."""

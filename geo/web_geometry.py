@@ -1,0 +1,137 @@
+"""Geometry prepared for the browser, once per process, and published as static files.
+
+The commune layer is simplified with ``topojson`` (shared borders are simplified once, so
+neighbours stay together), rounded to 5 decimals (about 1 m) and stripped to the properties the
+map needs. The files are written under ``static/`` (served by Streamlit at ``/app/static``, not
+committed) with a content hash in the name, so a browser never keeps a stale copy.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+import topojson
+
+from geo.reference import REPO_ROOT, ReferenceData
+
+STATIC_DIR = REPO_ROOT / "static"
+STATIC_URL = "/app/static"
+SIMPLIFY_DEGREES = 0.002      # ≈ 220 m; more breaks the small wards of Cà Mau city
+PRECISION_DEGREES = 1e-5      # 5 decimals ≈ 1 m
+
+
+@dataclass(frozen=True)
+class PublishedGeometry:
+    communes_url: str
+    outlines_url: str
+    communes_bytes: int
+    outlines_bytes: int
+    centroids: dict[str, tuple[float, float]]   # gso_code -> (lat, lon), a point inside the polygon
+    bounds: tuple[float, float, float, float]   # minx, miny, maxx, maxy
+
+
+def commune_tip_html(name: str, district: str, unit_type: str) -> str:
+    """The fixed part of a commune's tooltip. Every value is escaped: names may come from
+    imported files and are shown inside an iframe that runs scripts."""
+    return (f"<b>{html.escape(str(name))}</b><br>"
+            f"{html.escape(str(district))} · {html.escape(str(unit_type))}")
+
+
+def simplify_communes(communes: gpd.GeoDataFrame, tolerance: float = SIMPLIFY_DEGREES) -> gpd.GeoDataFrame:
+    frame = communes[["gso_code", "name", "district", "type", "geometry"]].reset_index(drop=True)
+    if tolerance > 0:
+        simplified = topojson.Topology(frame[["gso_code", "geometry"]], prequantize=1e5,
+                                       toposimplify=tolerance).to_gdf()
+        geometry = dict(zip(simplified["gso_code"], simplified.geometry))
+        frame = frame.assign(geometry=frame["gso_code"].map(geometry))
+        frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=communes.crs)
+    frame["geometry"] = shapely.make_valid(
+        shapely.set_precision(frame.geometry.values, PRECISION_DEGREES))
+    return frame
+
+
+def commune_collection(communes: gpd.GeoDataFrame) -> dict:
+    features = []
+    for row in communes.itertuples(index=False):
+        features.append({
+            "type": "Feature", "id": row.gso_code,
+            "properties": {"gso_code": row.gso_code,
+                           "tip": commune_tip_html(row.name, row.district, row.type)},
+            "geometry": shapely.geometry.mapping(row.geometry),
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def outline_collection(districts: gpd.GeoDataFrame, province: gpd.GeoDataFrame) -> dict:
+    """District and province outlines (gis.chinhphu.vn), lightly simplified: lines only."""
+    features = []
+    for level, frame in (("district", districts), ("province", province)):
+        geometry = shapely.set_precision(
+            frame.geometry.simplify(SIMPLIFY_DEGREES / 2, preserve_topology=True).values,
+            PRECISION_DEGREES)
+        for geom in geometry:
+            features.append({"type": "Feature", "properties": {"level": level},
+                             "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _compact_json(data: dict) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _write_hashed(directory: Path, stem: str, payload: bytes) -> str:
+    digest = hashlib.sha256(payload).hexdigest()[:12]
+    target = directory / f"{stem}-{digest}.geojson"
+    if not target.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a browser never receives a half-written file.
+        handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{stem}-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(payload)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    return target.name
+
+
+def publish_geometry(ref: ReferenceData, static_dir: Path = STATIC_DIR,
+                     static_url: str = STATIC_URL) -> PublishedGeometry:
+    communes = simplify_communes(ref.communes)
+    commune_bytes = _compact_json(commune_collection(communes))
+    outline_bytes = _compact_json(outline_collection(ref.districts, ref.province))
+    geo_dir = static_dir / "geo"
+    communes_name = _write_hashed(geo_dir, "communes", commune_bytes)
+    outlines_name = _write_hashed(geo_dir, "outlines", outline_bytes)
+    points = ref.communes.geometry.representative_point()
+    centroids = {code: (round(p.y, 5), round(p.x, 5)) for code, p in zip(ref.communes["gso_code"], points)}
+    minx, miny, maxx, maxy = (float(x) for x in ref.communes.total_bounds)
+    return PublishedGeometry(f"{static_url}/geo/{communes_name}", f"{static_url}/geo/{outlines_name}",
+                             len(commune_bytes), len(outline_bytes), centroids, (minx, miny, maxx, maxy))
+
+
+def install_leaflet(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL) -> tuple[str, str]:
+    """Copy Leaflet from the pinned ``xstatic-leaflet`` package into ``static/`` (git-ignored) and
+    return the URLs of leaflet.js and leaflet.css. Nothing is ever fetched from a CDN."""
+    from xstatic.pkg import leaflet as xstatic_leaflet
+
+    source = Path(xstatic_leaflet.BASE_DIR)
+    target = static_dir / f"leaflet-{xstatic_leaflet.VERSION}"
+    if not (target / "leaflet.js").is_file():
+        static_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=static_dir, prefix=".leaflet-"))
+        try:
+            shutil.copytree(source, staging / "leaflet",
+                            ignore=shutil.ignore_patterns("*.map", "*-src*.js"))
+            if not (target / "leaflet.js").is_file():
+                os.replace(staging / "leaflet", target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    base = f"{static_url}/{target.name}"
+    return f"{base}/leaflet.js", f"{base}/leaflet.css"

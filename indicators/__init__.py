@@ -1,0 +1,1 @@
+"""Indicator catalogue, commune indicator tables and the illustrative sample dataset."""

@@ -1,0 +1,107 @@
+"""The commune indicator table: one row per commune, one column per catalogue indicator."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.reference import ReferenceData
+from indicators.catalogue import Indicator
+
+PILOT, NOT_PILOT = "pilot", "not_pilot"
+ID_COLUMNS = ["gso_code", "name", "type", "district_code", "district"]
+
+
+def commune_table(ref: ReferenceData, sample: pd.DataFrame,
+                  catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """Join reference attributes, census figures, geodesic area and ``sample`` (the illustrative
+    dataset, ``indicators.sample.read_sample_csv``) by GSO code, then compute every catalogue
+    indicator as a column (NaN = no value)."""
+    raw = ref.units[ID_COLUMNS].merge(
+        ref.population[["gso_code", "pop2019_total", "pop2019_urban", "hh2019_total"]],
+        on="gso_code", how="left", validate="1:1",
+    ).merge(
+        ref.communes[["gso_code", "area_km2_geodesic"]], on="gso_code", how="left", validate="1:1",
+    ).merge(sample, on="gso_code", how="left", validate="1:1")
+    # The census leaves the urban count blank for wholly rural communes: that is zero, not unknown.
+    raw["pop2019_urban"] = raw["pop2019_urban"].fillna(0)
+    raw["pilot"] = raw["pilot"].astype("boolean").fillna(False).astype(bool)
+
+    table = raw[ID_COLUMNS + ["pilot"]].copy()
+    for indicator in catalogue.values():
+        table[indicator.id] = indicator_values(raw, indicator)
+    return table.sort_values("gso_code").reset_index(drop=True)
+
+
+def indicator_values(raw: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    if indicator.kind == "category":
+        return raw[indicator.column].map({True: PILOT, False: NOT_PILOT})
+    if indicator.column is not None:
+        values = pd.to_numeric(raw[indicator.column], errors="coerce").astype(float)
+    else:
+        numerator = pd.to_numeric(raw[indicator.numerator], errors="coerce").astype(float)
+        denominator = pd.to_numeric(raw[indicator.denominator], errors="coerce").astype(float)
+        values = (numerator / denominator.where(denominator > 0)) * indicator.scale
+    if indicator.applies_to == "pilot":
+        values = values.where(raw["pilot"])
+    return values.astype(float)
+
+
+@dataclass(frozen=True)
+class Filters:
+    districts: tuple[str, ...] = ()   # district codes; empty = all
+    types: tuple[str, ...] = ()       # "Xã", "Phường", "Thị trấn"; empty = all
+    pilot: str = "all"                # "all", PILOT or NOT_PILOT
+    value_min: float | None = None
+    value_max: float | None = None
+
+
+def filter_mask(table: pd.DataFrame, indicator: Indicator, filters: Filters) -> pd.Series:
+    """True for the communes that pass every filter. A value range excludes communes with no
+    value, because their value cannot be said to lie in it."""
+    mask = pd.Series(True, index=table.index)
+    if filters.districts:
+        mask &= table["district_code"].isin(filters.districts)
+    if filters.types:
+        mask &= table["type"].isin(filters.types)
+    if filters.pilot == PILOT:
+        mask &= table["pilot"]
+    elif filters.pilot == NOT_PILOT:
+        mask &= ~table["pilot"]
+    if indicator.kind == "number" and (filters.value_min is not None or filters.value_max is not None):
+        values = table[indicator.id]
+        in_range = values.notna()
+        if filters.value_min is not None:
+            in_range &= values >= filters.value_min
+        if filters.value_max is not None:
+            in_range &= values <= filters.value_max
+        mask &= in_range
+    return mask
+
+
+@dataclass(frozen=True)
+class Rank:
+    position: int    # 1 = best (highest unless lower is better); ties share the best position
+    out_of: int      # communes with a value in the group
+
+
+def rank_of(table: pd.DataFrame, indicator: Indicator, gso_code: str,
+            group_codes: Iterable[str] | None = None) -> Rank | None:
+    """The commune's rank among ``group_codes`` (default: the whole province), or None when it
+    has no value."""
+    frame = table if group_codes is None else table[table["gso_code"].isin(list(group_codes))]
+    values = frame.set_index("gso_code")[indicator.id].dropna()
+    if indicator.kind != "number" or gso_code not in values.index:
+        return None
+    ascending = indicator.higher_is_better == "lower"
+    positions = values.rank(method="min", ascending=ascending)
+    return Rank(int(positions[gso_code]), int(len(values)))
+
+
+def value_bounds(table: pd.DataFrame, indicator: Indicator) -> tuple[float, float] | None:
+    values = table[indicator.id].dropna() if indicator.kind == "number" else pd.Series(dtype=float)
+    if values.empty:
+        return None
+    return float(np.floor(values.min())), float(np.ceil(values.max()))

@@ -1,0 +1,124 @@
+import html
+from dataclasses import replace
+from functools import partial
+
+import altair as alt
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from geo.reference import reference_dir
+from ui import map_widgets as widgets
+from ui.i18n import t
+from ui.mapview import build_view, chart_rows, indicator_title, panel_rows, provenance_text
+from ui.settings import base_tiles
+from ui.state import MapState, read_state, write_state
+from ui.streamlit_support import (catalogue, commune_table_for, current_lang, illustrative_banner, map_assets,
+                                  report, sources)
+
+lang = current_lang()
+table = commune_table_for(lang)
+indicators = catalogue()
+codes = set(table["gso_code"])
+names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
+
+# --- State: URL -> widgets -> state -> URL -----------------------------------------------
+query = st.query_params.to_dict()
+url_state, notices = read_state(query, indicators, table["district_code"].unique(), codes)
+widgets.sync_from_url(url_state, query)
+
+st.title(t("map.title", lang))
+if notices:
+    st.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+controls = widgets.indicator_controls(indicators, lang)
+indicator = indicators[controls["indicator"]]
+breaks, breaks_error = widgets.parse_breaks(controls["breaks_text"], lang)
+with st.sidebar:
+    filters = widgets.filter_controls(table, indicator, lang)
+
+state = MapState(
+    indicator=indicator.id, scheme=controls["scheme"], classes=controls["classes"], palette=controls["palette"],
+    breaks=breaks if controls["scheme"] == "manual" else (), commune=st.session_state.get("w_commune"),
+    lang=lang, **filters)
+geometry = map_assets()
+model = next((figure for figure in report() if figure.gso_code), None)
+view = build_view(table, indicators, sources(), state, geometry, model, lang)
+if state.scheme == "manual" and (breaks_error or view.breaks_error):
+    st.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
+    state = replace(state, scheme="quantiles", breaks=())
+
+new_query = write_state(state)
+if new_query != query:
+    st.query_params.from_dict(new_query)
+widgets.remember_url(new_query)
+
+# --- Map and legend ------------------------------------------------------------------------
+if indicator.illustrative:
+    illustrative_banner(lang)
+map_column, side_column = st.columns([3, 1.25])
+with map_column:
+    st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
+              feature_group_to_add=commune_layer(view.layer), height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=["last_active_drawing"], on_change=partial(widgets.on_map_click, frozenset(codes)))
+    st.caption(provenance_text(indicator, indicators, sources(), lang))
+with side_column:
+    st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")
+    for entry in view.legend:
+        st.html(
+            f'<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem;margin:.15rem 0">'
+            f'<span style="width:1.6rem;height:1.1rem;border:1px {"dashed" if entry.kind != "class" else "solid"} #555;'
+            f'background:{entry.colour};display:inline-block"></span>'
+            f'<span>{html.escape(entry.label)} <span style="color:#666">· {t("legend.count", lang, count=entry.count)}</span></span></div>')
+    st.caption("★ " + t("legend.model", lang))
+    shown = int(view.mask.sum())
+    st.caption(t("map.filter.count", lang, shown=shown, total=len(table)))
+
+    st.subheader(t("panel.title", lang))
+    st.selectbox(t("panel.choose", lang), [None, *sorted(codes, key=names.get)], key="w_commune",
+                 format_func=lambda code: names.get(code, t("panel.none", lang)) if code else t("panel.none", lang))
+    if state.commune:
+        st.button(t("panel.clear", lang), on_click=widgets.clear_selection)
+    else:
+        st.caption(t("panel.hint", lang))
+
+if state.commune:
+    st.subheader(names[state.commune])
+    st.dataframe(panel_rows(table, indicators, state.commune, lang), hide_index=True, width="stretch")
+    st.caption(t("panel.rank_note", lang))
+
+# --- Ranked chart and table ------------------------------------------------------------------
+rows = chart_rows(table, view, state.commune, lang)
+chart_title = t("chart.title", lang) + (f" · {t('illustrative', lang)}" if indicator.illustrative else "")
+st.subheader(chart_title)
+if rows.empty:
+    st.info(t("chart.empty", lang))
+elif indicator.kind == "category":
+    counts = rows.groupby(["district", "value_text", "colour"], as_index=False).size()
+    st.altair_chart(alt.Chart(counts).mark_bar().encode(
+        y=alt.Y("district:N", title=t("col.district", lang), sort="-x"),
+        x=alt.X("size:Q", title=t("chart.category_counts", lang)),
+        color=alt.Color("colour:N", scale=None), tooltip=["district", "value_text", "size"]),
+        width="stretch")
+else:
+    rows["label"] = rows["name"] + " – " + rows["district"]
+    chart = alt.Chart(rows).mark_bar().encode(
+        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+        x=alt.X(f"{indicator.id}:Q", title=f"{indicator.name[lang]} ({indicator.unit[lang]})"),
+        color=alt.Color("colour:N", scale=None),
+        stroke=alt.condition("datum.selected", alt.value("#000000"), alt.value(None)),
+        strokeWidth=alt.condition("datum.selected", alt.value(2.5), alt.value(0)),
+        tooltip=[alt.Tooltip("name:N", title=t("chart.commune", lang)),
+                 alt.Tooltip("district:N", title=t("col.district", lang)),
+                 alt.Tooltip("value_text:N", title=t("chart.value", lang))],
+    ).properties(height=max(120, 17 * len(rows)))
+    with st.container(height=min(560, max(180, 17 * len(rows) + 80))):
+        st.altair_chart(chart, width="stretch")
+
+with st.expander(t("table.title", lang)):
+    data = rows.rename(columns={"gso_code": t("col.gso_code", lang), "name": t("col.commune", lang),
+                                "district": t("col.district", lang), "value_text": indicator.name[lang]})
+    st.dataframe(data[[t("col.gso_code", lang), t("col.commune", lang), t("col.district", lang),
+                       indicator.name[lang]]], hide_index=True, width="stretch")
+    if indicator.illustrative:
+        st.caption(t("illustrative.long", lang))
+st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

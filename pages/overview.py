@@ -1,0 +1,32 @@
+import streamlit as st
+
+from ui import fmt
+from ui.i18n import t
+from ui.scorecard import score_card
+from ui.streamlit_support import current_lang, report, sources
+
+lang = current_lang()
+st.title(t("app.title", lang))
+st.subheader(t("overview.title", lang))
+
+figures = report()
+source = sources()[figures[0].source_id]
+st.caption(t("overview.source", lang, source=source.title[lang], date=fmt.date(figures[0].as_of)))
+
+cards = [score_card(f, lang) for f in figures]
+numeric = [card for card, figure in zip(cards, figures) if figure.kind != "text"]
+for start in range(0, len(numeric), 4):
+    for column, card in zip(st.columns(4, border=True), numeric[start:start + 4]):
+        with column:
+            st.metric(card.label, card.value, help=card.detail or None)
+            if card.detail:
+                st.caption(card.detail)
+            if card.share is not None:
+                st.progress(min(card.share, 1.0))
+
+for card, figure in zip(cards, figures):
+    if figure.kind == "text":
+        st.markdown(f"**{card.label}:** {card.value}")
+
+st.info(t("overview.commune_note", lang))
+st.page_link("pages/map.py", label=t("overview.open_map", lang), icon="🗺️")

@@ -1,0 +1,129 @@
+"""Map page controls: widgets whose values mirror the URL state (``ui.state``).
+
+When the URL changes from outside (first load, a pasted link, the browser's back button) its
+state is pushed into the widgets; otherwise the widgets are the source of truth and the URL is
+rewritten from them. The map click arrives through a callback, before the rerun, so the map is
+drawn once with the new selection.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
+from indicators.catalogue import Indicator
+from indicators.table import value_bounds
+from ui import fmt
+from ui.i18n import t
+from ui.state import PILOT_CHOICES, UNIT_TYPES, MapState
+
+MAP_KEY = "commune_map"
+_SYNCED_QUERY = "_map_synced_query"
+_WIDGETS = {
+    "indicator": "w_indicator", "scheme": "w_scheme", "classes": "w_classes", "palette": "w_palette",
+    "districts": "w_districts", "types": "w_types", "pilot": "w_pilot", "commune": "w_commune",
+}
+
+
+def clicked_code(component_value, known_codes) -> str | None:
+    """The GSO code of the commune in streamlit-folium's returned value, if it names one.
+    Clicks on other layers (the model marker) carry no code and are ignored."""
+    drawing = (component_value or {}).get("last_active_drawing") or {}
+    code = (drawing.get("properties") or {}).get("gso_code")
+    return code if isinstance(code, str) and code in known_codes else None
+
+
+def on_map_click(known_codes) -> None:
+    code = clicked_code(st.session_state.get(MAP_KEY), known_codes)
+    if code is not None:
+        st.session_state[_WIDGETS["commune"]] = code
+
+
+def sync_from_url(state: MapState, query: dict) -> None:
+    if st.session_state.get(_SYNCED_QUERY) == query:
+        return
+    for field, key in _WIDGETS.items():
+        st.session_state[key] = getattr(state, field)
+    st.session_state["w_breaks"] = "; ".join(fmt.number_compact(b, state.lang) for b in state.breaks)
+    st.session_state["_w_range_state"] = (state.value_min, state.value_max)
+    for key in [k for k in st.session_state if str(k).startswith("w_range_")]:
+        del st.session_state[key]
+
+
+def remember_url(query: dict) -> None:
+    st.session_state[_SYNCED_QUERY] = query
+
+
+def clear_filters() -> None:
+    st.session_state["w_districts"] = []
+    st.session_state["w_types"] = []
+    st.session_state["w_pilot"] = "all"
+    st.session_state["_w_range_state"] = (None, None)
+    for key in [k for k in st.session_state if str(k).startswith("w_range_")]:
+        del st.session_state[key]
+
+
+def clear_selection() -> None:
+    st.session_state["w_commune"] = None
+
+
+def indicator_controls(catalogue: dict[str, Indicator], lang: str) -> dict:
+    def name(indicator_id: str) -> str:
+        indicator = catalogue[indicator_id]
+        mark = f" · {t('illustrative', lang)}" if indicator.illustrative else ""
+        return indicator.name[lang] + mark
+
+    top = st.columns([3, 2, 1, 1.4])
+    indicator_id = top[0].selectbox(t("map.indicator", lang), list(catalogue), key="w_indicator",
+                                    format_func=name)
+    is_number = catalogue[indicator_id].kind == "number"
+    scheme = top[1].selectbox(t("map.scheme", lang), SCHEMES, key="w_scheme", disabled=not is_number,
+                              format_func=lambda s: t(f"map.scheme.{s}", lang))
+    classes = top[2].number_input(t("map.classes", lang), MIN_CLASSES, MAX_CLASSES, step=1, key="w_classes",
+                                  disabled=not is_number or scheme == "manual")
+    palette = top[3].selectbox(t("map.palette", lang), PALETTES, key="w_palette", disabled=not is_number)
+    breaks_text = ""
+    if is_number and scheme == "manual":
+        breaks_text = st.text_input(t("map.breaks", lang), key="w_breaks", help=t("map.breaks.help", lang))
+    return {"indicator": indicator_id, "scheme": scheme, "classes": int(classes), "palette": palette,
+            "breaks_text": breaks_text}
+
+
+def parse_breaks(text: str, lang: str) -> tuple[tuple[float, ...], str | None]:
+    """Breaks typed by a person, the Vietnamese way ("1.000; 5.000") or plain ("1000;5000")."""
+    parts = [part for part in text.replace("\n", ";").split(";") if part.strip()]
+    try:
+        return tuple(fmt.parse_number(part, lang) for part in parts), None
+    except ValueError as exc:
+        return (), str(exc) or text
+
+
+def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dict:
+    districts = (table[["district_code", "district"]].drop_duplicates()
+                 .sort_values("district_code").set_index("district_code")["district"].to_dict())
+    st.subheader(t("map.filters", lang))
+    chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",
+                                      format_func=districts.get)
+    chosen_types = st.multiselect(t("map.filter.type", lang), list(UNIT_TYPES), key="w_types",
+                                  format_func=UNIT_TYPES.get)
+    pilot = st.radio(t("map.filter.pilot", lang), PILOT_CHOICES, key="w_pilot",
+                     format_func=lambda p: t(f"map.filter.pilot.{p}", lang))
+    value_min = value_max = None
+    bounds = value_bounds(table, indicator)
+    if bounds and bounds[0] < bounds[1]:
+        low, high = bounds
+        key = f"w_range_{indicator.id}"
+        if key not in st.session_state:
+            wanted_min, wanted_max = st.session_state.get("_w_range_state", (None, None))
+            start = low if wanted_min is None else min(max(wanted_min, low), high)
+            end = high if wanted_max is None else max(min(wanted_max, high), start)
+            st.session_state[key] = (float(start), float(end))
+        step = 1.0 if high - low >= 20 else 0.1
+        chosen = st.slider(f"{t('map.filter.range', lang)} ({indicator.unit[lang]})", float(low), float(high),
+                           key=key, step=step)
+        value_min = None if chosen[0] <= low else chosen[0]
+        value_max = None if chosen[1] >= high else chosen[1]
+        st.session_state["_w_range_state"] = (value_min, value_max)
+    st.button(t("map.filter.reset", lang), on_click=clear_filters)
+    return {"districts": tuple(chosen_districts), "types": tuple(chosen_types), "pilot": pilot,
+            "value_min": value_min, "value_max": value_max}

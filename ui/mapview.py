@@ -1,0 +1,179 @@
+"""Everything the map page shows for one state, computed without Streamlit: layer colours and
+tooltip texts, legend entries, the ranked chart's rows and the commune panel.
+
+Classes are computed over the whole province, so a colour means the same thing whatever the
+filters; legend counts are of the communes that pass the filters.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo.classify import (CATEGORY_COLOURS, NO_DATA, NO_DATA_COLOUR, Classification, ClassificationError,
+                          ValueClass, classify)
+from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
+from geo.web_geometry import PublishedGeometry
+from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
+from indicators.table import Filters, filter_mask, rank_of
+from ui import fmt
+from ui.i18n import t
+from ui.state import UNIT_TYPES, MapState
+
+ILLUSTRATIVE_COLOUR = "#b35806"
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    colour: str
+    label: str
+    count: int
+    kind: str = "class"      # "class", "no_data" or "filtered"
+
+
+@dataclass(frozen=True)
+class MapView:
+    indicator: Indicator
+    layer: LayerData
+    legend: list[LegendEntry]
+    mask: pd.Series
+    colours: pd.Series
+    classification: Classification | None
+    breaks_error: str | None
+
+
+def value_text(indicator: Indicator, value, pilot: bool, lang: str) -> str:
+    if indicator.kind == "category":
+        return t(f"category.{value}", lang) if isinstance(value, str) else t("tooltip.no_data", lang)
+    if pd.isna(value):
+        not_deployed = indicator.applies_to == "pilot" and not pilot
+        return t("tooltip.not_deployed" if not_deployed else "tooltip.no_data", lang)
+    return fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang)
+
+
+def indicator_title(indicator: Indicator, lang: str) -> str:
+    title = indicator.name[lang]
+    return f"{title} ({t('illustrative', lang)})" if indicator.illustrative else title
+
+
+def provenance_text(indicator: Indicator, catalogue: dict[str, Indicator],
+                    sources: dict[str, Source], lang: str) -> str:
+    denominator = denominator_indicator(indicator, catalogue)
+    parts = [
+        f"{t('tooltip.denominator', lang)}: "
+        + (denominator.name[lang] if denominator else t("tooltip.no_denominator", lang)),
+        f"{t('tooltip.as_of', lang)}: {fmt.date(indicator.as_of)}",
+        f"{t('tooltip.source', lang)}: {sources[indicator.source_id].title[lang]}",
+    ]
+    return " · ".join(parts)
+
+
+def tooltip_footer(indicator: Indicator, catalogue, sources, lang: str) -> str:
+    footer = f'<br><small>{html.escape(provenance_text(indicator, catalogue, sources, lang))}</small>'
+    if indicator.illustrative:
+        footer += (f'<br><i style="color:{ILLUSTRATIVE_COLOUR}">'
+                   f'{html.escape(t("illustrative", lang))}</i>')
+    return footer
+
+
+def class_label(value_class: ValueClass, indicator: Indicator, lang: str) -> str:
+    def show(number: float) -> str:
+        return fmt.number(number, indicator.decimals, lang)
+
+    lower, upper = value_class.lower, value_class.upper
+    if lower is None:
+        return t("legend.below", lang, upper=show(upper))
+    if upper is None:
+        return t("legend.from", lang, lower=show(lower))
+    if value_class.closed_upper and lower == upper:
+        return t("legend.single", lang, value=show(lower))
+    key = "legend.range_last" if value_class.closed_upper else "legend.range"
+    return t(key, lang, lower=show(lower), upper=show(upper))
+
+
+def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: dict[str, Source],
+               state: MapState, geometry: PublishedGeometry, model_figure: ReportFigure | None,
+               lang: str) -> MapView:
+    indicator = catalogue[state.indicator]
+    filters = Filters(
+        districts=state.districts, types=tuple(UNIT_TYPES[k] for k in state.types), pilot=state.pilot,
+        value_min=state.value_min, value_max=state.value_max)
+    mask = filter_mask(table, indicator, filters)
+    values = table[indicator.id]
+
+    classification, breaks_error = None, None
+    legend: list[LegendEntry] = []
+    if indicator.kind == "category":
+        colours = values.map(CATEGORY_COLOURS).fillna(NO_DATA_COLOUR)
+        for category, colour in CATEGORY_COLOURS.items():
+            legend.append(LegendEntry(colour, t(f"category.{category}", lang),
+                                      int(((values == category) & mask).sum())))
+        missing = values.isna()
+    else:
+        try:
+            classification = classify(values, state.scheme, state.classes, state.palette, list(state.breaks))
+        except ClassificationError as exc:
+            breaks_error = str(exc)
+            classification = classify(values, "quantiles", state.classes, state.palette)
+        colours = classification.colour_of()
+        for value_class in classification.classes:
+            count = int(((classification.class_of == value_class.index) & mask).sum())
+            legend.append(LegendEntry(value_class.colour, class_label(value_class, indicator, lang), count))
+        missing = classification.class_of == NO_DATA
+
+    missing_shown = int((missing & mask).sum())
+    if missing_shown:
+        key = "legend.not_deployed" if indicator.applies_to == "pilot" else "legend.no_data"
+        legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), missing_shown, "no_data"))
+    filtered_out = int((~mask).sum())
+    if filtered_out:
+        legend.append(LegendEntry("#ffffff", t("legend.filtered_out", lang), filtered_out, "filtered"))
+
+    styles, texts = {}, {}
+    for code, colour, is_missing, shown, value, pilot in zip(
+            table["gso_code"], colours, missing, mask, values, table["pilot"]):
+        style = STYLE_FILTERED_OUT if not shown else STYLE_NO_DATA if is_missing else STYLE_NORMAL
+        styles[code] = (colour, style)
+        texts[code] = html.escape(value_text(indicator, value, bool(pilot), lang))
+
+    marker = None
+    if model_figure is not None and model_figure.gso_code in geometry.centroids:
+        marker = {"latlng": list(geometry.centroids[model_figure.gso_code]),
+                  "label": html.escape(t("marker.model", lang))}
+    layer = LayerData(
+        communes_url=geometry.communes_url, outlines_url=geometry.outlines_url,
+        styles=styles, values=texts, header=html.escape(indicator_title(indicator, lang)),
+        footer=tooltip_footer(indicator, catalogue, sources, lang),
+        selected=state.commune, marker=marker)
+    return MapView(indicator, layer, legend, mask, colours, classification, breaks_error)
+
+
+def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: str) -> pd.DataFrame:
+    """The filtered communes that have a value, highest first, with their map colour."""
+    indicator = view.indicator
+    frame = table.loc[view.mask, ["gso_code", "name", "district", indicator.id]].copy()
+    frame["colour"] = view.colours[view.mask]
+    frame = frame.dropna(subset=[indicator.id])
+    frame["value_text"] = [value_text(indicator, v, True, lang) for v in frame[indicator.id]]
+    frame["selected"] = frame["gso_code"].eq(selected) if selected else False
+    ascending = indicator.higher_is_better == "lower"
+    return frame.sort_values([indicator.id, "gso_code"], ascending=[ascending, True]).reset_index(drop=True)
+
+
+def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: str, lang: str) -> pd.DataFrame:
+    """All indicators of one commune with its rank in the province and in its district."""
+    row = table.loc[table["gso_code"] == gso_code].iloc[0]
+    district_codes = table.loc[table["district_code"] == row["district_code"], "gso_code"]
+    records = []
+    for indicator in catalogue.values():
+        province_rank = rank_of(table, indicator, gso_code)
+        district_rank = rank_of(table, indicator, gso_code, district_codes)
+        records.append({
+            t("panel.indicator", lang): indicator.name[lang],
+            t("panel.value", lang): value_text(indicator, row[indicator.id], bool(row["pilot"]), lang),
+            t("panel.rank_province", lang): f"{province_rank.position}/{province_rank.out_of}" if province_rank else "—",
+            t("panel.rank_district", lang): f"{district_rank.position}/{district_rank.out_of}" if district_rank else "—",
+            t("panel.note", lang): t("illustrative", lang) if indicator.illustrative else "",
+        })
+    return pd.DataFrame.from_records(records)

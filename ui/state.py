@@ -1,0 +1,188 @@
+"""The map view's whole state, read from and written to the URL query string.
+
+Every view is a shareable link. Reading never fails: an unknown or malformed value falls back to
+its default and is reported as a notice, so a hand-edited or hostile link cannot break the page.
+Values are written in a plain, language-neutral form (``1234.5``, ``964,966``), and defaults are
+left out to keep links short.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
+from indicators.table import NOT_PILOT, PILOT
+
+UNIT_TYPES = {"xa": "Xã", "phuong": "Phường", "thi_tran": "Thị trấn"}
+PILOT_CHOICES = ("all", PILOT, NOT_PILOT)
+LANGUAGES = ("vi", "en")
+DEFAULT_INDICATOR = "pilot_status"
+_CODE = re.compile(r"^\d{5}$")
+_DISTRICT = re.compile(r"^\d{3}$")
+
+
+@dataclass(frozen=True)
+class MapState:
+    indicator: str = DEFAULT_INDICATOR
+    scheme: str = "quantiles"
+    classes: int = 5
+    palette: str = "YlGnBu"
+    breaks: tuple[float, ...] = ()
+    districts: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()          # keys of UNIT_TYPES
+    pilot: str = "all"
+    value_min: float | None = None
+    value_max: float | None = None
+    commune: str | None = None
+    lang: str = "vi"
+
+
+@dataclass(frozen=True)
+class Notice:
+    param: str
+    value: str
+
+
+@dataclass
+class _Reader:
+    params: Mapping[str, str]
+    notices: list[Notice] = field(default_factory=list)
+
+    def raw(self, name: str) -> str | None:
+        value = self.params.get(name)
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else None
+        return None if value is None or str(value) == "" else str(value)
+
+    def reject(self, name: str, value: str) -> None:
+        self.notices.append(Notice(name, value[:80]))
+
+    def choice(self, name: str, allowed, default):
+        value = self.raw(name)
+        if value is None:
+            return default
+        if value in allowed:
+            return value
+        self.reject(name, value)
+        return default
+
+    def integer(self, name: str, low: int, high: int, default: int) -> int:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if value.isdigit() and low <= int(value) <= high:
+            return int(value)
+        self.reject(name, value)
+        return default
+
+    def number(self, name: str) -> float | None:
+        value = self.raw(name)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if math.isfinite(number):
+            return number
+        self.reject(name, value)
+        return None
+
+    def items(self, name: str, valid) -> tuple[str, ...]:
+        value = self.raw(name)
+        if value is None:
+            return ()
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        good = tuple(dict.fromkeys(item for item in items if valid(item)))
+        if len(good) != len(items):
+            self.reject(name, value)
+        return good
+
+
+def read_state(params: Mapping[str, str], indicators, district_codes, commune_codes) -> tuple[MapState, list[Notice]]:
+    """Parse query parameters against what exists (indicator ids, district and commune codes)."""
+    reader = _Reader(params)
+    scheme = reader.choice("scheme", SCHEMES, "quantiles")
+    breaks: tuple[float, ...] = ()
+    if scheme == "manual":
+        breaks = _read_breaks(reader)
+        if not breaks:
+            scheme = "quantiles"
+    district_codes, commune_codes = set(district_codes), set(commune_codes)
+    commune = reader.raw("c")
+    if commune is not None and not (_CODE.match(commune) and commune in commune_codes):
+        reader.reject("c", commune)
+        commune = None
+    state = MapState(
+        indicator=reader.choice("ind", list(indicators), DEFAULT_INDICATOR),
+        scheme=scheme,
+        classes=reader.integer("k", MIN_CLASSES, MAX_CLASSES, 5),
+        palette=reader.choice("pal", PALETTES, "YlGnBu"),
+        breaks=breaks,
+        districts=reader.items("d", lambda c: bool(_DISTRICT.match(c)) and c in district_codes),
+        types=reader.items("t", lambda t: t in UNIT_TYPES),
+        pilot=reader.choice("pilot", PILOT_CHOICES, "all"),
+        value_min=reader.number("min"),
+        value_max=reader.number("max"),
+        commune=commune,
+        lang=reader.choice("lang", LANGUAGES, "vi"),
+    )
+    if state.value_min is not None and state.value_max is not None and state.value_min > state.value_max:
+        reader.reject("min", reader.raw("min") or "")
+        state = replace(state, value_min=None, value_max=None)
+    return state, reader.notices
+
+
+def _read_breaks(reader: _Reader) -> tuple[float, ...]:
+    value = reader.raw("breaks")
+    if value is None:
+        reader.reject("breaks", "")
+        return ()
+    try:
+        breaks = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        breaks = ()
+    ok = (MIN_CLASSES - 1 <= len(breaks) <= MAX_CLASSES - 1
+          and all(math.isfinite(b) for b in breaks)
+          and all(a < b for a, b in zip(breaks, breaks[1:])))
+    if not ok:
+        reader.reject("breaks", value)
+        return ()
+    return breaks
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+def write_state(state: MapState) -> dict[str, str]:
+    """Query parameters for the state, defaults omitted."""
+    default = MapState()
+    out: dict[str, str] = {}
+    if state.indicator != default.indicator:
+        out["ind"] = state.indicator
+    if state.scheme != default.scheme:
+        out["scheme"] = state.scheme
+    if state.scheme == "manual":
+        out["breaks"] = ",".join(_plain(b) for b in state.breaks)
+    elif state.classes != default.classes:
+        out["k"] = str(state.classes)
+    if state.palette != default.palette:
+        out["pal"] = state.palette
+    if state.districts:
+        out["d"] = ",".join(state.districts)
+    if state.types:
+        out["t"] = ",".join(state.types)
+    if state.pilot != default.pilot:
+        out["pilot"] = state.pilot
+    if state.value_min is not None:
+        out["min"] = _plain(state.value_min)
+    if state.value_max is not None:
+        out["max"] = _plain(state.value_max)
+    if state.commune:
+        out["c"] = state.commune
+    if state.lang != default.lang:
+        out["lang"] = state.lang
+    return out
