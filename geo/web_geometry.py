@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 import topojson
 
@@ -25,7 +26,8 @@ from geo.reference import REPO_ROOT, ReferenceData
 STATIC_DIR = REPO_ROOT / "static"
 STATIC_URL = "/app/static"
 SIMPLIFY_DEGREES = 0.002      # ≈ 220 m; more breaks the small wards of Cà Mau city
-PRECISION_DEGREES = 1e-5      # 5 decimals ≈ 1 m
+DECIMALS = 5                  # ≈ 1 m
+PRECISION_DEGREES = 10.0 ** -DECIMALS
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,15 @@ def simplify_communes(communes: gpd.GeoDataFrame, tolerance: float = SIMPLIFY_DE
         geometry = dict(zip(simplified["gso_code"], simplified.geometry))
         frame = frame.assign(geometry=frame["gso_code"].map(geometry))
         frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=communes.crs)
-    frame["geometry"] = shapely.make_valid(
-        shapely.set_precision(frame.geometry.values, PRECISION_DEGREES))
+    frame["geometry"] = _rounded(shapely.make_valid(
+        shapely.set_precision(frame.geometry.values, PRECISION_DEGREES)))
     return frame
+
+
+def _rounded(geometry):
+    """Coordinates as the doubles nearest to 5-decimal values, so JSON prints them in 5 decimals
+    (grid snapping alone leaves values such as 9.194050000000001)."""
+    return shapely.transform(geometry, lambda coords: np.round(coords, DECIMALS))
 
 
 def commune_collection(communes: gpd.GeoDataFrame) -> dict:
@@ -74,9 +82,9 @@ def outline_collection(districts: gpd.GeoDataFrame, province: gpd.GeoDataFrame) 
     """District and province outlines (gis.chinhphu.vn), lightly simplified: lines only."""
     features = []
     for level, frame in (("district", districts), ("province", province)):
-        geometry = shapely.set_precision(
+        geometry = _rounded(shapely.set_precision(
             frame.geometry.simplify(SIMPLIFY_DEGREES / 2, preserve_topology=True).values,
-            PRECISION_DEGREES)
+            PRECISION_DEGREES))
         for geom in geometry:
             features.append({"type": "Feature", "properties": {"level": level},
                              "geometry": shapely.geometry.mapping(geom)})

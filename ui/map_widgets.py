@@ -43,7 +43,8 @@ def sync_from_url(state: MapState, query: dict) -> None:
     if st.session_state.get(_SYNCED_QUERY) == query:
         return
     for field, key in _WIDGETS.items():
-        st.session_state[key] = getattr(state, field)
+        value = getattr(state, field)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
     st.session_state["w_breaks"] = "; ".join(fmt.number_compact(b, state.lang) for b in state.breaks)
     st.session_state["_w_range_state"] = (state.value_min, state.value_max)
     for key in [k for k in st.session_state if str(k).startswith("w_range_")]:

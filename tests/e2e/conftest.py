@@ -1,0 +1,179 @@
+"""Real-browser fixtures: one Streamlit server per session, Debian Chromium through Playwright.
+
+* Never run ``playwright install`` (it downloads a browser from a CDN this machine cannot reach);
+  the tests launch the system Chromium at /usr/bin/chromium (override with $CHROMIUM) and are
+  skipped with a clear reason when it is missing.
+* Every browser context aborts each request that does not go to the app server's own origin and
+  records it, which models the offline box and catches a newly added CDN link.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+APP_DIR = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 1000}
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+COMMUNE_PATHS = "path.leaflet-interactive"
+N_COMMUNES = 101
+MAP_PAGE = "/ban-do"
+SERVER_START_TIMEOUT = 60
+FIRST_MAP_TIMEOUT_MS = 90_000      # cold start: imports geopandas, folium, mapclassify, scipy
+
+# JavaScript (run in the top page, the component iframe is same-origin): the number of commune
+# polygons currently drawn inside the map iframe, 0 while it does not exist yet.
+JS_COUNT_COMMUNES = f"""() => {{
+  const f = document.querySelector({MAP_IFRAME!r});
+  const d = f && f.contentDocument;
+  return d ? d.querySelectorAll({COMMUNE_PATHS!r}).length : 0;
+}}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(path: str, lines: int = 40) -> str:
+    try:
+        return "".join(Path(path).read_text(errors="replace").splitlines(keepends=True)[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """Start ``streamlit run app.py`` on a free loopback port; stop it after the session."""
+    port = _free_port()
+    log_fd, log_path = tempfile.mkstemp(prefix="e2e-streamlit-", suffix=".log")
+    log = os.fdopen(log_fd, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py",
+         # 127.0.0.1: binds loopback only and skips the external-IP lookup for the banner
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=APP_DIR, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early (code {proc.returncode}); log {log_path}:\n"
+                                   + _log_tail(log_path))
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit not healthy after {SERVER_START_TIMEOUT} s; log {log_path}:\n"
+                                   + _log_tail(log_path))
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()
+        print(f"\nstreamlit log: {log_path}")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); "
+                    "never `playwright install`, it needs the internet")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _new_context(browser, origin: str, blocked: list[str]):
+    ctx = browser.new_context(viewport=VIEWPORT)
+
+    def route(r):
+        url = r.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == origin:
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort("internetdisconnected")
+
+    ctx.route("**/*", route)
+    return ctx
+
+
+@pytest.fixture(scope="session")
+def app_url(server_url, browser):
+    """The server, warmed up once.
+
+    Streamlit 1.67 bug (streamlit/streamlit#9992): the very first browser session after the
+    server starts, when opened on a non-default page URL such as /ban-do, shows a "Page not found"
+    modal over the (correct) page. Opening the map page once in a throwaway context absorbs it,
+    and it also pays the cold first script run (heavy imports, geometry publishing) outside the
+    timed tests.
+    """
+    blocked: list[str] = []
+    ctx = _new_context(browser, server_url, blocked)
+    try:
+        pg = ctx.new_page()
+        pg.goto(server_url + MAP_PAGE)
+        pg.wait_for_function(f"() => ({JS_COUNT_COMMUNES})() === {N_COMMUNES}",
+                             timeout=FIRST_MAP_TIMEOUT_MS, polling=100)
+    finally:
+        ctx.close()
+    assert not blocked, f"warm-up tried to reach outside the app server: {blocked}"
+    return server_url
+
+
+@pytest.fixture
+def blocked_requests() -> list[str]:
+    """URLs the page tried to load from anywhere but the app server (all aborted)."""
+    return []
+
+
+@pytest.fixture
+def context(browser, app_url, blocked_requests):
+    ctx = _new_context(browser, app_url, blocked_requests)
+    ctx.set_default_timeout(30_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    pg = context.new_page()
+    yield pg
+    pg.close()
+
+
+def assert_no_outside_requests(blocked: list[str]) -> None:
+    assert blocked == [], f"the page tried to reach outside the app server: {blocked}"
+
+
+@pytest.fixture
+def no_outside_requests(blocked_requests):
+    """Call it at the end of a test: asserts zero outside requests were attempted so far."""
+    return lambda: assert_no_outside_requests(blocked_requests)

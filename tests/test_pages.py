@@ -1,0 +1,144 @@
+"""AppTest of every page: no exception, the right elements, URL state round trips, bad links."""
+import json
+import re
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geo.reference import ENV_VAR
+from ui.map_widgets import clicked_code
+
+APP = "../app.py"  # relative to this file
+
+
+@pytest.fixture
+def app():
+    st.cache_resource.clear()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def open_page(at, page, **params):
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def map_component(at):
+    components = at.get("component_instance")
+    assert len(components) == 1
+    return json.loads(components[0].proto.json_args)
+
+
+def layer_payload(args):
+    match = re.search(r"var d = (\{.*?\});\n", args["feature_group"], re.S)
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_shows_the_report_scorecard(app, lang):
+    at = open_page(app, "overview", lang=lang)
+    values = {metric.label: metric.value for metric in at.metric}
+    if lang == "vi":
+        assert values["Hồ sơ định danh điện tử (VNeID) đã thu nhận"] == "233.175"
+        assert values["Xã/phường/thị trấn thí điểm Tổ công nghệ số cộng đồng"] == "45/101"
+        assert values["Tài khoản Mobile Money (VNPT; Viettel)"] == "trên 21.000"
+    else:
+        assert values["Electronic identification (VNeID) dossiers collected"] == "233,175"
+    assert {"21/24", "19/25", "3/28"} <= set(values.values())
+    assert any("10/02/2023" in caption.value for caption in at.caption)
+    assert any("CaMau-G" in markdown.value for markdown in at.markdown)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_about_page_lists_sources_and_caveats(app, lang):
+    at = open_page(app, "about", lang=lang)
+    text = " ".join(m.value for m in at.markdown)
+    assert "censusVN2009" in text and "MIT" in text and "GPL-3.0" in text
+    assert ("2019" in text) and ("150–200 m" in text)
+    assert len(at.dataframe) == 2
+
+
+def test_map_page_sends_101_features_and_only_local_assets(app):
+    at = open_page(app, "map")
+    args = map_component(at)
+    assert args["js_links"] == ["/app/static/leaflet-1.9.3/leaflet.js"]
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
+    assert "https://" not in args["script"] + args["feature_group"] + args["header"] + args["html"]
+    payload = layer_payload(args)
+    assert len(payload["styles"]) == len(payload["values"]) == 101
+    assert payload["communes_url"].startswith("/app/static/geo/communes-")
+    assert args["returned_objects"] == ["last_active_drawing"]
+    assert len(args["feature_group"]) < 10_000
+
+
+def test_map_query_parameters_round_trip(app):
+    at = open_page(app, "map", ind="population_density", scheme="fisher_jenks", k="4", pal="Blues",
+                   d="964", c="32005")
+    assert at.selectbox(key="w_indicator").value == "population_density"
+    assert at.selectbox(key="w_scheme").value == "fisher_jenks"
+    assert at.number_input(key="w_classes").value == 4
+    assert at.multiselect(key="w_districts").value == ["964"]
+    assert at.selectbox(key="w_commune").value == "32005"
+    assert dict(at.query_params) == {"ind": "population_density", "scheme": "fisher_jenks", "k": "4",
+                                     "pal": "Blues", "d": "964", "c": "32005"}
+    assert any("Phường 1" in header.value for header in at.subheader)
+    panel = at.dataframe[0].value
+    assert len(panel) >= 16 and "Hạng trong tỉnh" in panel.columns
+
+    at.selectbox(key="w_indicator").set_value("population_2019").run()
+    assert at.query_params["ind"] == "population_2019"
+    at.radio(key="w_pilot").set_value("pilot").run()
+    assert at.query_params["pilot"] == "pilot" and not at.exception
+    payload = layer_payload(map_component(at))
+    faded = [code for code, (_, style) in payload["styles"].items() if style == 2]
+    assert len(faded) == 101 - 12  # only the 12 illustrative pilots of the city remain
+
+
+def test_widget_changes_update_the_map_in_place(app):
+    at = open_page(app, "map")
+    element = at.get("component_instance")[0].proto.id
+    before = layer_payload(map_component(at))["styles"]
+    at.selectbox(key="w_indicator").set_value("population_2019").run()
+    assert at.get("component_instance")[0].proto.id == element
+    assert layer_payload(map_component(at))["styles"] != before
+
+
+@pytest.mark.parametrize("params", [
+    {"ind": "<script>alert(1)</script>", "k": "99", "c": "<img src=x onerror=alert(1)>"},
+    {"c": "99999", "d": "abc", "min": "nan", "scheme": "manual", "breaks": "x"},
+])
+def test_hostile_links_fall_back_with_a_notice(app, params):
+    at = open_page(app, "map", **params)
+    assert at.selectbox(key="w_indicator").value == "pilot_status"
+    assert any("bỏ qua" in caption.value for caption in at.caption)
+    assert "c" not in at.query_params
+
+
+def test_manual_breaks_typed_the_vietnamese_way(app):
+    at = open_page(app, "map", ind="population_2019", scheme="manual", breaks="10000,20000")
+    assert at.text_input(key="w_breaks").value == "10.000; 20.000"
+    at.text_input(key="w_breaks").set_value("8.000; 12.000; 25.000").run()
+    assert at.query_params["breaks"] == "8000,12000,25000"
+    at.text_input(key="w_breaks").set_value("ba; năm").run()
+    assert not at.exception and at.warning
+
+
+def test_map_click_value_is_read_safely():
+    codes = {"32005"}
+    assert clicked_code({"last_active_drawing": {"properties": {"gso_code": "32005"}}}, codes) == "32005"
+    assert clicked_code({"last_active_drawing": {"properties": {"gso_code": "99999"}}}, codes) is None
+    assert clicked_code({"last_active_drawing": {"type": "Feature", "properties": {}}}, codes) is None
+    assert clicked_code(None, codes) is None
+
+
+def test_missing_reference_directory_gives_a_clear_page(app, monkeypatch, tmp_path):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path / "khong-co"))
+    at = open_page(app, "map")
+    assert str(tmp_path / "khong-co") in at.error[0].value
+    assert "CAMAU_REFERENCE_DIR" in at.info[0].value
+    assert not at.get("component_instance")
