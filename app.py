@@ -21,8 +21,8 @@ if chosen and chosen != lang:
 st.session_state["lang"] = lang
 
 pages = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon="📊", url_path="tong-quan", default=True),
-    st.Page("pages/map.py", title=t("nav.map", lang), icon="🗺️", url_path="ban-do"),
-    st.Page("pages/about.py", title=t("nav.about", lang), icon="ℹ️", url_path="gioi-thieu"),
+    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="tong-quan", default=True),
+    st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="ban-do"),
+    st.Page("pages/about.py", title=t("nav.about", lang), icon=":material/info:", url_path="gioi-thieu"),
 ]
 st.navigation(pages).run()

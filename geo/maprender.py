@@ -29,9 +29,11 @@ def use_local_leaflet(js_url: str, css_url: str) -> None:
 def base_map(bounds: tuple[float, float, float, float], tiles: str = "none") -> folium.Map:
     """A fresh data-free map. Never cache it: st_folium mutates the map it is given."""
     minx, miny, maxx, maxy = bounds
+    # Fractional zoom lets the province fill the frame instead of the nearest whole zoom level.
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9,
-                      tiles=TILE_LAYERS.get(tiles), control_scale=True, min_zoom=7, max_zoom=15)
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+                      tiles=TILE_LAYERS.get(tiles), control_scale=True, min_zoom=7, max_zoom=15,
+                      zoom_snap=0.25, zoom_delta=0.5)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
     return fmap
 
 

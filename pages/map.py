@@ -10,7 +10,7 @@ from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
 from ui import map_widgets as widgets
 from ui.i18n import t
-from ui.mapview import build_view, chart_rows, indicator_title, panel_rows, provenance_text
+from ui.mapview import build_view, chart_locale, chart_rows, indicator_title, panel_rows, provenance_text
 from ui.settings import base_tiles
 from ui.state import MapState, read_state, write_state
 from ui.streamlit_support import (catalogue, commune_table_for, current_lang, illustrative_banner, map_assets,
@@ -83,7 +83,8 @@ with side_column:
 
 if state.commune:
     st.subheader(names[state.commune])
-    st.dataframe(panel_rows(table, indicators, state.commune, lang), hide_index=True, width="stretch")
+    panel = panel_rows(table, indicators, state.commune, lang)
+    st.dataframe(panel, hide_index=True, width="stretch", height=36 * (len(panel) + 1) + 3)
     st.caption(t("panel.rank_note", lang))
 
 # --- Ranked chart and table ------------------------------------------------------------------
@@ -97,12 +98,12 @@ elif indicator.kind == "category":
     st.altair_chart(alt.Chart(counts).mark_bar().encode(
         y=alt.Y("district:N", title=t("col.district", lang), sort="-x"),
         x=alt.X("size:Q", title=t("chart.category_counts", lang)),
-        color=alt.Color("colour:N", scale=None), tooltip=["district", "value_text", "size"]),
-        width="stretch")
+        color=alt.Color("colour:N", scale=None), tooltip=["district", "value_text", "size"],
+    ).configure(locale=chart_locale(lang)), width="stretch")
 else:
     rows["label"] = rows["name"] + " – " + rows["district"]
     chart = alt.Chart(rows).mark_bar().encode(
-        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=280, labelOverlap=False)),
         x=alt.X(f"{indicator.id}:Q", title=f"{indicator.name[lang]} ({indicator.unit[lang]})"),
         color=alt.Color("colour:N", scale=None),
         stroke=alt.condition("datum.selected", alt.value("#000000"), alt.value(None)),
@@ -110,8 +111,8 @@ else:
         tooltip=[alt.Tooltip("name:N", title=t("chart.commune", lang)),
                  alt.Tooltip("district:N", title=t("col.district", lang)),
                  alt.Tooltip("value_text:N", title=t("chart.value", lang))],
-    ).properties(height=max(120, 17 * len(rows)))
-    with st.container(height=min(560, max(180, 17 * len(rows) + 80))):
+    ).properties(height=max(120, 20 * len(rows))).configure(locale=chart_locale(lang))
+    with st.container(height=min(600, max(180, 20 * len(rows) + 90))):
         st.altair_chart(chart, width="stretch")
 
 with st.expander(t("table.title", lang)):

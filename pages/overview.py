@@ -16,9 +16,10 @@ st.caption(t("overview.source", lang, source=source.title[lang], date=fmt.date(f
 cards = [score_card(f, lang) for f in figures]
 numeric = [card for card, figure in zip(cards, figures) if figure.kind != "text"]
 for start in range(0, len(numeric), 4):
-    for column, card in zip(st.columns(4, border=True), numeric[start:start + 4]):
-        with column:
-            st.metric(card.label, card.value, help=card.detail or None)
+    for column, card in zip(st.columns(4), numeric[start:start + 4]):
+        with column.container(border=True, height="stretch"):
+            st.markdown(card.label)  # in full: st.metric would cut long labels short
+            st.metric(card.label, card.value, label_visibility="collapsed")
             if card.detail:
                 st.caption(card.detail)
             if card.share is not None:
@@ -29,4 +30,4 @@ for card, figure in zip(cards, figures):
         st.markdown(f"**{card.label}:** {card.value}")
 
 st.info(t("overview.commune_note", lang))
-st.page_link("pages/map.py", label=t("overview.open_map", lang), icon="🗺️")
+st.page_link("pages/map.py", label=t("overview.open_map", lang), icon=":material/map:")

@@ -104,9 +104,9 @@ def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dic
                  .sort_values("district_code").set_index("district_code")["district"].to_dict())
     st.subheader(t("map.filters", lang))
     chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",
-                                      format_func=districts.get)
+                                      format_func=districts.get, placeholder=t("map.filter.any", lang))
     chosen_types = st.multiselect(t("map.filter.type", lang), list(UNIT_TYPES), key="w_types",
-                                  format_func=UNIT_TYPES.get)
+                                  format_func=UNIT_TYPES.get, placeholder=t("map.filter.any", lang))
     pilot = st.radio(t("map.filter.pilot", lang), PILOT_CHOICES, key="w_pilot",
                      format_func=lambda p: t(f"map.filter.pilot.{p}", lang))
     value_min = value_max = None

@@ -177,3 +177,10 @@ def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: s
             t("panel.note", lang): t("illustrative", lang) if indicator.illustrative else "",
         })
     return pd.DataFrame.from_records(records)
+
+
+def chart_locale(lang: str) -> dict:
+    """Vega number format for the charts' axes: 2.000 in Vietnamese, 2,000 in English."""
+    if lang == "vi":
+        return {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
+    return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]}}
