@@ -86,8 +86,9 @@ class ChoroplethLayer(MacroElement):
   }});
   communes.bindTooltip(function (l) {
     var id = l.feature.id;
-    return l.feature.properties.tip + '<hr style="margin:3px 0">' + d.header + ': <b>' +
-      (d.values[id] || '—') + '</b>' + d.footer;
+    return '<div style="white-space:normal;width:280px">' + l.feature.properties.tip +
+      '<hr style="margin:3px 0">' + d.header + ':<br><b style="font-size:1.15em">' +
+      (d.values[id] || '—') + '</b>' + d.footer + '</div>';
   }, {sticky: true});
   communes.addTo(group);
   L.geoJson(load(d.outlines_url), {interactive: false, style: function (f) {

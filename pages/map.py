@@ -116,10 +116,11 @@ else:
         st.altair_chart(chart, width="stretch")
 
 with st.expander(t("table.title", lang)):
+    value_header = indicator_title(indicator, lang)
     data = rows.rename(columns={"gso_code": t("col.gso_code", lang), "name": t("col.commune", lang),
-                                "district": t("col.district", lang), "value_text": indicator.name[lang]})
-    st.dataframe(data[[t("col.gso_code", lang), t("col.commune", lang), t("col.district", lang),
-                       indicator.name[lang]]], hide_index=True, width="stretch")
+                                "district": t("col.district", lang), "value_text": value_header})
+    st.dataframe(data[[t("col.gso_code", lang), t("col.commune", lang), t("col.district", lang), value_header]],
+                 hide_index=True, width="stretch")
     if indicator.illustrative:
         st.caption(t("illustrative.long", lang))
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))
