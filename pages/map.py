@@ -10,7 +10,7 @@ from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
 from ui import map_widgets as widgets
 from ui.i18n import t
-from ui.mapview import build_view, chart_locale, chart_rows, indicator_title, panel_rows, provenance_text
+from ui.mapview import build_view, chart_locale, chart_rows, indicator_title, panel_rows, provenance_text, table_rows
 from ui.settings import base_tiles
 from ui.state import MapState, read_state, write_state
 from ui.streamlit_support import (catalogue, commune_table_for, current_lang, illustrative_banner, map_assets,
@@ -116,11 +116,7 @@ else:
         st.altair_chart(chart, width="stretch")
 
 with st.expander(t("table.title", lang)):
-    value_header = indicator_title(indicator, lang)
-    data = rows.rename(columns={"gso_code": t("col.gso_code", lang), "name": t("col.commune", lang),
-                                "district": t("col.district", lang), "value_text": value_header})
-    st.dataframe(data[[t("col.gso_code", lang), t("col.commune", lang), t("col.district", lang), value_header]],
-                 hide_index=True, width="stretch")
+    st.dataframe(table_rows(table, view, lang), hide_index=True, width="stretch")
     if indicator.illustrative:
         st.caption(t("illustrative.long", lang))
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

@@ -7,7 +7,7 @@ import pytest
 from geo.classify import NO_DATA_COLOUR
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, ChoroplethLayer, LayerData
 from geo.web_geometry import PublishedGeometry, commune_tip_html
-from ui.mapview import build_view, chart_rows, class_label, panel_rows
+from ui.mapview import build_view, chart_rows, class_label, panel_rows, table_rows
 from ui.state import MapState
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -143,3 +143,15 @@ def test_model_marker_is_at_phuong_1(table, catalogue, sources, geometry, model)
     view = view_for(table, catalogue, sources, geometry, model)
     assert view.layer.marker["latlng"] == list(geometry.centroids["32005"])
     assert "Khóm 6" in view.layer.marker["label"]
+
+
+def test_text_alternative_lists_every_shown_commune_with_value_and_class(table, catalogue, sources, geometry,
+                                                                        model):
+    view = view_for(table, catalogue, sources, geometry, model, indicator="hamlet_teams", districts=("964",))
+    rows = table_rows(table, view, "vi")
+    assert len(rows) == 17
+    assert set(rows.columns) >= {"Mã GSO", "Xã, phường, thị trấn", "Lớp"}
+    value_column = "Tổ công nghệ số cộng đồng cấp khóm/ấp (Dữ liệu minh họa)"
+    not_piloted = rows[rows[value_column] == "Chưa triển khai"]
+    assert len(not_piloted) == 5 and (not_piloted["Lớp"] == "Chưa triển khai (xã chưa thí điểm)").all()
+    assert rows["Lớp"].notna().all()

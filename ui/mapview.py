@@ -161,6 +161,28 @@ def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: s
     return frame.sort_values([indicator.id, "gso_code"], ascending=[ascending, True]).reset_index(drop=True)
 
 
+def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
+    """The text alternative to the map: every commune that passes the filters, with its value and
+    its legend class, in GSO code order."""
+    indicator = view.indicator
+    shown = table.loc[view.mask]
+    if view.classification is not None:
+        labels = {c.index: class_label(c, indicator, lang) for c in view.classification.classes}
+        classes = view.classification.class_of[view.mask].map(labels)
+    else:
+        classes = shown[indicator.id].map(lambda v: t(f"category.{v}", lang) if isinstance(v, str) else None)
+    missing_label = t("legend.not_deployed" if indicator.applies_to == "pilot" else "legend.no_data", lang)
+    return pd.DataFrame({
+        t("col.gso_code", lang): shown["gso_code"],
+        t("col.commune", lang): shown["name"],
+        t("col.district", lang): shown["district"],
+        t("col.type", lang): shown["type"],
+        indicator_title(indicator, lang): [value_text(indicator, v, bool(p), lang)
+                                           for v, p in zip(shown[indicator.id], shown["pilot"])],
+        t("col.class", lang): classes.fillna(missing_label),
+    }).reset_index(drop=True)
+
+
 def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: str, lang: str) -> pd.DataFrame:
     """All indicators of one commune with its rank in the province and in its district."""
     row = table.loc[table["gso_code"] == gso_code].iloc[0]
