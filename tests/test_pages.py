@@ -142,3 +142,12 @@ def test_missing_reference_directory_gives_a_clear_page(app, monkeypatch, tmp_pa
     assert str(tmp_path / "khong-co") in at.error[0].value
     assert "CAMAU_REFERENCE_DIR" in at.info[0].value
     assert not at.get("component_instance")
+
+
+def test_value_range_belongs_to_its_indicator(app):
+    at = open_page(app, "map", ind="population_2019", min="10000", max="20000")
+    assert at.slider(key="w_range_population_2019").value == (10000.0, 20000.0)
+    assert at.query_params["min"] == "10000"
+    at.selectbox(key="w_indicator").set_value("households_guided_share").run()
+    assert not at.exception
+    assert "min" not in at.query_params and "max" not in at.query_params

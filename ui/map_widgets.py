@@ -46,7 +46,7 @@ def sync_from_url(state: MapState, query: dict) -> None:
         value = getattr(state, field)
         st.session_state[key] = list(value) if isinstance(value, tuple) else value
     st.session_state["w_breaks"] = "; ".join(fmt.number_compact(b, state.lang) for b in state.breaks)
-    st.session_state["_w_range_state"] = (state.value_min, state.value_max)
+    st.session_state["_w_range_state"] = (state.indicator, state.value_min, state.value_max)
     for key in [k for k in st.session_state if str(k).startswith("w_range_")]:
         del st.session_state[key]
 
@@ -59,7 +59,7 @@ def clear_filters() -> None:
     st.session_state["w_districts"] = []
     st.session_state["w_types"] = []
     st.session_state["w_pilot"] = "all"
-    st.session_state["_w_range_state"] = (None, None)
+    st.session_state.pop("_w_range_state", None)
     for key in [k for k in st.session_state if str(k).startswith("w_range_")]:
         del st.session_state[key]
 
@@ -115,7 +115,10 @@ def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dic
         low, high = bounds
         key = f"w_range_{indicator.id}"
         if key not in st.session_state:
-            wanted_min, wanted_max = st.session_state.get("_w_range_state", (None, None))
+            # A range from the URL applies only to the indicator it was written for.
+            range_indicator, wanted_min, wanted_max = st.session_state.get("_w_range_state", (None, None, None))
+            if range_indicator != indicator.id:
+                wanted_min = wanted_max = None
             start = low if wanted_min is None else min(max(wanted_min, low), high)
             end = high if wanted_max is None else max(min(wanted_max, high), start)
             st.session_state[key] = (float(start), float(end))
@@ -124,7 +127,7 @@ def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dic
                            key=key, step=step)
         value_min = None if chosen[0] <= low else chosen[0]
         value_max = None if chosen[1] >= high else chosen[1]
-        st.session_state["_w_range_state"] = (value_min, value_max)
+        st.session_state["_w_range_state"] = (indicator.id, value_min, value_max)
     st.button(t("map.filter.reset", lang), on_click=clear_filters)
     return {"districts": tuple(chosen_districts), "types": tuple(chosen_types), "pilot": pilot,
             "value_min": value_min, "value_max": value_max}
