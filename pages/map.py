@@ -13,12 +13,10 @@ from ui.i18n import t
 from ui.mapview import build_view, chart_locale, chart_rows, indicator_title, panel_rows, provenance_text, table_rows
 from ui.settings import base_tiles
 from ui.state import MapState, read_state, write_state
-from ui.streamlit_support import (catalogue, commune_table_for, current_lang, illustrative_banner, map_assets,
-                                  report, sources)
+from ui.streamlit_support import current_lang, illustrative_banner, map_assets, published_table, report
 
 lang = current_lang()
-table = commune_table_for(lang)
-indicators = catalogue()
+table, indicators, indicator_sources = published_table(lang)
 codes = set(table["gso_code"])
 names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
 
@@ -42,7 +40,7 @@ state = MapState(
     lang=lang, **filters)
 geometry = map_assets()
 model = next((figure for figure in report() if figure.gso_code), None)
-view = build_view(table, indicators, sources(), state, geometry, model, lang)
+view = build_view(table, indicators, indicator_sources, state, geometry, model, lang)
 if state.scheme == "manual" and (breaks_error or view.breaks_error):
     st.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
     state = replace(state, scheme="quantiles", breaks=())
@@ -60,7 +58,7 @@ with map_column:
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
               feature_group_to_add=commune_layer(view.layer), height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=partial(widgets.on_map_click, frozenset(codes)))
-    st.caption(provenance_text(indicator, indicators, sources(), lang))
+    st.caption(provenance_text(indicator, indicators, indicator_sources, lang))
 with side_column:
     st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")
     for entry in view.legend:

@@ -1,3 +1,10 @@
+import os
+import tempfile
+
+# Tests never touch a developer's real state: the SQLite database lives in a throwaway folder.
+# (With DATABASE_URL set, as .ci/run does, the app's pages use that PostgreSQL database instead.)
+os.environ["CAMAU_STATE_DIR"] = tempfile.mkdtemp(prefix="camau-test-state-")
+
 import pytest
 
 from geo.reference import load_reference

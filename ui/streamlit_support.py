@@ -1,14 +1,18 @@
 """The thin Streamlit layer shared by the pages: cached loading, the language, the error page."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 import streamlit as st
 
 from geo.maprender import use_local_leaflet
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
 from geo.web_geometry import PublishedGeometry, install_leaflet, publish_geometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
+from indicators.published import effective_catalogue, ensure_sample_version, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.table import commune_table
+from storage import datasets
+from storage.db import make_engine, upgrade
 from ui.i18n import t
 from ui.state import LANGUAGES
 
@@ -51,13 +55,35 @@ def report():
 
 
 @st.cache_resource(show_spinner=False)
-def _commune_table():
-    return commune_table(_reference(), read_sample_csv(), catalogue())
+def engine() -> sa.Engine:
+    """The database, migrated to the newest schema, with the sample as version 0."""
+    database = make_engine()
+    upgrade(database)
+    ensure_sample_version(database, read_sample_csv(), catalogue())
+    return database
 
 
-def commune_table_for(lang: str):
+def published_version_id() -> int:
+    with engine().connect() as connection:
+        version = datasets.published_version(connection)
+    return version.id
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _published_table(version_id: int):
+    """The commune table and catalogue for one published version (cached per version, so a new
+    publication is seen on the next rerun)."""
+    with engine().connect() as connection:
+        frame, provenance = published_dataset(connection, catalogue())
+    effective, effective_sources = effective_catalogue(catalogue(), sources(), provenance)
+    return commune_table(_reference(), frame, effective), effective, effective_sources
+
+
+def published_table(lang: str):
+    """(commune table, catalogue, sources) of the published version; stops with an error page
+    when the reference data are missing."""
     require_reference(lang)
-    return _commune_table()
+    return _published_table(published_version_id())
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,0 +1,129 @@
+"""The published commune dataset and where each indicator's values come from.
+
+Imported tables carry the digital-transformation indicators (teams, members, households guided,
+VNeID, ...). The published version supplies every indicator it contains; an indicator it does not
+contain keeps the illustrative sample (version 0), still marked as such. Indicators computed from
+the reference data (population, area, ...) never come from an import.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import sqlalchemy as sa
+
+from indicators.catalogue import Indicator, Source
+from indicators.sample import SAMPLE_SEED
+from storage import datasets
+
+PILOT_INDICATOR = "pilot_status"
+TEAMS_INDICATOR = "hamlet_teams"
+SAMPLE_SOURCE_ID = "sample_generator"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    version: int
+    period: str
+    as_of: dt.date
+    source: str
+    illustrative: bool
+
+    @property
+    def source_id(self) -> str:
+        return f"version:{self.version}"
+
+
+def importable_indicators(catalogue: dict[str, Indicator]) -> list[Indicator]:
+    """Numeric indicators stored as imported values (not computed from other columns)."""
+    return [i for i in catalogue.values()
+            if i.source_id == SAMPLE_SOURCE_ID and i.kind == "number" and i.column is not None]
+
+
+def sample_figures(sample: pd.DataFrame, catalogue: dict[str, Indicator]) -> list[tuple[str, str, float]]:
+    figures = [(code, PILOT_INDICATOR, 1.0 if pilot else 0.0) for code, pilot in zip(sample["gso_code"], sample["pilot"])]
+    for indicator in importable_indicators(catalogue):
+        for code, value in zip(sample["gso_code"], sample[indicator.column]):
+            if pd.notna(value):
+                figures.append((code, indicator.id, float(value)))
+    return figures
+
+
+def ensure_sample_version(engine: sa.Engine, sample: pd.DataFrame, catalogue: dict[str, Indicator]) -> None:
+    """Create and publish version 0 (the illustrative sample) in an empty database."""
+    with engine.begin() as connection:
+        if datasets.list_versions(connection):
+            return
+        report_date = max(i.as_of for i in importable_indicators(catalogue))
+        version = datasets.create_version(
+            connection, period=str(report_date.year - 1), as_of=report_date,
+            source="Dữ liệu minh họa (indicators/sample.py)", illustrative=True, created_by="system",
+            file_name="data/sample_communes.csv", file_sha256="", sheet="", rows_read=len(sample),
+            rows_matched=len(sample), rows_rejected=0, note=f"seed {SAMPLE_SEED}",
+            figures=sample_figures(sample, catalogue), report=[], number=0)
+        datasets.publish(connection, version.id, "system")
+        datasets.record_audit(connection, "system", "create_sample", "version 0", {"rows": len(sample)})
+
+
+def _provenance(version: datasets.VersionInfo) -> Provenance:
+    return Provenance(version.number, version.period, version.as_of, version.source, version.illustrative)
+
+
+def _wide(long: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    wide = long.pivot(index="gso_code", columns="indicator", values="value")
+    columns = {i.id: i.column for i in importable_indicators(catalogue)}
+    return wide.rename(columns=columns)
+
+
+def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
+                      ) -> tuple[pd.DataFrame, dict[str, Provenance]]:
+    """The frame ``indicators.table.commune_table`` expects (gso_code, pilot, raw columns) and
+    the provenance of every imported indicator."""
+    sample_version = datasets.version_by_number(connection, 0)
+    current = datasets.published_version(connection) or sample_version
+    sample = datasets.version_values(connection, sample_version.id)
+    chosen = datasets.version_values(connection, current.id)
+    provided = set(chosen["indicator"])
+
+    parts, provenance = [], {}
+    for indicator in importable_indicators(catalogue):
+        source = chosen if indicator.id in provided else sample
+        version = current if indicator.id in provided else sample_version
+        parts.append(source[source["indicator"] == indicator.id])
+        provenance[indicator.id] = _provenance(version)
+    # Pilot status follows the teams: an imported team count decides which communes are pilots.
+    if TEAMS_INDICATOR in provided:
+        teams = chosen[chosen["indicator"] == TEAMS_INDICATOR]
+        pilot = teams.assign(indicator=PILOT_INDICATOR, value=(teams["value"] > 0).astype(float))
+        provenance[PILOT_INDICATOR] = _provenance(current)
+    else:
+        pilot = sample[sample["indicator"] == PILOT_INDICATOR]
+        provenance[PILOT_INDICATOR] = _provenance(sample_version)
+    frame = _wide(pd.concat([*parts, pilot], ignore_index=True), catalogue)
+    columns = [i.column for i in importable_indicators(catalogue)] + [PILOT_INDICATOR]
+    frame = frame.reindex(columns=columns).reset_index()
+    frame["pilot"] = frame.pop(PILOT_INDICATOR).fillna(0).astype(bool)
+    return frame, provenance
+
+
+def effective_catalogue(catalogue: dict[str, Indicator], sources: dict[str, Source],
+                        provenance: dict[str, Provenance]) -> tuple[dict[str, Indicator], dict[str, Source]]:
+    """The catalogue with each imported indicator's date, source and illustrative mark taken from
+    the version its values come from; ratios follow their numerator."""
+    by_column = {catalogue[i].column: p for i, p in provenance.items() if catalogue[i].column}
+    sources = dict(sources)
+    effective = {}
+    for indicator in catalogue.values():
+        origin = provenance.get(indicator.id) or by_column.get(indicator.numerator or "")
+        if origin is None:
+            effective[indicator.id] = indicator
+            continue
+        sources[origin.source_id] = Source(
+            origin.source_id,
+            {"vi": f"{origin.source} (phiên bản {origin.version}, kỳ {origin.period})",
+             "en": f"{origin.source} (version {origin.version}, period {origin.period})"},
+            origin.as_of, "")
+        effective[indicator.id] = replace(indicator, illustrative=origin.illustrative, as_of=origin.as_of,
+                                          source_id=origin.source_id)
+    return effective, sources

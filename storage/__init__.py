@@ -1,0 +1,1 @@
+"""The database: imported tables and their versions, publications, users and the audit log."""
