@@ -26,8 +26,11 @@ url_state, notices = read_state(query, indicators, table["district_code"].unique
 widgets.sync_from_url(url_state, query)
 
 st.title(t("map.title", lang))
+# Elements above the map that come and go live in fixed slots: if the number of elements before
+# the map changed, Streamlit would rebuild the columns and reload the map's iframe.
+notice_slot = st.empty()
 if notices:
-    st.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+    notice_slot.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
 controls = widgets.indicator_controls(indicators, lang)
 indicator = indicators[controls["indicator"]]
 breaks, breaks_error = widgets.parse_breaks(controls["breaks_text"], lang)
@@ -41,8 +44,9 @@ state = MapState(
 geometry = map_assets()
 model = next((figure for figure in report() if figure.gso_code), None)
 view = build_view(table, indicators, indicator_sources, state, geometry, model, lang)
+warning_slot = st.empty()
 if state.scheme == "manual" and (breaks_error or view.breaks_error):
-    st.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
+    warning_slot.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
     state = replace(state, scheme="quantiles", breaks=())
 
 new_query = write_state(state)
@@ -51,8 +55,10 @@ if new_query != query:
 widgets.remember_url(new_query)
 
 # --- Map and legend ------------------------------------------------------------------------
+banner_slot = st.empty()
 if indicator.illustrative:
-    illustrative_banner(lang)
+    with banner_slot:
+        illustrative_banner(lang)
 map_column, side_column = st.columns([3, 1.25])
 with map_column:
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
@@ -73,6 +79,7 @@ with side_column:
 
     st.subheader(t("panel.title", lang))
     st.selectbox(t("panel.choose", lang), [None, *sorted(codes, key=names.get)], key="w_commune",
+                 placeholder=t("panel.none", lang),
                  format_func=lambda code: names.get(code, t("panel.none", lang)) if code else t("panel.none", lang))
     if state.commune:
         st.button(t("panel.clear", lang), on_click=widgets.clear_selection)

@@ -84,8 +84,9 @@ def indicator_controls(catalogue: dict[str, Indicator], lang: str) -> dict:
                                   disabled=not is_number or scheme == "manual")
     palette = top[3].selectbox(t("map.palette", lang), PALETTES, key="w_palette", disabled=not is_number)
     breaks_text = ""
+    breaks_slot = st.container()   # always present, so the elements below keep their places
     if is_number and scheme == "manual":
-        breaks_text = st.text_input(t("map.breaks", lang), key="w_breaks", help=t("map.breaks.help", lang))
+        breaks_text = breaks_slot.text_input(t("map.breaks", lang), key="w_breaks", help=t("map.breaks.help", lang))
     return {"indicator": indicator_id, "scheme": scheme, "classes": int(classes), "palette": palette,
             "breaks_text": breaks_text}
 

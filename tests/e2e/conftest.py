@@ -20,26 +20,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
+
+from .helpers import MAP_PAGE, wait_map
 
 APP_DIR = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1400, "height": 1000}
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-COMMUNE_PATHS = "path.leaflet-interactive"
-N_COMMUNES = 101
-MAP_PAGE = "/ban-do"
 SERVER_START_TIMEOUT = 60
 FIRST_MAP_TIMEOUT_MS = 90_000      # cold start: imports geopandas, folium, mapclassify, scipy
 
-# JavaScript (run in the top page, the component iframe is same-origin): the number of commune
-# polygons currently drawn inside the map iframe, 0 while it does not exist yet.
-JS_COUNT_COMMUNES = f"""() => {{
-  const f = document.querySelector({MAP_IFRAME!r});
-  const d = f && f.contentDocument;
-  return d ? d.querySelectorAll({COMMUNE_PATHS!r}).length : 0;
-}}"""
+# A rerun takes ~0.5 s here; the 5 s default of expect() is too tight for a slow CI machine.
+expect.set_options(timeout=20_000)
 
 
 def _free_port() -> int:
@@ -61,12 +55,16 @@ def server_url():
     port = _free_port()
     log_fd, log_path = tempfile.mkstemp(prefix="e2e-streamlit-", suffix=".log")
     log = os.fdopen(log_fd, "w")
+    # The server keeps its own throwaway SQLite state: other tests reset the PostgreSQL database
+    # that DATABASE_URL may name while this server is still running.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DATABASE_URL")}
+    env["CAMAU_STATE_DIR"] = tempfile.mkdtemp(prefix="e2e-state-")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py",
          # 127.0.0.1: binds loopback only and skips the external-IP lookup for the banner
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
-        cwd=APP_DIR, stdout=log, stderr=subprocess.STDOUT)
+        cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -126,7 +124,7 @@ def _new_context(browser, origin: str, blocked: list[str]):
 
 
 @pytest.fixture(scope="session")
-def app_url(server_url, browser):
+def app_url(browser, server_url):
     """The server, warmed up once.
 
     Streamlit 1.67 bug (streamlit/streamlit#9992): the very first browser session after the
@@ -140,8 +138,7 @@ def app_url(server_url, browser):
     try:
         pg = ctx.new_page()
         pg.goto(server_url + MAP_PAGE)
-        pg.wait_for_function(f"() => ({JS_COUNT_COMMUNES})() === {N_COMMUNES}",
-                             timeout=FIRST_MAP_TIMEOUT_MS, polling=100)
+        wait_map(pg, timeout=FIRST_MAP_TIMEOUT_MS)
     finally:
         ctx.close()
     assert not blocked, f"warm-up tried to reach outside the app server: {blocked}"

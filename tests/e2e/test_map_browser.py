@@ -1,0 +1,295 @@
+"""The map page in a real browser (Debian Chromium): drawing, clicking, indicator change in place,
+shareable URLs, pan/zoom without reruns and the warm load time.
+
+Every test runs with all requests outside the app server aborted and recorded (see conftest).
+"""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from indicators.catalogue import load_catalogue
+
+from .helpers import (JS_COUNT_COMMUNES, JS_EMPTY_POINT, JS_MAP_VIEW, JS_READ_TAGS, JS_TAG, MAP_IFRAME, MAP_PAGE, N_COMMUNES,
+                      BackMsgRecorder, commune_point, commune_styles, expected_fills, legend_entries, open_selectbox,
+                      selectbox, tip_name, wait_map)
+
+pytestmark = pytest.mark.e2e
+
+PHUONG_1 = "32005"                      # Phường 1, Thành phố Cà Mau (the model's star sits on it)
+PHUONG_1_TITLE = "Phường 1 (Thành phố Cà Mau)"
+CITY = "964"                            # district code of Thành phố Cà Mau
+DENSITY = "Mật độ dân số"               # indicator population_density
+PANEL_HEADERS = ["Chỉ tiêu", "Giá trị", "Hạng trong tỉnh", "Hạng trong huyện"]
+SHARED_QUERY = {"ind": "population_density", "scheme": "fisher_jenks", "k": "4", "d": CITY, "c": PHUONG_1}
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def expect_no_page_not_found(page) -> None:
+    # Streamlit #9992: would show on the first session after server start; the fixture warms up.
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+
+
+def expect_panel(page, title: str) -> None:
+    """The commune panel: the subheader "<name> (<district>)", the commune chosen in "Chọn xã",
+    and the table of every indicator with its province and district ranks."""
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+    expect(page.get_by_role("combobox", name="Chọn xã", exact=True)).to_have_value(title)
+    table = page.locator('[data-testid="stDataFrame"]').filter(
+        has=page.locator('th[role="columnheader"]', has_text="Hạng trong tỉnh"))
+    expect(table).to_have_count(1)
+    headers = table.locator('th[role="columnheader"]')
+    expect(headers.first).to_be_attached()
+    assert set(PANEL_HEADERS) <= {h.strip() for h in headers.all_text_contents()}
+    # one row per indicator in the catalogue (+1 header row)
+    expect(table.locator('table[role="grid"]')).to_have_attribute("aria-rowcount", str(len(load_catalogue()) + 1))
+
+
+def test_map_draws_101_communes_offline(page, app_url, no_outside_requests):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(app_url + MAP_PAGE)
+    wait_map(page)
+    frame = page.frame_locator(MAP_IFRAME)
+
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(N_COMMUNES)
+    # one polygon per GSO code, 101 distinct 5-digit codes
+    styles = commune_styles(page)
+    assert len(styles) == N_COMMUNES and all(re.fullmatch(r"\d{5}", code) for code in styles)
+    assert all(re.fullmatch(r"#[0-9a-f]{6}", s["fill"]) for s in styles.values()), styles
+    # no base map tiles at all (default CAMAU_BASE_TILES=none)
+    expect(frame.locator("img.leaflet-tile")).to_have_count(0)
+    assert not [u for u in requested if "tile" in u.lower()]
+    expect(page.locator(MAP_IFRAME)).to_have_count(1)
+    expect_no_page_not_found(page)
+
+    # Leaflet is the self-hosted copy, served by the app under /app/static
+    assets = page.locator(MAP_IFRAME).evaluate("""f => ({
+      version: f.contentWindow.L && f.contentWindow.L.version,
+      scripts: [...f.contentDocument.querySelectorAll('script[src]')].map(s => s.src),
+      css: [...f.contentDocument.querySelectorAll('link[rel=stylesheet]')].map(l => l.href)})""")
+    assert assets["version"] == "1.9.3"
+    assert app_url + "/app/static/leaflet-1.9.3/leaflet.js" in assets["scripts"]
+    assert app_url + "/app/static/leaflet-1.9.3/leaflet.css" in assets["css"]
+    assert all(u.startswith(app_url + "/") for u in assets["scripts"] + assets["css"]), assets
+    assert app_url + "/app/static/leaflet-1.9.3/leaflet.js" in requested
+    # the commune geometry is the published static file
+    assert any(re.search(r"/app/static/geo/communes-[0-9a-f]+\.geojson$", u) for u in requested), requested
+    no_outside_requests()
+
+
+def test_click_commune_shows_panel(page, app_url, no_outside_requests):
+    page.goto(app_url + MAP_PAGE)
+    wait_map(page)
+    expect(page.get_by_role("combobox", name="Chọn xã", exact=True)).to_have_value("")
+    assert "c" not in query_of(page.url)
+
+    # 1. the commune drawn largest on screen (a rural commune away from the star marker)
+    sizes = page.locator(MAP_IFRAME).evaluate("""f => { const out = [];
+      f.contentWindow.map.eachLayer(l => { if (l.feature && l.feature.id && l._path) {
+        const r = l._path.getBoundingClientRect(); out.push([l.feature.id, r.width * r.height]); } });
+      return out; }""")
+    big = max(sizes, key=lambda s: (s[1], s[0]))[0]
+    assert big != PHUONG_1
+    point = commune_point(page, big)          # hit-tested: the point is inside `big`'s own path
+    name, district = tip_name(point["tip"])
+    page.mouse.click(point["x"], point["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]c={big}(&|$)"))
+    expect_panel(page, f"{name} ({district})")
+    # the map outlines the selected commune
+    expect(page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive[stroke='#000000']")).to_have_count(1)
+
+    # 2. Phường 1 is ~7x10 px at the start view and the model's star marker covers it: zoom the
+    #    map in (client-side only) and click a hit-tested point of its polygon beside the star.
+    page.locator(MAP_IFRAME).evaluate("""(f, code) => { const m = f.contentWindow.map; let c;
+      m.eachLayer(l => { if (l.feature && l.feature.id === code) c = l.getBounds().getCenter(); });
+      m.setView(c, 14, {animate: false}); }""", PHUONG_1)
+    point = commune_point(page, PHUONG_1)
+    assert tip_name(point["tip"]) == ("Phường 1", "Thành phố Cà Mau")
+    token = uuid.uuid4().hex
+    page.evaluate(JS_TAG, token)
+    zoomed = page.evaluate(JS_MAP_VIEW)
+    page.mouse.click(point["x"], point["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]c={PHUONG_1}(&|$)"))
+    expect_panel(page, PHUONG_1_TITLE)
+    # selecting recolours in place: same iframe and map, the reader's zoom is kept
+    assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
+    assert page.evaluate(JS_MAP_VIEW) == zoomed
+    styles = commune_styles(page)
+    assert styles[PHUONG_1]["stroke"] == "#000000" and styles[big]["stroke"] != "#000000"
+    no_outside_requests()
+
+
+@pytest.mark.parametrize("start_query, start_label, option, target", [
+    pytest.param("", "Thí điểm Tổ công nghệ số cộng đồng · Dữ liệu minh họa", DENSITY, "population_density",
+                 id="pilot_status-to-density"),
+    pytest.param("?ind=population_density", DENSITY, "Dân số 2019", "population_2019", id="density-to-population"),
+])
+def test_indicator_change_recolours_in_place(page, app_url, no_outside_requests,
+                                             start_query, start_label, option, target):
+    page.goto(app_url + MAP_PAGE + start_query)
+    wait_map(page)
+    indicator_box = selectbox(page, "Chỉ tiêu").get_by_role("combobox")
+    expect(indicator_box).to_have_value(start_label)
+    before = commune_styles(page)
+    assert len(before) == N_COMMUNES
+    assert query_of(page.url).get("ind") != target
+    expected = expected_fills(target)
+    assert set(expected) == set(before)
+    assert {c: s["fill"] for c, s in before.items()} != expected
+    token = uuid.uuid4().hex
+    page.evaluate(JS_TAG, token)
+
+    open_selectbox(page, "Chỉ tiêu")
+    choice = page.get_by_role("option", name=option, exact=True)
+    choice.wait_for()
+    start = page.evaluate("performance.now()")
+    choice.click()
+    # done when all 101 polygons show the colours the server computes for the new indicator
+    done = page.wait_for_function(
+        f"""(want) => {{
+          const f = document.querySelector({MAP_IFRAME!r});
+          const m = f && f.contentWindow && f.contentWindow.map;
+          if (!m) return false;
+          let n = 0, same = 0;
+          m.eachLayer(l => {{ if (l.feature && l.feature.id && l._path && l._path.isConnected) {{
+            n++; if ((l._path.getAttribute('fill') || '').toLowerCase() === want[l.feature.id]) same++; }} }});
+          return n === {N_COMMUNES} && same === n ? performance.now() : false;
+        }}""", arg=expected, polling="raf", timeout=30_000).json_value()
+    print(f"\nindicator change {start_label!r} -> {option!r}: option click to all {N_COMMUNES} "
+          f"fills changed: {done - start:.0f} ms")
+
+    expect(page).to_have_url(re.compile(rf"[?&]ind={target}(&|$)"))
+    expect(indicator_box).to_have_value(option)
+    # the new fills are the legend's class colours, and the legend covers all communes
+    legend = legend_entries(page)
+    assert len([e for e in legend if e["solid"]]) == 5, legend          # default: quantiles, 5 classes
+    assert set(expected.values()) <= {e["colour"] for e in legend}
+    assert sum(e["count"] for e in legend) == N_COMMUNES
+    # in place: the same iframe element and the same Leaflet map object, only the layer changed
+    assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
+    no_outside_requests()
+
+
+def _load_shared_view(page, url: str) -> dict[str, dict]:
+    page.goto(url)
+    wait_map(page)
+    expect_no_page_not_found(page)
+    expect(selectbox(page, "Chỉ tiêu").get_by_role("combobox")).to_have_value(DENSITY)
+    expect_panel(page, PHUONG_1_TITLE)
+    return commune_styles(page)
+
+
+def test_copied_url_reproduces_view(context, app_url, no_outside_requests):
+    url = (f"{app_url}{MAP_PAGE}?ind=population_density&scheme=fisher_jenks&k=4&d={CITY}&c={PHUONG_1}")
+    first = context.new_page()
+    styles = _load_shared_view(first, url)
+    expect(selectbox(first, "Phân lớp").get_by_role("combobox")).to_have_value(re.compile("Jenks"))
+    expect(first.get_by_role("spinbutton", name="Số lớp")).to_have_value("4")
+
+    legend = legend_entries(first)
+    classes = [e for e in legend if e["solid"]]
+    others = [e for e in legend if not e["solid"]]
+    assert len(classes) == 4, legend
+    faded = [e for e in others if e["text"].startswith("Ngoài bộ lọc (mờ)")]
+    assert len(faded) == 1, legend
+    assert sum(e["count"] for e in legend) == N_COMMUNES
+    # the map agrees with the legend: communes outside Thành phố Cà Mau are faded, the others
+    # are filled with the legend's class colours, and Phường 1 is outlined as selected
+    faded_codes = {c for c, s in styles.items() if float(s["fillOpacity"]) < 0.5}
+    assert len(faded_codes) == faded[0]["count"] > 0
+    shown = {c: s for c, s in styles.items() if c not in faded_codes}
+    assert len(shown) == sum(e["count"] for e in classes)
+    assert {s["fill"] for s in shown.values()} <= {e["colour"] for e in classes}
+    # every polygon (faded ones too) has the colour of its Fisher-Jenks class over the province
+    assert {c: s["fill"] for c, s in styles.items()} == expected_fills("population_density", "fisher_jenks", 4)
+    assert styles[PHUONG_1]["stroke"] == "#000000"
+    assert PHUONG_1 in shown
+    # the URL still carries the whole view
+    assert query_of(first.url) == SHARED_QUERY
+    first.close()
+
+    # the same link opened again draws exactly the same thing
+    second = context.new_page()
+    again = _load_shared_view(second, url)
+    assert again == styles
+    assert legend_entries(second) == legend
+    assert query_of(second.url) == SHARED_QUERY
+    second.close()
+    no_outside_requests()
+
+
+def test_pan_and_zoom_do_not_rerun(page, app_url, no_outside_requests):
+    # How a rerun is detected: every outgoing websocket frame is decoded as Streamlit's BackMsg
+    # protobuf; each script run the browser asks for (widget change, component value such as a
+    # map click or map move) is one `rerun_script` message, heartbeats are `app_heartbeat`.
+    # So "no rerun" is exactly "zero rerun_script sent" — plus the URL and the tagged map object
+    # unchanged. A positive control at the end (a click) proves the recorder sees reruns.
+    sent = BackMsgRecorder(page)
+    page.goto(app_url + MAP_PAGE)
+    wait_map(page)
+    sent.wait_quiet(page)
+    assert sent.reruns() >= 1                  # the page's own first run was seen
+    reruns, url, kinds_before = sent.reruns(), page.url, len(sent.kinds)
+    token = uuid.uuid4().hex
+    page.evaluate(JS_TAG, token)
+    view0 = page.evaluate(JS_MAP_VIEW)
+
+    # drag from empty background (so the press cannot be a commune click)
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    start = page.evaluate(JS_EMPTY_POINT)
+    assert start, "no empty map background to start a drag from"
+    page.mouse.move(start["x"], start["y"])
+    page.mouse.down()
+    page.mouse.move(start["x"] + 120, start["y"] + 60, steps=12)
+    page.mouse.up()
+    page.wait_for_function(f"""(v) => {{ const c = ({JS_MAP_VIEW})();
+                                        return c.lat !== v.lat || c.lng !== v.lng; }}""", arg=view0)
+    view1 = page.evaluate(JS_MAP_VIEW)
+    # wheel-zoom in over the map
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -360)
+    page.wait_for_function(f"(z) => ({JS_MAP_VIEW})().zoom > z", arg=view1["zoom"])
+    # streamlit-folium debounces its value by 250 ms: give a would-be rerun ample time to show
+    page.wait_for_timeout(2000)
+
+    assert sent.reruns() == reruns, [k for _, k in sent.kinds]
+    print(f"\npan + wheel zoom: 0 reruns; messages sent meanwhile: "
+          f"{[k for _, k in sent.kinds[kinds_before:]] or 'none'}")
+    assert page.url == url
+    assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
+    expect(page.locator('[data-testid="stStatusWidget"]').filter(has_text="Running")).to_have_count(0)
+    assert page.evaluate(JS_MAP_VIEW)["zoom"] > view0["zoom"]
+
+    # positive control: a commune click is a rerun, and the recorder sees it
+    sizes = page.locator(MAP_IFRAME).evaluate("""f => { const out = []; const b = f.contentWindow.map.getBounds();
+      f.contentWindow.map.eachLayer(l => { if (l.feature && l.feature.id && l._path && b.contains(l.getBounds().getCenter())) {
+        const r = l._path.getBoundingClientRect(); out.push([l.feature.id, r.width * r.height]); } });
+      return out; }""")
+    code = max(sizes, key=lambda s: (s[1], s[0]))[0]
+    point = commune_point(page, code)
+    page.mouse.click(point["x"], point["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]c={code}(&|$)"))
+    assert sent.reruns() > reruns
+    no_outside_requests()
+
+
+def test_warm_load_time(page, app_url, no_outside_requests):
+    wall = time.perf_counter()
+    page.goto(app_url + MAP_PAGE, wait_until="commit")
+    # performance.now() counts from this document's navigation start
+    at = page.wait_for_function(f"() => ({JS_COUNT_COMMUNES})() === {N_COMMUNES} ? performance.now() : false",
+                                polling="raf", timeout=30_000).json_value()
+    wall = (time.perf_counter() - wall) * 1000
+    print(f"\nwarm load to {N_COMMUNES} polygons: {at:.0f} ms (navigation start; {wall:.0f} ms wall from goto)")
+    expect(page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive")).to_have_count(N_COMMUNES)
+    no_outside_requests()
