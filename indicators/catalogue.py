@@ -35,6 +35,8 @@ class Indicator:
     name: dict[str, str]       # language -> text
     unit: dict[str, str]
     description: dict[str, str]
+    import_aliases: tuple[str, ...] = ()   # other headers that name it in district report sheets
+    upper_bound: str | None = None         # census column an imported value may not exceed (a part of it)
 
     @property
     def is_derived(self) -> bool:
@@ -96,6 +98,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Indicator]:
             name={"vi": row["name_vi"], "en": row["name_en"]},
             unit={"vi": row["unit_vi"], "en": row["unit_en"]},
             description={"vi": row["description_vi"], "en": row["description_en"]},
+            import_aliases=tuple(a.strip() for a in row.get("import_aliases", "").split("|") if a.strip()),
+            upper_bound=_optional(row.get("upper_bound", "")),
         )
         problems = []
         if indicator.kind not in _KINDS:

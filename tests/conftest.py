@@ -6,11 +6,14 @@ import tempfile
 os.environ["CAMAU_STATE_DIR"] = tempfile.mkdtemp(prefix="camau-test-state-")
 
 import pytest
+import sqlalchemy as sa
 
 from geo.reference import load_reference
 from indicators.catalogue import load_catalogue, load_report, load_sources
 from indicators.sample import read_sample_csv
 from indicators.table import commune_table
+from storage.db import make_engine, upgrade
+from storage.schema import metadata
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +39,34 @@ def report():
 @pytest.fixture(scope="session")
 def table(reference, catalogue):
     return commune_table(reference, read_sample_csv(), catalogue)
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgresql"), reason="DATABASE_URL names no PostgreSQL"))]
+
+
+def _reset_postgres(url):
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        metadata.drop_all(connection)
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'state' / 'camau.sqlite3'}"
+    url = os.environ["DATABASE_URL"]
+    _reset_postgres(url)
+    return url
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+

@@ -11,37 +11,7 @@ from indicators.published import (effective_catalogue, ensure_sample_version, im
 from indicators.sample import read_sample_csv
 from indicators.table import commune_table
 from storage import datasets
-from storage.db import is_current, make_engine, make_read_only_engine, upgrade
-from storage.schema import metadata
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith("postgresql"), reason="DATABASE_URL names no PostgreSQL"))]
-
-
-def _reset_postgres(url):
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        metadata.drop_all(connection)
-        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-    engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'state' / 'camau.sqlite3'}"
-    url = os.environ["DATABASE_URL"]
-    _reset_postgres(url)
-    return url
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = make_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
+from storage.db import is_current, make_read_only_engine, upgrade
 
 def new_version(connection, figures, **overrides):
     fields = dict(period="2023", as_of=dt.date(2023, 12, 31), source="UBND huyện", illustrative=False,

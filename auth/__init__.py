@@ -1,0 +1,1 @@
+"""Editor accounts: argon2id password hashes, rate-limited sign-in."""

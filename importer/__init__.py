@@ -1,0 +1,1 @@
+"""Reading, matching and validating official commune tables from Excel and CSV."""

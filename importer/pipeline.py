@@ -1,0 +1,221 @@
+"""One import, from file bytes to a stored version: read → find the table → match communes →
+map columns → validate → (if valid) save as a new version in one transaction.
+
+``analyse`` stores nothing; the page and ``manage.py`` both call it, then ``save_version``.
+The editor's decisions (sheet, header and data rows, column mapping, the commune chosen for an
+ambiguous row, rows rejected by hand) arrive in ``ImportOptions``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from indicators.catalogue import Indicator
+from indicators.published import importable_indicators
+from importer.errors import ImportFileError
+from importer.layout import Layout, TableRow, detect_layout, pick_sheet, table_rows
+from importer.mapping import header_key, suggest_mapping
+from importer.matcher import AMBIGUOUS, UNMATCHED, CommuneMatcher
+from importer.reader import read_file
+from importer.validate import MatchedRow, Problem, check_rows, cross_check_totals
+from storage import datasets
+
+EXCLUDED, RESOLVED = "excluded", "resolved"
+_DISTRICT_HEADERS = ("huyen", "huyen thanh pho", "don vi cap huyen", "quan huyen")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    sheet: str | None = None
+    header_rows: tuple[int, ...] | None = None
+    data_rows: tuple[int, int] | None = None
+    mapping: dict[str, str | None] | None = None       # column label -> indicator id (None = ignore)
+    resolutions: dict[int, str] = field(default_factory=dict)  # sheet row -> gso_code chosen by the editor
+    excluded: frozenset[int] = frozenset()              # sheet rows the editor rejects
+
+
+@dataclass(frozen=True)
+class RowReport:
+    sheet: str
+    row: int
+    kind: str            # "data", "group" or "total"
+    label: str
+    code_text: str | None
+    gso_code: str | None
+    status: str          # exact, tolerant, ambiguous, unmatched, resolved, excluded; or group/total
+    reason: str
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.kind == "data" and self.gso_code is not None and self.status not in (EXCLUDED,)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    file_name: str
+    sha256: str
+    sheet_names: tuple[str, ...]
+    layout: Layout
+    mapping: dict[str, str | None]
+    rows: tuple[RowReport, ...]
+    figures: tuple[tuple[str, str, float], ...]
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors and bool(self.figures)
+
+    @property
+    def rows_read(self) -> int:
+        return sum(1 for r in self.rows if r.kind == "data")
+
+    @property
+    def rows_matched(self) -> int:
+        return sum(1 for r in self.rows if r.accepted)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_read - self.rows_matched
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _district_column(columns: tuple[str, ...]) -> str | None:
+    return next((c for c in columns if header_key(c) in _DISTRICT_HEADERS), None)
+
+
+def _match_rows(rows: list[TableRow], layout: Layout, matcher: CommuneMatcher,
+                options: ImportOptions) -> list[RowReport]:
+    district_column = _district_column(layout.columns)
+    current_district: str | None = None
+    reports = []
+    for row in rows:
+        if row.kind != "data":
+            if row.kind == "group":
+                current_district = matcher.match_district(row.label)
+            reports.append(RowReport(row.sheet, row.row, row.kind, row.label, row.code, None, row.kind, ""))
+            continue
+        district = row.values.get(district_column) if district_column else None
+        match = matcher.match(row.label, row.code, district if district else current_district)
+        if row.row in options.excluded:
+            reports.append(RowReport(row.sheet, row.row, "data", row.label, row.code, None, EXCLUDED,
+                                     "biên tập viên loại dòng này", match.candidates))
+        elif row.row in options.resolutions and match.status in (AMBIGUOUS, UNMATCHED):
+            code = options.resolutions[row.row]
+            reports.append(RowReport(row.sheet, row.row, "data", row.label, row.code, code, RESOLVED,
+                                     f"biên tập viên chọn {matcher.unit_label(code)}", match.candidates))
+        else:
+            reports.append(RowReport(row.sheet, row.row, "data", row.label, row.code, match.gso_code,
+                                     match.status, match.reason, match.candidates))
+    return reports
+
+
+def _row_problems(reports: list[RowReport], rows: list[TableRow]) -> list[Problem]:
+    problems = []
+    for report in reports:
+        if report.kind == "data" and report.status in (AMBIGUOUS, UNMATCHED):
+            what = "không xác định được xã (nhiều xã trùng tên)" if report.status == AMBIGUOUS else "không tìm thấy xã"
+            problems.append(Problem(report.sheet, report.row, None,
+                                    f"“{report.label[:60]}”: {what}. {report.reason}".strip()))
+    for row in rows:
+        for column in row.formulas_without_value:
+            problems.append(Problem(row.sheet, row.row, column,
+                                    "ô có công thức nhưng chưa có giá trị đã tính: mở tệp bằng Excel, lưu lại rồi nhập"))
+    return problems
+
+
+def _total_warnings(rows: list[TableRow], reports: list[RowReport], figures, mapping) -> list[Problem]:
+    by_code: dict[str, dict[str, float]] = {}
+    for code, indicator, value in figures:
+        by_code.setdefault(code, {})[indicator] = value
+    warnings: list[Problem] = []
+    group: TableRow | None = None
+    group_sum: dict[str, float] = {}
+    province_sum: dict[str, float] = {}
+
+    def close_group():
+        if group is not None:
+            warnings.extend(cross_check_totals(group.label, group.sheet, group.row, group.values, group_sum, mapping))
+
+    for row, report in zip(rows, reports):
+        if row.kind == "group":
+            close_group()
+            group, group_sum = row, {}
+        elif row.kind == "data" and report.accepted:
+            for indicator, value in by_code.get(report.gso_code, {}).items():
+                group_sum[indicator] = group_sum.get(indicator, 0.0) + value
+                province_sum[indicator] = province_sum.get(indicator, 0.0) + value
+    close_group()
+    for row in rows:
+        if row.kind == "total":
+            warnings.extend(cross_check_totals(row.label, row.sheet, row.row, row.values, province_sum, mapping))
+    return warnings
+
+
+def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: dict[str, Indicator],
+            census: pd.DataFrame, options: ImportOptions = ImportOptions(),
+            max_bytes: int = 10 * 1024 * 1024) -> Analysis:
+    """Everything about one file, without storing anything. File-level problems (empty, not a
+    spreadsheet, encrypted, legacy encoding, no table ...) raise ``ImportFileError``."""
+    sheets = read_file(data, file_name, max_bytes)
+    sheet = pick_sheet(sheets, options.sheet)
+    layout = detect_layout(sheet, options.header_rows, options.data_rows)
+    rows = table_rows(sheet, layout)
+    value_columns = [c for c in layout.columns if rows and any(c in r.values for r in rows)]
+    importable = importable_indicators(catalogue)
+    mapping = suggest_mapping(value_columns, importable)
+    if options.mapping is not None:
+        mapping.update({column: indicator for column, indicator in options.mapping.items() if column in mapping})
+    mapped = [indicator for indicator in mapping.values() if indicator]
+    if len(mapped) != len(set(mapped)):
+        raise ImportFileError("bad_mapping", "Hai cột được gán cùng một chỉ tiêu: mỗi chỉ tiêu chỉ một cột.")
+
+    reports = _match_rows(rows, layout, matcher, options)
+    matched = [MatchedRow(r.sheet, r.row, report.gso_code, r.values)
+               for r, report in zip(rows, reports) if report.accepted]
+    figures, problems = check_rows(matched, mapping, catalogue, census)
+    problems = _row_problems(reports, rows) + problems
+    if not mapped:
+        problems.append(Problem(sheet.name, None, None,
+                                "chưa có cột nào được gán cho chỉ tiêu: chọn chỉ tiêu cho các cột số liệu"))
+    elif not figures and not problems:
+        problems.append(Problem(sheet.name, None, None, "bảng chưa có số liệu nào: không có gì để lưu"))
+    problems += _total_warnings(rows, reports, figures, mapping)
+    problems.sort(key=lambda p: (p.row is None, p.row or 0))
+    return Analysis(file_name, file_digest(data), tuple(s.name for s in sheets), layout, mapping,
+                    tuple(reports), tuple(figures), tuple(problems))
+
+
+def save_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of: dt.date, source: str,
+                 note: str, user: str, publish: bool = False) -> datasets.VersionInfo:
+    """Store a valid analysis as a new version, with its match report and an audit entry, in one
+    transaction: a failure or a killed process leaves the database as it was."""
+    if not analysis.valid:
+        raise ImportFileError("invalid", "Bảng còn lỗi: sửa các lỗi trong báo cáo trước khi lưu.")
+    report = [datasets.ReportRow(r.sheet, r.row, r.label, r.gso_code, r.status, r.reason)
+              for r in analysis.rows if r.kind == "data"]
+    with engine.begin() as connection:
+        version = datasets.create_version(
+            connection, period=period, as_of=as_of, source=source, illustrative=False, created_by=user,
+            file_name=analysis.file_name, file_sha256=analysis.sha256, sheet=analysis.layout.sheet,
+            rows_read=analysis.rows_read, rows_matched=analysis.rows_matched,
+            rows_rejected=analysis.rows_rejected, note=note, figures=analysis.figures, report=report)
+        datasets.record_audit(connection, user, "import", f"version {version.number}", {
+            "file": analysis.file_name, "sha256": analysis.sha256, "sheet": analysis.layout.sheet,
+            "rows_read": analysis.rows_read, "rows_matched": analysis.rows_matched,
+            "rows_rejected": analysis.rows_rejected, "values": len(analysis.figures)})
+        if publish:
+            datasets.publish(connection, version.id, user)
+            datasets.record_audit(connection, user, "publish", f"version {version.number}", {})
+    return version

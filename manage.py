@@ -1,0 +1,210 @@
+"""Command line for data stewards and administrators.
+
+    python manage.py import PATH [--sheet NAME] [--dry-run] [--json] [--period P] [--as-of YYYY-MM-DD]
+                                 [--source TEXT] [--note TEXT] [--user NAME]
+    python manage.py publish VERSION [--user NAME]
+    python manage.py rollback [--user NAME]
+    python manage.py versions
+    python manage.py create-editor USERNAME          (password read from the terminal or stdin)
+    python manage.py template OUT.xlsx
+    python manage.py audit [--limit N]
+
+``import`` runs the same reader, matcher and validator as the page. Exit code 0 for a valid table,
+2 for invalid input (nothing is stored then). Without --dry-run it creates a version; publishing
+stays a separate step.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from auth.accounts import AccountError, create_editor
+from geo.reference import ReferenceDataError, load_reference
+from indicators.catalogue import load_catalogue
+from indicators.published import ensure_sample_version, importable_indicators
+from indicators.sample import read_sample_csv
+from importer.errors import ImportFileError
+from importer.matcher import CommuneMatcher
+from importer.pipeline import ImportOptions, analyse, save_version
+from importer.template import template_workbook
+from storage import datasets
+from storage.db import make_engine, upgrade
+from storage.settings import upload_limit_bytes
+
+INVALID = 2
+
+
+def _engine():
+    engine = make_engine()
+    upgrade(engine)
+    ensure_sample_version(engine, read_sample_csv(), load_catalogue())
+    return engine
+
+
+def _report_json(analysis) -> list[dict]:
+    return [{"sheet": r.sheet, "row": r.row, "text": r.label, "gso_code": r.gso_code, "status": r.status,
+             "reason": r.reason, "candidates": list(r.candidates)}
+            for r in analysis.rows if r.kind == "data"]
+
+
+def command_import(args) -> int:
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"Không đọc được tệp {path}: {error.strerror}", file=sys.stderr)
+        return INVALID
+    reference = load_reference()
+    catalogue = load_catalogue()
+    try:
+        analysis = analyse(data, path.name, matcher=CommuneMatcher(reference.units), catalogue=catalogue,
+                           census=reference.population.set_index("gso_code"),
+                           options=ImportOptions(sheet=args.sheet), max_bytes=upload_limit_bytes())
+    except ImportFileError as error:
+        if args.json:
+            print(json.dumps({"valid": False, "error": error.code, "message": error.message}, ensure_ascii=False))
+        else:
+            print(f"{path.name}: {error.message}", file=sys.stderr)
+        return INVALID
+    if args.json:
+        print(json.dumps({
+            "valid": analysis.valid, "file": analysis.file_name, "sha256": analysis.sha256,
+            "sheet": analysis.layout.sheet, "mapping": analysis.mapping, "rows": _report_json(analysis),
+            "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "severity": p.severity,
+                          "message": p.message} for p in analysis.problems],
+        }, ensure_ascii=False, indent=1))
+    else:
+        print(f"{analysis.file_name} (trang {analysis.layout.sheet}): {analysis.rows_read} dòng xã, "
+              f"{analysis.rows_matched} khớp, {analysis.rows_rejected} bị loại, {len(analysis.figures)} giá trị")
+        for problem in analysis.problems:
+            print(f"  [{'LỖI' if problem.severity == 'error' else 'lưu ý'}] {problem.where()}: {problem.message}")
+    if not analysis.valid:
+        return INVALID
+    if args.dry_run:
+        return 0
+    version = save_version(_engine(), analysis, period=args.period, as_of=args.as_of, source=args.source,
+                           note=args.note, user=args.user)
+    print(f"Đã tạo phiên bản {version.number} (chưa công bố: python manage.py publish {version.number})",
+          file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def command_publish(args) -> int:
+    engine = _engine()
+    try:
+        with engine.begin() as connection:
+            version = datasets.version_by_number(connection, args.version)
+            datasets.publish(connection, version.id, args.user)
+            datasets.record_audit(connection, args.user, "publish", f"version {version.number}", {})
+    except datasets.DatasetError as error:
+        print(f"Không công bố được: {error}", file=sys.stderr)
+        return INVALID
+    print(f"Đã công bố phiên bản {version.number}")
+    return 0
+
+
+def command_rollback(args) -> int:
+    engine = _engine()
+    try:
+        with engine.begin() as connection:
+            version = datasets.rollback(connection, args.user)
+            datasets.record_audit(connection, args.user, "rollback", f"version {version.number}", {})
+    except datasets.DatasetError as error:
+        print(f"Không quay lại được: {error}", file=sys.stderr)
+        return INVALID
+    print(f"Đã quay lại phiên bản {version.number}")
+    return 0
+
+
+def command_versions(_args) -> int:
+    with _engine().connect() as connection:
+        current = datasets.published_version(connection)
+        for version in datasets.list_versions(connection):
+            mark = "*" if current and version.id == current.id else " "
+            print(f"{mark} {version.number:>3}  kỳ {version.period:<8} ngày {version.as_of:%d/%m/%Y}  "
+                  f"{version.rows_matched}/{version.rows_read} dòng  {version.file_name}  "
+                  f"({version.created_by}, {version.created_at:%d/%m/%Y %H:%M})"
+                  + ("  [minh họa]" if version.illustrative else ""))
+    return 0
+
+
+def command_create_editor(args) -> int:
+    if sys.stdin.isatty():
+        password = getpass.getpass("Mật khẩu: ")
+        if getpass.getpass("Nhập lại: ") != password:
+            print("Hai lần nhập không khớp", file=sys.stderr)
+            return INVALID
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        with _engine().begin() as connection:
+            create_editor(connection, args.username, password)
+    except AccountError as error:
+        print(f"Không tạo được tài khoản: {error}", file=sys.stderr)
+        return INVALID
+    print(f"Đã tạo tài khoản biên tập {args.username.strip().lower()}")
+    return 0
+
+
+def command_template(args) -> int:
+    reference = load_reference()
+    Path(args.out).write_bytes(template_workbook(reference.units, importable_indicators(load_catalogue())))
+    print(f"Đã ghi {args.out}")
+    return 0
+
+
+def command_audit(args) -> int:
+    with _engine().connect() as connection:
+        for row in datasets.recent_audit(connection, args.limit).itertuples(index=False):
+            print(f"{row.at:%d/%m/%Y %H:%M:%S}  {row.username:<16} {row.action:<16} {row.target}  {row.details}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="python manage.py", description=__doc__.split("\n\n")[0])
+    commands = main.add_subparsers(dest="command", required=True)
+    imp = commands.add_parser("import", help="đọc, đối chiếu, kiểm tra và lưu một bảng số liệu xã")
+    imp.add_argument("path")
+    imp.add_argument("--sheet")
+    imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
+    imp.add_argument("--json", action="store_true", help="in báo cáo đối chiếu dạng JSON")
+    imp.add_argument("--period", default=str(dt.date.today().year), help="kỳ báo cáo, ví dụ 2023")
+    imp.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date.today(), help="số liệu tính đến ngày")
+    imp.add_argument("--source", default="Báo cáo của UBND cấp huyện", help="đơn vị báo cáo")
+    imp.add_argument("--note", default="")
+    imp.add_argument("--user", default="manage.py")
+    pub = commands.add_parser("publish", help="công bố một phiên bản")
+    pub.add_argument("version", type=int)
+    pub.add_argument("--user", default="manage.py")
+    back = commands.add_parser("rollback", help="quay lại phiên bản công bố trước đó")
+    back.add_argument("--user", default="manage.py")
+    commands.add_parser("versions", help="liệt kê các phiên bản")
+    editor = commands.add_parser("create-editor", help="tạo tài khoản biên tập")
+    editor.add_argument("username")
+    template = commands.add_parser("template", help="ghi tệp Excel mẫu để nhập liệu")
+    template.add_argument("out")
+    audit = commands.add_parser("audit", help="nhật ký thao tác")
+    audit.add_argument("--limit", type=int, default=50)
+    return main
+
+
+COMMANDS = {"import": command_import, "publish": command_publish, "rollback": command_rollback,
+            "versions": command_versions, "create-editor": command_create_editor,
+            "template": command_template, "audit": command_audit}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ReferenceDataError as error:
+        print(f"Dữ liệu tham chiếu: {error.kind} {error.path} {error.detail}", file=sys.stderr)
+        return INVALID
+
+
+if __name__ == "__main__":
+    sys.exit(main())
