@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.i18n import t
 from ui.state import LANGUAGES
+from ui.editor_session import current_user
 from ui.streamlit_support import current_lang
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide")
@@ -20,9 +21,21 @@ if chosen and chosen != lang:
     st.rerun()
 st.session_state["lang"] = lang
 
-pages = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="tong-quan", default=True),
+public = [
+    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="tong-quan",
+            default=True),
     st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="ban-do"),
     st.Page("pages/about.py", title=t("nav.about", lang), icon=":material/info:", url_path="gioi-thieu"),
 ]
-st.navigation(pages).run()
+if current_user():
+    editor = [
+        st.Page("pages/import_data.py", title=t("nav.import", lang), icon=":material/upload_file:",
+                url_path="nhap-du-lieu"),
+        st.Page("pages/versions.py", title=t("nav.versions", lang), icon=":material/history:", url_path="phien-ban"),
+        st.Page("pages/audit.py", title=t("nav.audit", lang), icon=":material/receipt_long:", url_path="nhat-ky"),
+        st.Page("pages/sign_in.py", title=t("nav.account", lang), icon=":material/person:", url_path="dang-nhap"),
+    ]
+else:
+    editor = [st.Page("pages/sign_in.py", title=t("nav.sign_in", lang), icon=":material/login:",
+                      url_path="dang-nhap")]
+st.navigation({t("nav.section.public", lang): public, t("nav.section.editor", lang): editor}).run()

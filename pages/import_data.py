@@ -1,0 +1,117 @@
+import datetime as dt
+
+import streamlit as st
+
+from importer.errors import ImportFileError
+from importer.matcher import CommuneMatcher
+from importer.pipeline import ImportOptions, analyse, save_version
+from importer.template import template_workbook
+from indicators.published import importable_indicators
+from storage.settings import upload_limit_bytes
+from ui.editor_session import require_editor
+from ui.i18n import t
+from ui.import_view import (parse_data_rows, parse_header_rows, plain_label, problem_table, report_table,
+                            rows_needing_decision)
+from ui.streamlit_support import catalogue, current_lang, engine, require_reference
+
+lang = current_lang()
+user = require_editor(lang)
+reference = require_reference(lang)
+st.title(t("import.title", lang))
+st.markdown(t("import.intro", lang))
+
+indicators = importable_indicators(catalogue())
+st.download_button(t("import.template", lang), template_workbook(reference.units, indicators),
+                   file_name="mau_nhap_lieu_xa_ca_mau.xlsx", icon=":material/download:",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"])
+if upload is None:
+    st.stop()
+
+data = upload.getvalue()
+unit_names = dict(zip(reference.units["gso_code"], reference.units["name"]))
+matcher = CommuneMatcher(reference.units)
+census = reference.population.set_index("gso_code")
+key = f"import_{upload.file_id}"   # decisions belong to one uploaded file
+
+with st.expander(t("import.layout", lang)):
+    columns = st.columns(3)
+    sheet = columns[0].text_input(t("import.sheet", lang), key=f"{key}_sheet")
+    header_text = columns[1].text_input(t("import.header_rows", lang), key=f"{key}_header")
+    data_text = columns[2].text_input(t("import.data_rows", lang), key=f"{key}_data")
+try:
+    header_rows, data_rows = parse_header_rows(header_text), parse_data_rows(data_text)
+except ValueError as bad:
+    st.error(t("import.bad_rows", lang, text=str(bad)))
+    st.stop()
+
+decisions = st.session_state.setdefault(f"{key}_decisions", {})
+mapping_override = st.session_state.setdefault(f"{key}_mapping", {})
+options = ImportOptions(
+    sheet=sheet or None, header_rows=header_rows, data_rows=data_rows, mapping=mapping_override or None,
+    resolutions={row: code for row, code in decisions.items() if code not in (None, "exclude")},
+    excluded=frozenset(row for row, code in decisions.items() if code == "exclude"))
+try:
+    analysis = analyse(data, upload.name, matcher=matcher, catalogue=catalogue(), census=census,
+                       options=options, max_bytes=upload_limit_bytes())
+except ImportFileError as error:
+    st.error(error.message)
+    if error.detail:
+        st.caption(error.detail)
+    st.stop()
+
+layout = analysis.layout
+st.caption(t("import.detected", lang, sheet=layout.sheet, header=", ".join(map(str, layout.header_rows)),
+             first=layout.first_data_row, last=layout.last_data_row))
+st.markdown(t("import.summary", lang, read=analysis.rows_read, matched=analysis.rows_matched,
+              rejected=analysis.rows_rejected, values=len(analysis.figures)))
+
+st.subheader(t("import.mapping", lang))
+names = {i.id: i.name[lang] for i in indicators}
+for column, suggested in analysis.mapping.items():
+    chosen = st.selectbox(plain_label(column), [None, *names], index=([None, *names].index(suggested)),
+                          format_func=lambda i: names.get(i, t("import.mapping.none", lang)),
+                          key=f"{key}_map_{column}")
+    if chosen != suggested:
+        mapping_override[column] = chosen
+        st.rerun()
+
+pending = rows_needing_decision(analysis)
+if pending:
+    st.subheader(t("import.decisions", lang))
+    for row in pending:
+        choices = [None, *row.candidates, "exclude"]
+        label = f"{t('col.row', lang)} {row.row}: “{plain_label(row.label)}” — {plain_label(row.reason)}"
+        current = decisions.get(row.row)
+        chosen = st.selectbox(label, choices, index=choices.index(current) if current in choices else 0,
+                              key=f"{key}_decide_{row.row}",
+                              format_func=lambda c: (t("import.decision.choose", lang) if c is None else
+                                                     t("import.decision.exclude", lang) if c == "exclude" else
+                                                     f"{unit_names[c]} ({c})"))
+        if chosen != current:
+            decisions[row.row] = chosen
+            st.rerun()
+
+st.subheader(t("import.report", lang))
+st.dataframe(report_table(analysis, unit_names, lang), hide_index=True, width="stretch")
+if analysis.problems:
+    st.subheader(t("import.problems", lang))
+    st.dataframe(problem_table(analysis, lang), hide_index=True, width="stretch")
+
+if not analysis.valid:
+    st.error(t("import.invalid", lang, count=len(analysis.errors)))
+    st.stop()
+st.success(t("import.valid", lang))
+with st.form(f"{key}_save"):
+    st.subheader(t("import.meta", lang))
+    columns = st.columns(3)
+    period = columns[0].text_input(t("import.period", lang), value=str(dt.date.today().year - 1), max_chars=40)
+    as_of = columns[1].date_input(t("import.as_of", lang), value=dt.date.today(), format="DD/MM/YYYY")
+    source = columns[2].text_input(t("import.source", lang), value=t("import.source.default", lang), max_chars=300)
+    note = st.text_area(t("import.note", lang), max_chars=2000)
+    save = st.form_submit_button(t("import.save", lang))
+    save_and_publish = st.form_submit_button(t("import.save_publish", lang), type="primary")
+if save or save_and_publish:
+    version = save_version(engine(), analysis, period=period.strip() or "?", as_of=as_of,
+                           source=source.strip() or "?", note=note, user=user, publish=save_and_publish)
+    st.success(t("import.saved_published" if save_and_publish else "import.saved", lang, number=version.number))

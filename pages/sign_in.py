@@ -1,0 +1,33 @@
+import streamlit as st
+
+from auth.accounts import editor_count, sign_in
+from ui.editor_session import current_user, sign_in_as, sign_out
+from ui.i18n import t
+from ui.streamlit_support import current_lang, engine
+
+lang = current_lang()
+st.title(t("auth.title", lang))
+
+user = current_user()
+if user:
+    st.markdown(t("auth.signed_in", lang, user=user))
+    if st.button(t("auth.sign_out", lang)):
+        sign_out()
+        st.rerun()
+    st.stop()
+
+with engine().connect() as connection:
+    if editor_count(connection) == 0:
+        st.info(t("auth.no_editor", lang))
+
+with st.form("sign_in"):
+    username = st.text_input(t("auth.username", lang), max_chars=80)
+    password = st.text_input(t("auth.password", lang), type="password", max_chars=200)
+    submitted = st.form_submit_button(t("auth.submit", lang))
+if submitted:
+    result = sign_in(engine(), username, password)
+    if result.ok:
+        sign_in_as(result.username)
+        st.rerun()
+    st.error(t("auth.locked" if result.reason == "locked" else "auth.invalid", lang))
+st.caption(t("auth.session_note", lang))

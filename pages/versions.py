@@ -1,0 +1,63 @@
+import pandas as pd
+import streamlit as st
+
+from storage import datasets
+from ui import fmt
+from ui.editor_session import require_editor
+from ui.i18n import t
+from ui.streamlit_support import current_lang, engine
+
+lang = current_lang()
+user = require_editor(lang)
+st.title(t("versions.title", lang))
+
+with engine().connect() as connection:
+    versions = datasets.list_versions(connection)
+    current = datasets.published_version(connection)
+    history = datasets.publication_history(connection)
+
+if current:
+    st.info(t("versions.published", lang, number=current.number, period=current.period,
+              as_of=fmt.date(current.as_of)))
+st.dataframe(pd.DataFrame({
+    t("versions.col.number", lang): [v.number for v in versions],
+    t("versions.col.public", lang): ["✓" if current and v.id == current.id else "" for v in versions],
+    t("versions.col.period", lang): [v.period for v in versions],
+    t("versions.col.as_of", lang): [fmt.date(v.as_of) for v in versions],
+    t("versions.col.source", lang): [v.source + (f" ({t('illustrative', lang)})" if v.illustrative else "")
+                                     for v in versions],
+    t("versions.col.file", lang): [v.file_name for v in versions],
+    t("versions.col.rows", lang): [f"{v.rows_matched}/{v.rows_read}" for v in versions],
+    t("versions.col.by", lang): [v.created_by for v in versions],
+    t("versions.col.at", lang): [f"{v.created_at:%d/%m/%Y %H:%M}" for v in versions],
+}), hide_index=True, width="stretch")
+
+numbers = [v.number for v in versions]
+chosen = st.selectbox(t("versions.choose", lang), numbers, key="versions_choice")
+columns = st.columns(2)
+if columns[0].button(t("versions.publish", lang), disabled=bool(current and current.number == chosen)):
+    with engine().begin() as connection:
+        version = datasets.version_by_number(connection, chosen)
+        datasets.publish(connection, version.id, user)
+        datasets.record_audit(connection, user, "publish", f"version {version.number}", {})
+    st.toast(t("versions.done_publish", lang, number=chosen))
+    st.rerun()
+if columns[1].button(t("versions.rollback", lang)):
+    try:
+        with engine().begin() as connection:
+            version = datasets.rollback(connection, user)
+            datasets.record_audit(connection, user, "rollback", f"version {version.number}", {})
+        st.toast(t("versions.done_rollback", lang, number=version.number))
+        st.rerun()
+    except datasets.DatasetError as error:
+        st.error(str(error))
+
+st.subheader(t("versions.history", lang))
+st.dataframe(pd.DataFrame(history, columns=[t("versions.col.at", lang), t("audit.col.action", lang),
+                                            t("versions.col.by", lang), t("versions.col.number", lang)]),
+             hide_index=True, width="stretch")
+with engine().connect() as connection:
+    chosen_version = datasets.version_by_number(connection, chosen)
+    report = datasets.version_report(connection, chosen_version.id)
+st.subheader(t("versions.report", lang, number=chosen))
+st.dataframe(report, hide_index=True, width="stretch")

@@ -1,0 +1,126 @@
+"""AppTest of the editors' pages: sign-in, the import flow, versions and the audit log."""
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import tests.corpus as corpus
+from auth.accounts import AccountError, create_editor
+from storage.db import make_engine, upgrade
+
+APP = "../app.py"
+PASSWORD = "mật-khẩu-thử-nghiệm-123"
+
+
+@pytest.fixture(scope="module")
+def files(reference, tmp_path_factory):
+    return corpus.write_corpus(tmp_path_factory.mktemp("corpus"), reference.units)
+
+
+@pytest.fixture
+def app():
+    st.cache_resource.clear()
+    engine = make_engine()
+    upgrade(engine)
+    try:
+        with engine.begin() as connection:
+            create_editor(connection, "bien_tap", PASSWORD)
+    except AccountError:
+        pass  # created by an earlier test in this database
+    engine.dispose()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def signed_in(at):
+    at.run()
+    at.switch_page("pages/sign_in.py").run()
+    at.text_input[0].set_value("bien_tap")
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception and at.session_state["editor_user"] == "bien_tap"
+    return at
+
+
+@pytest.mark.parametrize("page", ["import_data", "versions", "audit"])
+def test_editor_pages_exist_only_after_sign_in(app, page):
+    app.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page(f"pages/{page}.py")
+    at = signed_in(app)
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception and not at.warning
+    # Signed out while on the page: the page leaves the navigation and the app shows the overview.
+    del at.session_state["editor_user"]
+    at.run()
+    assert at.title[0].value == "Bản đồ chuyển đổi số Cà Mau"
+    assert not at.get("file_uploader") and not at.button
+
+
+def test_wrong_password_is_refused(app):
+    app.run()
+    app.switch_page("pages/sign_in.py").run()
+    app.text_input[0].set_value("bien_tap")
+    app.text_input[1].set_value("sai")
+    app.button[0].click().run()
+    assert "Sai tên đăng nhập hoặc mật khẩu" in app.error[0].value
+    assert "editor_user" not in app.session_state
+
+
+def test_import_review_publish_and_see_it_on_the_map(app, files, reference):
+    at = signed_in(app)
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("bao_cao_tinh.xlsx", files["bao_cao_tinh.xlsx"].read_bytes()).run()
+    assert not at.exception
+    assert "9 dòng xã · 9 khớp · 0 bị loại" in " ".join(m.value for m in at.markdown)
+    report = at.dataframe[0].value
+    assert set(report["Kết quả"]) >= {"khớp đúng", "dòng huyện", "dòng tổng"}
+    assert "Bảng hợp lệ" in at.success[0].value
+    save_and_publish = next(b for b in at.button if b.label == "Lưu và công bố")
+    save_and_publish.click().run()
+    assert not at.exception
+    assert any("công bố phiên bản" in s.value for s in at.success)
+
+    at.query_params["ind"] = "hamlet_teams"
+    at.query_params["c"] = "32005"
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    figures = {f.code: f for f in corpus.report_figures(reference.units)}
+    panel = at.dataframe[0].value.set_index("Chỉ tiêu")
+    row = panel.loc["Tổ công nghệ số cộng đồng cấp khóm/ấp"]
+    assert row["Giá trị"] == f"{figures['32005'].teams} tổ" and row["Ghi chú"] == ""
+    assert not any("Dữ liệu minh họa: số liệu cấp xã" in w.value for w in at.warning)
+
+    at.switch_page("pages/versions.py").run()
+    assert "Đang công bố: phiên bản" in at.info[0].value
+    next(b for b in at.button if b.label.startswith("Quay lại")).click().run()
+    assert not at.exception
+    at.switch_page("pages/audit.py").run()
+    actions = set(at.dataframe[0].value["Thao tác"])
+    assert {"sign_in", "import", "publish", "rollback"} <= actions
+
+
+def test_bad_file_gets_its_message_and_nothing_is_stored(app, files):
+    at = signed_in(app)
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("pdf.csv", files["pdf.csv"].read_bytes()).run()
+    assert not at.exception
+    assert "không phải bảng tính" in at.error[0].value
+    assert not [b for b in at.button if b.label.startswith("Lưu")]
+
+
+def test_ambiguous_rows_wait_for_the_editors_decision(app, files):
+    at = signed_in(app)
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("x.xlsx", files["nhom_khong_tien_to.xlsx"].read_bytes()).run()
+    assert "lỗi" in at.error[0].value
+    keys = [s.key for s in at.selectbox if s.key and "_decide_" in s.key]
+    assert len(keys) == 4  # two "Tân Thành" and two "Thới Bình" rows without a type prefix
+    used = set()
+    for key in keys:  # give each pair its two different communes, one decision per rerun
+        selectbox = at.selectbox(key=key)
+        choice = next(c for c in selectbox.options[1:-1] if c not in used)
+        used.add(choice)
+        selectbox.set_value(choice).run()
+        assert not at.exception
+    assert "Bảng hợp lệ" in at.success[0].value
+    report = at.dataframe[0].value
+    assert (report["Kết quả"] == "biên tập viên chọn").sum() == 4

@@ -1,0 +1,68 @@
+"""What the import page shows, computed without Streamlit: row specifications typed by the
+editor, the match report and the problem list as display tables."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from importer.pipeline import Analysis
+from ui.i18n import t
+
+_NUMBERS = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
+_RANGE = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")
+
+
+def parse_header_rows(text: str) -> tuple[int, ...] | None:
+    """"8,9" -> (8, 9); "" -> None (detect); raises ValueError for anything else."""
+    if not text.strip():
+        return None
+    if not _NUMBERS.match(text):
+        raise ValueError(text)
+    return tuple(int(part) for part in text.split(","))
+
+
+def parse_data_rows(text: str) -> tuple[int, int] | None:
+    """"11-40" -> (11, 40); "" -> None (detect); raises ValueError for anything else."""
+    if not text.strip():
+        return None
+    match = _RANGE.match(text)
+    if not match or int(match.group(1)) > int(match.group(2)):
+        raise ValueError(text)
+    return int(match.group(1)), int(match.group(2))
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain_label(text: str, limit: int = 120) -> str:
+    """Text from an uploaded file made safe for a widget label, which Streamlit renders as
+    Markdown: every Markdown character is escaped, so a cell cannot become a link or formatting."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def report_table(analysis: Analysis, unit_names: dict[str, str], lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("col.sheet", lang): [r.sheet for r in analysis.rows],
+        t("col.row", lang): [r.row for r in analysis.rows],
+        t("col.text", lang): [r.label for r in analysis.rows],
+        t("col.status", lang): [t(f"status.{r.status}", lang) for r in analysis.rows],
+        t("col.matched", lang): [f"{unit_names[r.gso_code]} ({r.gso_code})" if r.gso_code else "" for r in analysis.rows],
+        t("col.reason", lang): [r.reason for r in analysis.rows],
+    })
+
+
+def problem_table(analysis: Analysis, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        t("col.severity", lang): [t(f"severity.{p.severity}", lang) for p in analysis.problems],
+        t("col.where", lang): [p.where() for p in analysis.problems],
+        t("col.message", lang): [p.message for p in analysis.problems],
+    })
+
+
+def rows_needing_decision(analysis: Analysis):
+    return [r for r in analysis.rows if r.kind == "data" and r.status in ("ambiguous", "unmatched", "resolved",
+                                                                         "excluded")]
