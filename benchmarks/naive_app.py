@@ -29,6 +29,7 @@ from geo.web_geometry import install_leaflet                   # noqa: E402
 from indicators.catalogue import load_catalogue                # noqa: E402
 from indicators.sample import read_sample_csv                  # noqa: E402
 from indicators.table import commune_table                     # noqa: E402
+from ui.state import DEFAULT_INDICATOR                         # noqa: E402
 
 PALETTE = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]   # YlGnBu-5, as the app's default
 CATEGORY = {"pilot": "#1f78b4", "not_pilot": "#fdbf6f"}
@@ -47,13 +48,14 @@ def load():
     communes["gso_code"] = communes["gso_code"].astype(str).str.zfill(5)
     names = {i: ind.name["vi"] + (" · Dữ liệu minh họa" if ind.illustrative else "")
              for i, ind in catalogue.items()}
-    return communes, table.set_index("gso_code")[list(catalogue)], names
+    categories = {i for i, ind in catalogue.items() if ind.kind == "category"}
+    return communes, table.set_index("gso_code")[list(catalogue)], names, categories
 
 
-def build_map(communes: gpd.GeoDataFrame, values, indicator: str) -> folium.Map:
+def build_map(communes: gpd.GeoDataFrame, values, indicator: str, categorical: bool) -> folium.Map:
     column = values[indicator].reindex(communes["gso_code"]).to_numpy()
     gdf = communes.assign(value=column)          # the tooltip's value: the selected indicator only
-    if values[indicator].dtype == object:        # category (pilot_status)
+    if categorical:                              # pilot_status
         gdf["fill"] = [CATEGORY.get(v, NO_DATA) for v in column]
     else:
         present = gdf["value"].notna()
@@ -72,6 +74,7 @@ def build_map(communes: gpd.GeoDataFrame, values, indicator: str) -> folium.Map:
     return fmap
 
 
-communes, values, names = load()
-indicator = st.selectbox("Chỉ tiêu", list(names), key="w_indicator", format_func=names.get)
-st_folium(build_map(communes, values, indicator), height=MAP_HEIGHT, use_container_width=True)
+communes, values, names, categories = load()
+indicator = st.selectbox("Chỉ tiêu", list(names), index=list(names).index(DEFAULT_INDICATOR),  # as the map page
+                         key="w_indicator", format_func=names.get)
+st_folium(build_map(communes, values, indicator, indicator in categories), height=MAP_HEIGHT, use_container_width=True)

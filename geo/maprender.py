@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 from branca.element import MacroElement
@@ -17,12 +18,13 @@ from jinja2 import Template
 MAP_HEIGHT = 620
 STYLE_NORMAL, STYLE_NO_DATA, STYLE_FILTERED_OUT = 0, 1, 2
 TILE_LAYERS = {"none": None, "osm": "OpenStreetMap"}
+LAYER_SCRIPT = Path(__file__).resolve().parent / "choropleth_layer.js"
 
 
-def use_local_leaflet(js_url: str, css_url: str) -> None:
-    """Point folium at the self-hosted Leaflet and drop its other CDN assets (jQuery, Bootstrap,
-    awesome-markers), which polygons and tooltips do not need."""
-    folium.Map.default_js = [("leaflet", js_url)]
+def use_local_leaflet(js_url: str, css_url: str, layer_js_url: str | None = None) -> None:
+    """Point folium at the self-hosted Leaflet (and our layer script), and drop its other CDN
+    assets (jQuery, Bootstrap, awesome-markers), which polygons and tooltips do not need."""
+    folium.Map.default_js = [("leaflet", js_url)] + ([("camau_choropleth", layer_js_url)] if layer_js_url else [])
     folium.Map.default_css = [("leaflet_css", css_url)]
 
 
@@ -39,72 +41,34 @@ def base_map(bounds: tuple[float, float, float, float], tiles: str = "none") -> 
 
 @dataclass(frozen=True)
 class LayerData:
-    """What the map shows for one view. Every string is already HTML-escaped."""
+    """What the map shows for one view. Every string is already HTML-escaped.
+
+    ``styles`` maps a GSO code to (index into ``colours``, STYLE_*). ``values`` maps it to the
+    value text without its unit, or to a key of ``missing`` when the commune has no value."""
     communes_url: str
     outlines_url: str
-    styles: dict[str, tuple[str, int]]     # gso_code -> (fill colour, STYLE_*)
-    values: dict[str, str]                 # gso_code -> value text for the tooltip
+    colours: list[str]
+    styles: dict[str, tuple[int, int]]
+    values: dict[str, str | int]
+    unit: str                              # appended to every value text, e.g. " người" or "%"
+    missing: dict[int, str]                # e.g. {0: "Không có dữ liệu", 1: "Chưa triển khai"}
     header: str                            # indicator name
     footer: str                            # denominator, date, source, illustrative mark
     selected: str | None
     marker: dict | None                    # {"latlng": [lat, lon], "label": html}
 
     def to_json(self) -> str:
-        payload = {
-            "communes_url": self.communes_url, "outlines_url": self.outlines_url,
-            "styles": self.styles, "values": self.values, "header": self.header,
-            "footer": self.footer, "selected": self.selected, "marker": self.marker,
-        }
+        payload = {name: getattr(self, name) for name in self.__dataclass_fields__}
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         # The string is evaluated as script: never let it close a <script> element.
         return text.replace("</", "<\\/")
 
 
 class ChoroplethLayer(MacroElement):
+    """The per-rerun call into the static layer script (geo/choropleth_layer.js)."""
     _template = Template("""
 {% macro script(this, kwargs) %}
-(function () {
-  var d = {{ this.payload }};
-  function load(url) {
-    // Synchronous on purpose, once per iframe: streamlit-folium binds its click handlers to
-    // the map's layers right after this script runs.
-    window.__camauGeo = window.__camauGeo || {};
-    if (!window.__camauGeo[url]) {
-      var x = new XMLHttpRequest(); x.open('GET', url, false); x.send();
-      window.__camauGeo[url] = JSON.parse(x.responseText);
-    }
-    return window.__camauGeo[url];
-  }
-  var group = {{ this._parent.get_name() }};
-  var communes = L.geoJson(load(d.communes_url), {style: function (f) {
-    var s = d.styles[f.id] || ['#bdbdbd', 1];
-    var st = {fillColor: s[0], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6, opacity: 0.9};
-    if (s[1] === 1) { st.dashArray = '3 3'; st.color = '#707070'; }
-    if (s[1] === 2) { st.fillOpacity = 0.12; st.color = '#a0a0a0'; }
-    if (f.id === d.selected) { st.color = '#000000'; st.weight = 3.2; st.opacity = 1; }
-    return st;
-  }});
-  communes.bindTooltip(function (l) {
-    var id = l.feature.id;
-    return '<div style="white-space:normal;width:280px">' + l.feature.properties.tip +
-      '<hr style="margin:3px 0">' + d.header + ':<br><b style="font-size:1.15em">' +
-      (d.values[id] || '—') + '</b>' + d.footer + '</div>';
-  }, {sticky: true});
-  communes.addTo(group);
-  L.geoJson(load(d.outlines_url), {interactive: false, style: function (f) {
-    return f.properties.level === 'province' ? {color: '#1a1a1a', weight: 2.4, fill: false}
-                                             : {color: '#262626', weight: 1.6, fill: false};
-  }}).addTo(group);
-  if (d.selected) {
-    communes.eachLayer(function (l) { if (l.feature.id === d.selected) { l.bringToFront(); } });
-  }
-  if (d.marker) {
-    L.marker(d.marker.latlng, {keyboard: false, icon: L.divIcon({className: 'camau-model',
-      iconSize: [22, 22], iconAnchor: [11, 11],
-      html: '<span style="font-size:20px;line-height:22px;color:#d7301f;text-shadow:0 0 2px #fff">&#9733;</span>'})})
-      .bindTooltip(d.marker.label).addTo(group);
-  }
-})();
+window.camauChoropleth({{ this._parent.get_name() }}, {{ this.payload }});
 {% endmacro %}""")
 
     def __init__(self, data: LayerData):

@@ -95,9 +95,9 @@ def _compact_json(data: dict) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _write_hashed(directory: Path, stem: str, payload: bytes) -> str:
+def _write_hashed(directory: Path, stem: str, payload: bytes, suffix: str = ".geojson") -> str:
     digest = hashlib.sha256(payload).hexdigest()[:12]
-    target = directory / f"{stem}-{digest}.geojson"
+    target = directory / f"{stem}-{digest}{suffix}"
     if not target.exists():
         directory.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a browser never receives a half-written file.
@@ -143,3 +143,12 @@ def install_leaflet(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL)
             shutil.rmtree(staging, ignore_errors=True)
     base = f"{static_url}/{target.name}"
     return f"{base}/leaflet.js", f"{base}/leaflet.css"
+
+
+def install_layer_script(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL) -> str:
+    """Publish the project's own layer script (geo/choropleth_layer.js) under a content-hashed
+    name and return its URL."""
+    from geo.maprender import LAYER_SCRIPT
+
+    name = _write_hashed(static_dir / "js", "choropleth-layer", LAYER_SCRIPT.read_bytes(), ".js")
+    return f"{static_url}/js/{name}"

@@ -1,8 +1,6 @@
-import html
 from dataclasses import replace
 from functools import partial
 
-import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -10,13 +8,15 @@ from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
 from ui import map_widgets as widgets
 from ui.i18n import t
-from ui.mapview import build_view, chart_locale, chart_rows, indicator_title, panel_rows, provenance_text, table_rows
+from ui.charts import ROW_HEIGHT, category_counts_spec, ranked_bar_spec
+from ui.mapview import indicator_title, legend_html, provenance_text
 from ui.settings import base_tiles
 from ui.state import MapState, read_state, write_state
-from ui.streamlit_support import current_lang, illustrative_banner, map_assets, published_table, report
+from ui.streamlit_support import (commune_panel, current_lang, illustrative_banner, map_assets, map_view,
+                                  published_table)
 
 lang = current_lang()
-table, indicators, indicator_sources = published_table(lang)
+version_id, table, indicators, indicator_sources = published_table(lang)
 codes = set(table["gso_code"])
 names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
 
@@ -42,8 +42,7 @@ state = MapState(
     breaks=breaks if controls["scheme"] == "manual" else (), commune=st.session_state.get("w_commune"),
     lang=lang, **filters)
 geometry = map_assets()
-model = next((figure for figure in report() if figure.gso_code), None)
-view = build_view(table, indicators, indicator_sources, state, geometry, model, lang)
+view, rows, data_table = map_view(version_id, state, lang)
 warning_slot = st.empty()
 if state.scheme == "manual" and (breaks_error or view.breaks_error):
     warning_slot.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
@@ -67,12 +66,7 @@ with map_column:
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang))
 with side_column:
     st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")
-    for entry in view.legend:
-        st.html(
-            f'<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem;margin:.15rem 0">'
-            f'<span style="width:1.6rem;height:1.1rem;border:1px {"dashed" if entry.kind != "class" else "solid"} #555;'
-            f'background:{entry.colour};display:inline-block"></span>'
-            f'<span>{html.escape(entry.label)} <span style="color:#666">· {t("legend.count", lang, count=entry.count)}</span></span></div>')
+    st.html(legend_html(view.legend, lang))
     st.caption("★ " + t("legend.model", lang))
     shown = int(view.mask.sum())
     st.caption(t("map.filter.count", lang, shown=shown, total=len(table)))
@@ -88,40 +82,23 @@ with side_column:
 
 if state.commune:
     st.subheader(names[state.commune])
-    panel = panel_rows(table, indicators, state.commune, lang)
+    panel = commune_panel(version_id, state.commune, lang)
     st.dataframe(panel, hide_index=True, width="stretch", height=36 * (len(panel) + 1) + 3)
     st.caption(t("panel.rank_note", lang))
 
 # --- Ranked chart and table ------------------------------------------------------------------
-rows = chart_rows(table, view, state.commune, lang)
 chart_title = t("chart.title", lang) + (f" · {t('illustrative', lang)}" if indicator.illustrative else "")
 st.subheader(chart_title)
 if rows.empty:
     st.info(t("chart.empty", lang))
 elif indicator.kind == "category":
-    counts = rows.groupby(["district", "value_text", "colour"], as_index=False).size()
-    st.altair_chart(alt.Chart(counts).mark_bar().encode(
-        y=alt.Y("district:N", title=t("col.district", lang), sort="-x"),
-        x=alt.X("size:Q", title=t("chart.category_counts", lang)),
-        color=alt.Color("colour:N", scale=None), tooltip=["district", "value_text", "size"],
-    ).configure(locale=chart_locale(lang)), width="stretch")
+    st.vega_lite_chart(spec=category_counts_spec(rows, lang), width="stretch")
 else:
-    rows["label"] = rows["name"] + " – " + rows["district"]
-    chart = alt.Chart(rows).mark_bar().encode(
-        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=280, labelOverlap=False)),
-        x=alt.X(f"{indicator.id}:Q", title=f"{indicator.name[lang]} ({indicator.unit[lang]})"),
-        color=alt.Color("colour:N", scale=None),
-        stroke=alt.condition("datum.selected", alt.value("#000000"), alt.value(None)),
-        strokeWidth=alt.condition("datum.selected", alt.value(2.5), alt.value(0)),
-        tooltip=[alt.Tooltip("name:N", title=t("chart.commune", lang)),
-                 alt.Tooltip("district:N", title=t("col.district", lang)),
-                 alt.Tooltip("value_text:N", title=t("chart.value", lang))],
-    ).properties(height=max(120, 20 * len(rows))).configure(locale=chart_locale(lang))
-    with st.container(height=min(600, max(180, 20 * len(rows) + 90))):
-        st.altair_chart(chart, width="stretch")
+    with st.container(height=min(600, max(180, ROW_HEIGHT * len(rows) + 90))):
+        st.vega_lite_chart(spec=ranked_bar_spec(rows, indicator, lang), width="stretch")
 
 with st.expander(t("table.title", lang)):
-    st.dataframe(table_rows(table, view, lang), hide_index=True, width="stretch")
+    st.dataframe(data_table, hide_index=True, width="stretch")
     if indicator.illustrative:
         st.caption(t("illustrative.long", lang))
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

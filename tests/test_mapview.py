@@ -37,8 +37,8 @@ def test_tooltip_escapes_a_hostile_commune_name():
 
 
 def test_layer_payload_cannot_close_a_script_element():
-    layer = LayerData("/a", "/b", {"32005": ("#fff", 0)}, {"32005": "</script><script>alert(1)"},
-                      "h", "f", None, None)
+    layer = LayerData("/a", "/b", ["#fff"], {"32005": (0, 0)}, {"32005": "</script><script>alert(1)"},
+                      "", {0: "-"}, "h", "f", None, None)
     script = ChoroplethLayer(layer).payload
     assert "</script>" not in script
     assert json.loads(script.replace("<\\/", "</"))["values"]["32005"].startswith("</script>")
@@ -58,7 +58,7 @@ def test_hostile_name_in_the_table_is_escaped_in_every_map_string(table, catalog
 def test_category_map_counts_pilots(table, catalogue, sources, geometry, model):
     view = view_for(table, catalogue, sources, geometry, model)
     assert [(entry.label, entry.count) for entry in view.legend] == [("Đã thí điểm", 45), ("Chưa thí điểm", 56)]
-    assert view.layer.values["32005"] == "Đã thí điểm"
+    assert view.layer.values["32005"] == "Đã thí điểm" and view.layer.unit == ""
 
 
 def test_pilot_only_indicator_shows_not_deployed_in_grey(table, catalogue, sources, geometry, model):
@@ -68,9 +68,12 @@ def test_pilot_only_indicator_shows_not_deployed_in_grey(table, catalogue, sourc
     assert "Chưa triển khai" in no_data[0].label
     assert sum(entry.count for entry in view.legend if entry.kind == "class") == 45
     not_piloted = table.loc[~table["pilot"], "gso_code"].iloc[0]
-    assert view.layer.styles[not_piloted] == (NO_DATA_COLOUR, STYLE_NO_DATA)
-    assert view.layer.values[not_piloted] == "Chưa triển khai"
-    assert all(colour != NO_DATA_COLOUR for colour, style in view.layer.styles.values() if style == STYLE_NORMAL)
+    colour_index, style = view.layer.styles[not_piloted]
+    assert (view.layer.colours[colour_index], style) == (NO_DATA_COLOUR, STYLE_NO_DATA)
+    assert view.layer.missing[view.layer.values[not_piloted]] == "Chưa triển khai"
+    assert view.texts[table["gso_code"] == not_piloted].item() == "Chưa triển khai"
+    assert all(view.layer.colours[index] != NO_DATA_COLOUR
+               for index, style in view.layer.styles.values() if style == STYLE_NORMAL)
 
 
 def test_tooltip_carries_unit_denominator_date_source_and_illustrative_mark(table, catalogue, sources, geometry, model):
@@ -78,10 +81,11 @@ def test_tooltip_carries_unit_denominator_date_source_and_illustrative_mark(tabl
     assert "Dữ liệu minh họa" in view.layer.header and "Dữ liệu minh họa" in view.layer.footer
     assert "Mẫu số: Dân số 2019" in view.layer.footer and "10/02/2023" in view.layer.footer
     assert "Nguồn:" in view.layer.footer
-    assert view.layer.values["32005"].endswith("hồ sơ/1.000 dân")
+    assert view.layer.unit == " hồ sơ/1.000 dân" and view.layer.values["32005"] == "98,2"
     real = view_for(table, catalogue, sources, geometry, model, indicator="population_2019")
     assert "minh họa" not in real.layer.header + real.layer.footer
-    assert real.layer.values["32005"] == "14.501 người"
+    assert real.layer.values["32005"] + real.layer.unit == "14.501 người"
+    assert real.texts[table["gso_code"] == "32005"].item() == "14.501 người"
 
 
 def test_filters_fade_communes_and_legend_counts_only_shown(table, catalogue, sources, geometry, model):

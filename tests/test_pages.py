@@ -35,7 +35,7 @@ def map_component(at):
 
 
 def layer_payload(args):
-    match = re.search(r"var d = (\{.*?\});\n", args["feature_group"], re.S)
+    match = re.search(r"window\.camauChoropleth\(\w+, (\{.*\})\);", args["feature_group"], re.S)
     return json.loads(match.group(1).replace("<\\/", "</"))
 
 
@@ -66,11 +66,13 @@ def test_about_page_lists_sources_and_caveats(app, lang):
 def test_map_page_sends_101_features_and_only_local_assets(app):
     at = open_page(app, "map")
     args = map_component(at)
-    assert args["js_links"] == ["/app/static/leaflet-1.9.3/leaflet.js"]
+    assert args["js_links"][0] == "/app/static/leaflet-1.9.3/leaflet.js"
+    assert re.fullmatch(r"/app/static/js/choropleth-layer-[0-9a-f]{12}\.js", args["js_links"][1])
     assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
     assert "https://" not in args["script"] + args["feature_group"] + args["header"] + args["html"]
     payload = layer_payload(args)
     assert len(payload["styles"]) == len(payload["values"]) == 101
+    assert len(args["feature_group"]) + len(args["script"]) + len(args["header"]) < 10_000
     assert payload["communes_url"].startswith("/app/static/geo/communes-")
     assert args["returned_objects"] == ["last_active_drawing"]
     assert len(args["feature_group"]) < 10_000

@@ -4,26 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, parse_pattern
 
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
 
-def _locale(lang: str) -> str:
-    return LOCALES.get(lang, LOCALES["vi"])
+@lru_cache(maxsize=None)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(LOCALES.get(lang, LOCALES["vi"]))
+
+
+@lru_cache(maxsize=None)
+def _pattern(pattern: str) -> NumberPattern:
+    # Parsed once: babel's format_decimal would parse the pattern again on every call.
+    return parse_pattern(pattern)
 
 
 def number(value: float | int | None, decimals: int = 0, lang: str = "vi") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round(float(value), decimals), format=pattern, locale=_locale(lang))
+    return _pattern(pattern).apply(round(float(value), decimals), _locale(lang))
 
 
 def number_compact(value: float, lang: str = "vi") -> str:
     """Up to 6 decimals, none shown when not needed (1.000; 2,5)."""
-    return format_decimal(value, format="#,##0.######", locale=_locale(lang))
+    return _pattern("#,##0.######").apply(value, _locale(lang))
 
 
 def percent(value: float | None, decimals: int = 1, lang: str = "vi") -> str:

@@ -39,17 +39,36 @@ class MapView:
     legend: list[LegendEntry]
     mask: pd.Series
     colours: pd.Series
+    texts: pd.Series         # the value with its unit, or why there is none, per commune
     classification: Classification | None
     breaks_error: str | None
 
 
 def value_text(indicator: Indicator, value, pilot: bool, lang: str) -> str:
+    """The value with its unit, or why there is none."""
+    if indicator.kind == "category" and not isinstance(value, str) or indicator.kind != "category" and pd.isna(value):
+        kind = missing_kind(indicator, pilot)
+        return t("tooltip.not_deployed" if kind == MISSING_NOT_DEPLOYED else "tooltip.no_data", lang)
+    return bare_value_text(indicator, value, lang) + unit_suffix(indicator, lang)
+
+
+def unit_suffix(indicator: Indicator, lang: str) -> str:
+    unit = indicator.unit[lang]
+    return "" if indicator.kind == "category" or not unit else "%" if unit == "%" else f" {unit}"
+
+
+def bare_value_text(indicator: Indicator, value, lang: str) -> str:
+    """A present value without its unit ("14.501", "Đã thí điểm")."""
     if indicator.kind == "category":
-        return t(f"category.{value}", lang) if isinstance(value, str) else t("tooltip.no_data", lang)
-    if pd.isna(value):
-        not_deployed = indicator.applies_to == "pilot" and not pilot
-        return t("tooltip.not_deployed" if not_deployed else "tooltip.no_data", lang)
-    return fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang)
+        return t(f"category.{value}", lang)
+    return fmt.number(value, indicator.decimals, lang)
+
+
+MISSING_NO_DATA, MISSING_NOT_DEPLOYED = 0, 1
+
+
+def missing_kind(indicator: Indicator, pilot: bool) -> int:
+    return MISSING_NOT_DEPLOYED if indicator.applies_to == "pilot" and not pilot else MISSING_NO_DATA
 
 
 def indicator_title(indicator: Indicator, lang: str) -> str:
@@ -130,23 +149,36 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
     if filtered_out:
         legend.append(LegendEntry("#ffffff", t("legend.filtered_out", lang), filtered_out, "filtered"))
 
-    styles, texts = {}, {}
+    palette = list(dict.fromkeys(colours))
+    index_of = {colour: i for i, colour in enumerate(palette)}
+    missing_texts = {MISSING_NO_DATA: t("tooltip.no_data", lang), MISSING_NOT_DEPLOYED: t("tooltip.not_deployed", lang)}
+    suffix = unit_suffix(indicator, lang)
+    styles, values_sent, texts = {}, {}, {}
     for code, colour, is_missing, shown, value, pilot in zip(
             table["gso_code"], colours, missing, mask, values, table["pilot"]):
         style = STYLE_FILTERED_OUT if not shown else STYLE_NO_DATA if is_missing else STYLE_NORMAL
-        styles[code] = (colour, style)
-        texts[code] = html.escape(value_text(indicator, value, bool(pilot), lang))
+        styles[code] = (index_of[colour], style)
+        if is_missing:
+            values_sent[code] = missing_kind(indicator, bool(pilot))
+            texts[code] = missing_texts[values_sent[code]]
+        else:
+            bare = bare_value_text(indicator, value, lang)
+            values_sent[code] = html.escape(bare)
+            texts[code] = bare + suffix
 
     marker = None
     if model_figure is not None and model_figure.gso_code in geometry.centroids:
         marker = {"latlng": list(geometry.centroids[model_figure.gso_code]),
                   "label": html.escape(t("marker.model", lang))}
     layer = LayerData(
-        communes_url=geometry.communes_url, outlines_url=geometry.outlines_url,
-        styles=styles, values=texts, header=html.escape(indicator_title(indicator, lang)),
+        communes_url=geometry.communes_url, outlines_url=geometry.outlines_url, colours=palette,
+        styles=styles, values=values_sent, unit=html.escape(suffix),
+        missing={k: html.escape(v) for k, v in missing_texts.items()},
+        header=html.escape(indicator_title(indicator, lang)),
         footer=tooltip_footer(indicator, catalogue, sources, lang),
         selected=state.commune, marker=marker)
-    return MapView(indicator, layer, legend, mask, colours, classification, breaks_error)
+    text_series = pd.Series([texts[c] for c in table["gso_code"]], index=table.index)
+    return MapView(indicator, layer, legend, mask, colours, text_series, classification, breaks_error)
 
 
 def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: str) -> pd.DataFrame:
@@ -155,7 +187,7 @@ def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: s
     frame = table.loc[view.mask, ["gso_code", "name", "district", indicator.id]].copy()
     frame["colour"] = view.colours[view.mask]
     frame = frame.dropna(subset=[indicator.id])
-    frame["value_text"] = [value_text(indicator, v, True, lang) for v in frame[indicator.id]]
+    frame["value_text"] = view.texts[frame.index]
     frame["selected"] = frame["gso_code"].eq(selected) if selected else False
     ascending = indicator.higher_is_better == "lower"
     return frame.sort_values([indicator.id, "gso_code"], ascending=[ascending, True]).reset_index(drop=True)
@@ -177,8 +209,7 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         t("col.commune", lang): shown["name"],
         t("col.district", lang): shown["district"],
         t("col.type", lang): shown["type"],
-        indicator_title(indicator, lang): [value_text(indicator, v, bool(p), lang)
-                                           for v, p in zip(shown[indicator.id], shown["pilot"])],
+        indicator_title(indicator, lang): view.texts[view.mask].tolist(),
         t("col.class", lang): classes.fillna(missing_label),
     }).reset_index(drop=True)
 
@@ -201,8 +232,16 @@ def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: s
     return pd.DataFrame.from_records(records)
 
 
-def chart_locale(lang: str) -> dict:
-    """Vega number format for the charts' axes: 2.000 in Vietnamese, 2,000 in English."""
-    if lang == "vi":
-        return {"number": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["", " ₫"]}}
-    return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["£", ""]}}
+
+def legend_html(legend: list[LegendEntry], lang: str) -> str:
+    """The legend as one HTML block (one element instead of one per class)."""
+    items = []
+    for entry in legend:
+        border = "solid" if entry.kind == "class" else "dashed"
+        items.append(
+            '<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem;margin:.15rem 0">'
+            f'<span style="width:1.6rem;height:1.1rem;border:1px {border} #555;background:{html.escape(entry.colour)};'
+            'display:inline-block;flex:none"></span>'
+            f'<span>{html.escape(entry.label)} <span style="color:#666">· '
+            f'{html.escape(t("legend.count", lang, count=entry.count))}</span></span></div>')
+    return "".join(items)

@@ -1,12 +1,13 @@
 """The thin Streamlit layer shared by the pages: cached loading, the language, the error page."""
 from __future__ import annotations
 
+import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
 from geo.maprender import use_local_leaflet
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
-from geo.web_geometry import PublishedGeometry, install_leaflet, publish_geometry
+from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
 from indicators.published import effective_catalogue, ensure_sample_version, published_dataset
 from indicators.sample import read_sample_csv
@@ -14,7 +15,8 @@ from indicators.table import commune_table
 from storage import datasets
 from storage.db import make_engine, upgrade
 from ui.i18n import t
-from ui.state import LANGUAGES
+from ui.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
+from ui.state import LANGUAGES, MapState
 
 
 def current_lang() -> str:
@@ -80,10 +82,27 @@ def _published_table(version_id: int):
 
 
 def published_table(lang: str):
-    """(commune table, catalogue, sources) of the published version; stops with an error page
-    when the reference data are missing."""
+    """(version id, commune table, catalogue, sources) of the published version; stops with an
+    error page when the reference data are missing."""
     require_reference(lang)
-    return _published_table(published_version_id())
+    version_id = published_version_id()
+    return (version_id, *_published_table(version_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_view(version_id: int, state: MapState, lang: str) -> tuple[MapView, pd.DataFrame, pd.DataFrame]:
+    """The map view, the ranked chart's rows and the data table for one state of one published
+    version. Computed once and shared: callers must not modify the results."""
+    table, indicators, indicator_sources = _published_table(version_id)
+    model = next((figure for figure in report() if figure.gso_code), None)
+    view = build_view(table, indicators, indicator_sources, state, _published_geometry(), model, lang)
+    return view, chart_rows(table, view, state.commune, lang), table_rows(table, view, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def commune_panel(version_id: int, gso_code: str, lang: str) -> pd.DataFrame:
+    table, indicators, _ = _published_table(version_id)
+    return panel_rows(table, indicators, gso_code, lang)
 
 
 @st.cache_resource(show_spinner=False)
@@ -92,13 +111,13 @@ def _published_geometry() -> PublishedGeometry:
 
 
 @st.cache_resource(show_spinner=False)
-def _leaflet_urls() -> tuple[str, str]:
-    return install_leaflet()
+def _script_urls() -> tuple[str, str, str]:
+    return (*install_leaflet(), install_layer_script())
 
 
 def map_assets() -> PublishedGeometry:
-    """Leaflet and the geometry as local static files; folium pointed at them."""
-    use_local_leaflet(*_leaflet_urls())
+    """Leaflet, our layer script and the geometry as local static files; folium pointed at them."""
+    use_local_leaflet(*_script_urls())
     return _published_geometry()
 
 

@@ -1,0 +1,631 @@
+"""Map benchmark: the real map page (/ban-do) against a naive folium baseline, in one run.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/map_benchmark.py             # server-side figures only (~20 s)
+    .venv/bin/python benchmarks/map_benchmark.py --browser   # + headless Chromium (~1.5–2 min)
+    options: --runs N (AppTest changes, default 15), --browser-runs N (loads/changes, default 5)
+
+"ours"  = app.py + pages/map.py: a data-free base map rebuilt each rerun, plus a small
+          ChoroplethLayer (colours and values only) through ``feature_group_to_add``; the geometry
+          is a static file loaded once per iframe; ``returned_objects=["last_active_drawing"]``.
+"naive" = benchmarks/naive_app.py: full-resolution reference GeoJSON with all its properties,
+          the whole folium map (GeoJson + style_function + GeoJsonTooltip, mapclassify Quantiles)
+          rebuilt every rerun, default ``returned_objects``. Same local Leaflet, same indicator values.
+See ../shared/notes/map-performance.md for the method and DESIGN.md §6 for the targets.
+
+What is measured (every figure is printed as a ``name: value`` line):
+1. Server rerun after an indicator change, warm process (streamlit AppTest): 3 warm-up changes,
+   then N changes cycling through 4 indicators; median and p90 of the wall time of ``.run()``.
+   Whether the st_folium element id changed (= the browser re-creates the map). As a diagnostic,
+   the part of each rerun spent from the first ``folium.Map()`` to the return of ``st_folium``
+   (folium objects + st_folium's serialisation), timed by wrapping those two callables.
+2. Bytes the browser receives for the map per rerun: ``len(json_args)`` of the st_folium element
+   (Streamlit's websocket compression is off by default), and the one-time static geometry files,
+   raw and gzip -6.
+3. --browser: both apps as real ``streamlit run`` servers on free loopback ports, Debian Chromium
+   through Playwright, every non-loopback request aborted and counted. Per app: one warm-up load
+   (it also absorbs Streamlit bug #9992, a "Page not found" modal on the first session of a fresh
+   server on a non-default URL), then
+   - warm page load: navigation start -> first frame with 101 ``path.leaflet-interactive`` in the
+     st_folium iframe (median of N new pages in one context; Playwright routing disables the
+     HTTP cache, as in the notes);
+   - indicator change: pointerdown on the option -> first animation frame in which all 101 commune
+     paths are new elements, i.e. every fill has been repainted (N changes among official-data
+     indicators). The iframe, its window and ``contentWindow.map`` are tagged before the change, to
+     tell whether the iframe was re-created and whether the Leaflet map object survived; the fewest
+     polygons seen in any frame shows a blank flash; script reruns are counted from the websocket
+     (``new_session`` messages); as a diagnostic, the time from the click to the first websocket
+     message of the rerun (the rest of the change is the script run and the page re-rendering).
+     Reported apart: the warm-up change (the page opens on the illustrative pilot_status) and a
+     last change back to an illustrative indicator, i.e. the changes that show or hide the
+     "Dữ liệu minh họa" banner above the map;
+   - reruns caused by one drag-pan (120x60 px) plus one wheel-zoom over the map.
+4. A ``targets`` block with PASS/FAIL per target. The exit status is 0 whatever the targets say;
+   it is 1 only if the benchmark itself failed. Every server started here is stopped by its PID.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+OURS_SCRIPT = REPO / "app.py"
+OURS_PAGE = "pages/map.py"
+OURS_URL_PATH = "/ban-do"
+NAIVE_SCRIPT = REPO / "benchmarks" / "naive_app.py"
+INDICATOR_KEY = "w_indicator"
+APPTEST_CYCLE = ["population_2019", "households_2019", "population_density", "vneid_per_1000"]
+BROWSER_CYCLE = ["population_2019", "population_density", "households_2019"]  # not illustrative
+ILLUSTRATIVE_INDICATOR = "mobile_money_per_1000"   # its label carries the " · Dữ liệu minh họa" mark
+N_COMMUNES = 101
+MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+# Targets (DESIGN.md §6, notes "Recommended targets"). KB = 1000 bytes, as in the notes.
+BYTES_STATIC_MAX, BYTES_INLINE_MAX, BYTES_RATIO_MIN = 10_000, 100_000, 2.0
+RERUN_MS_MAX, RERUN_RATIO_MIN = 60.0, 4.0
+REPAINT_MS_MAX, LOAD_MS_MAX = 200.0, 3000.0
+
+
+# --- output --------------------------------------------------------------------------------------
+
+def emit(name: str, value) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def section(title: str) -> None:
+    print(f"# {title}", flush=True)
+
+
+def median(values) -> float:
+    return float(np.median(values))
+
+
+def p90(values) -> float:
+    return float(np.percentile(values, 90))
+
+
+def ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+# --- 1 and 2: AppTest -------------------------------------------------------------------------------
+
+class MapTimer:
+    """Per script run: time from the first ``folium.Map()`` to the return of ``st_folium``.
+
+    Both pages import ``st_folium`` afresh on every run, so wrapping the module attribute is enough.
+    """
+
+    def __init__(self):
+        self.start: float | None = None
+        self.elapsed: float | None = None
+
+    def install(self) -> None:
+        import folium
+        import streamlit_folium
+
+        timer, map_init, st_folium = self, folium.Map.__init__, streamlit_folium.st_folium
+
+        def timed_init(fmap, *args, **kwargs):
+            if timer.start is None:
+                timer.start = time.perf_counter()
+            map_init(fmap, *args, **kwargs)
+
+        def timed_st_folium(*args, **kwargs):
+            try:
+                return st_folium(*args, **kwargs)
+            finally:
+                if timer.start is not None:
+                    timer.elapsed = (time.perf_counter() - timer.start) * 1000
+
+        folium.Map.__init__ = timed_init
+        streamlit_folium.st_folium = timed_st_folium
+
+    def reset(self) -> None:
+        self.start = self.elapsed = None
+
+
+def _component(at):
+    found = at.get("component_instance")
+    if not found:
+        raise RuntimeError("no st_folium element on the page")
+    return found[0]
+
+
+def _run_checked(at, what: str):
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"{what}: the script raised: {at.exception[0].message}")
+    return at
+
+
+def apptest_changes(label: str, make_app, runs: int, timer: MapTimer) -> dict:
+    """Warm-up then ``runs`` indicator changes; wall time, payload and element identity of each."""
+    at = make_app()
+    for indicator in APPTEST_CYCLE[:3]:                                    # warm-up: 3 changes
+        at.selectbox(key=INDICATOR_KEY).set_value(indicator)
+        _run_checked(at, f"{label} warm-up {indicator}")
+    previous_id = _component(at).proto.id
+    times, sizes, gzipped, map_ms, recreated = [], [], [], [], 0
+    for i in range(runs):
+        indicator = APPTEST_CYCLE[(3 + i) % len(APPTEST_CYCLE)]
+        at.selectbox(key=INDICATOR_KEY).set_value(indicator)
+        timer.reset()
+        started = time.perf_counter()
+        _run_checked(at, f"{label} change to {indicator}")
+        times.append((time.perf_counter() - started) * 1000)
+        if at.selectbox(key=INDICATOR_KEY).value != indicator:
+            raise RuntimeError(f"{label}: the indicator did not change to {indicator}")
+        element = _component(at).proto
+        sizes.append(len(element.json_args))
+        gzipped.append(len(gzip.compress(element.json_args.encode("utf-8"), 6)))
+        recreated += element.id != previous_id
+        previous_id = element.id
+        if timer.elapsed is not None:
+            map_ms.append(timer.elapsed)
+    return {"times": times, "sizes": sizes, "gzipped": gzipped, "map_ms": map_ms,
+            "recreated": recreated, "runs": runs, "json_args": json.loads(element.json_args)}
+
+
+def ours_app():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(OURS_SCRIPT), default_timeout=60)
+    _run_checked(at, "ours first run")
+    at.switch_page(OURS_PAGE)
+    return _run_checked(at, "ours map page")
+
+
+def naive_app():
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(NAIVE_SCRIPT), default_timeout=60)
+    return _run_checked(at, "naive first run")
+
+
+def static_geometry(json_args: dict) -> dict[str, Path]:
+    """The static files the layer loads, read from the URLs inside our feature group."""
+    found = {}
+    for name in ("communes", "outlines"):
+        match = re.search(rf'"{name}_url":"(/app/static/[^"]+)"', json_args.get("feature_group") or "")
+        if match:
+            found[name] = REPO / "static" / match.group(1).removeprefix("/app/static/")
+    return found
+
+
+def report_server(runs: int) -> dict:
+    timer = MapTimer()
+    timer.install()
+    ours = apptest_changes("ours", ours_app, runs, timer)
+    naive = apptest_changes("naive", naive_app, runs, timer)
+
+    section(f"1. server rerun after an indicator change (AppTest, warm process, {runs} changes "
+            f"cycling {', '.join(APPTEST_CYCLE)})")
+    for label, r in (("ours", ours), ("naive", naive)):
+        emit(f"server_rerun_ms_{label}_median", ms(median(r["times"])))
+        emit(f"server_rerun_ms_{label}_p90", ms(p90(r["times"])))
+    ratio_rerun = median(naive["times"]) / median(ours["times"])
+    emit("server_rerun_ratio_naive_over_ours", f"{ratio_rerun:.2f}")
+    emit("map_element_recreated_ours", f"{ours['recreated']}/{runs}")
+    emit("map_element_recreated_naive", f"{naive['recreated']}/{runs}")
+    for label, r in (("ours", ours), ("naive", naive)):   # diagnostic: the map's share of a rerun
+        if r["map_ms"]:
+            emit(f"server_map_build_serialise_ms_{label}_median", ms(median(r["map_ms"])))
+
+    section("2. bytes the browser receives for the map")
+    for label, r in (("ours", ours), ("naive", naive)):
+        emit(f"map_bytes_per_rerun_{label}_median", int(median(r["sizes"])))
+    ratio_bytes = median(naive["sizes"]) / median(ours["sizes"])
+    emit("map_bytes_per_rerun_ratio_naive_over_ours", f"{ratio_bytes:.1f}")
+    for label, r in (("ours", ours), ("naive", naive)):
+        emit(f"map_bytes_per_rerun_{label}_gzip6_median", int(median(r["gzipped"])))
+    args = ours["json_args"]
+    emit("map_bytes_ours_last_feature_group_chars", len(args.get("feature_group") or ""))
+    emit("map_bytes_ours_last_base_script_and_header_chars",
+         len(args.get("script") or "") + len(args.get("header") or ""))
+    files = static_geometry(args)
+    for name, path in files.items():
+        data = path.read_bytes()
+        emit(f"static_{name}_file", path.relative_to(REPO))
+        emit(f"static_{name}_bytes_raw", len(data))
+        emit(f"static_{name}_bytes_gzip6", len(gzip.compress(data, 6)))
+    if not files:
+        emit("static_geometry", "none found in the layer (geometry travels in every rerun)")
+    return {"ours": ours, "naive": naive, "ratio_rerun": ratio_rerun, "ratio_bytes": ratio_bytes,
+            "static": bool(files)}
+
+
+# --- 3: browser ---------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def streamlit_server(script: Path, log_path: Path):
+    """``streamlit run script`` on a free loopback port, cwd = repository root (so that
+    .streamlit/config.toml applies to both apps); yields the base URL; always stopped by PID."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1",
+           "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{script.name} server exited ({proc.returncode}); log: {log_path}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{script.name} server not healthy after 60 s; log: {log_path}")
+            time.sleep(0.25)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_server(proc)
+
+
+@contextlib.contextmanager
+def naive_script_dir(workdir: Path):
+    """Streamlit serves /app/static from ``static/`` next to the MAIN script, so running
+    benchmarks/naive_app.py directly would serve benchmarks/static (which does not exist). Instead
+    the naive app is run from a throw-away directory outside the repository that holds two
+    symlinks: naive_app.py -> benchmarks/naive_app.py and static -> <repo>/static. Streamlit
+    resolves the static root with realpath, and nothing is ever created inside the checkout, even
+    if the benchmark is killed."""
+    run_dir = workdir / "naive"
+    run_dir.mkdir()
+    (run_dir / "naive_app.py").symlink_to(NAIVE_SCRIPT)
+    (run_dir / "static").symlink_to(REPO / "static", target_is_directory=True)
+    yield run_dir / "naive_app.py"
+
+
+PAGE_JS = """
+(() => {
+  if (window.top !== window) return;                       // top page only, not the map iframe
+  const SEL = '%(iframe)s', N = %(n)d;
+  const frame = () => document.querySelector(SEL);
+  const paths = () => {
+    const f = frame();
+    try { return f ? Array.from(f.contentDocument.querySelectorAll('path.leaflet-interactive')) : []; }
+    catch (e) { return []; }
+  };
+  const B = window.__bench = {load: {tIframe: null, t101: null}, change: null};
+  const NativeWebSocket = window.WebSocket;                 // first server message after the click
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        const c = B.change;
+        if (c && c.t0 !== null && c.tMsg === null) c.tMsg = performance.now();
+      });
+    }
+  };
+  (function loadLoop() {
+    if (B.load.tIframe === null && frame()) B.load.tIframe = performance.now();
+    if (paths().length >= N) { B.load.t101 = performance.now(); return; }
+    requestAnimationFrame(loadLoop);
+  })();
+  document.addEventListener('pointerdown', (e) => {          // t0: the press on the option
+    const c = B.change;
+    if (c && c.t0 === null && e.target.closest && e.target.closest('[role="option"]')) c.t0 = performance.now();
+  }, true);
+  B.arm = (tok) => {
+    const f = frame(), w = f.contentWindow, old = paths();
+    f.__tok = tok; w.__tok = tok; if (w.map) w.map.__tok = tok;
+    old.forEach((p) => { p.__tok = tok; });
+    const c = B.change = {tok, frame: f, t0: null, tMsg: null, t1: null, minCount: old.length,
+                          before: old.map((p) => p.getAttribute('fill')), fillsDiffer: null};
+    (function loop() {                                       // t1: every commune path is a new one
+      if (c.t0 !== null) {
+        const now = paths();
+        c.minCount = Math.min(c.minCount, now.length);
+        if (now.length >= N && now.every((p) => p.__tok !== tok)) {
+          c.t1 = performance.now();
+          c.fillsDiffer = now.filter((p, i) => p.getAttribute('fill') !== c.before[i]).length;
+          return;
+        }
+      }
+      requestAnimationFrame(loop);
+    })();
+  };
+  B.result = () => {
+    const c = B.change, f = frame();
+    let mapSurvived = false;
+    try { mapSurvived = !!(f.contentWindow.map && f.contentWindow.map.__tok === c.tok); } catch (e) {}
+    return {ms: c.t1 - c.t0, toMsg: c.tMsg - c.t0, mapSurvived, minCount: c.minCount,
+            iframeReplaced: f !== c.frame || f.__tok !== c.tok, fillsDiffer: c.fillsDiffer};
+  };
+  B.view = () => {                                           // the Leaflet map's zoom and centre
+    const m = frame().contentWindow.map, c = m.getCenter();
+    return [m.getZoom(), Number(c.lat.toFixed(5)), Number(c.lng.toFixed(5))];
+  };
+})();
+""" % {"iframe": MAP_IFRAME, "n": N_COMMUNES}
+
+
+class WsMonitor:
+    """Counts script runs (``new_session`` ForwardMsgs) and bytes received on a page's websocket."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        self._msg = ForwardMsg
+        self.runs = self.finished = self.bytes = 0
+        self.last = time.monotonic()
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        self.bytes += len(payload)
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = self._msg()
+        msg.ParseFromString(bytes(payload))
+        kind = msg.WhichOneof("type")
+        if kind == "heartbeat_ack":
+            return
+        self.last = time.monotonic()
+        self.runs += kind == "new_session"
+        self.finished += kind == "script_finished"
+
+    def wait_quiet(self, page, quiet_ms: int = 1000, timeout_s: float = 20) -> None:
+        """Until no script runs and nothing arrived for ``quiet_ms`` (events are only delivered
+        while Playwright waits, hence page.wait_for_timeout rather than time.sleep)."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+            if self.runs == self.finished and (time.monotonic() - self.last) * 1000 >= quiet_ms:
+                return
+        raise RuntimeError("the page never became quiet (a script kept running)")
+
+
+def _new_page(ctx, url: str):
+    page = ctx.new_page()
+    monitor = WsMonitor(page)
+    page.goto(url, wait_until="commit")
+    page.wait_for_function("() => window.__bench && window.__bench.load.t101 !== null", timeout=60_000)
+    return page, monitor
+
+
+def _choose_indicator(page, name: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Chỉ tiêu").first
+    box.locator('button[aria-label="Open"]').click()
+    page.get_by_role("option", name=name, exact=True).click()
+
+
+def browser_app(ctx, url: str, runs: int, names: dict[str, str]) -> dict:
+    warm, _ = _new_page(ctx, url)                  # warm-up load (and bug #9992's modal)
+    warm.close()
+    loads, shares = [], []
+    for i in range(runs):
+        page, monitor = _new_page(ctx, url)
+        timing = page.evaluate("window.__bench.load")
+        loads.append(timing["t101"])
+        shares.append(timing["t101"] - timing["tIframe"])
+        if i < runs - 1:
+            page.close()
+
+    def change(indicator: str) -> dict:
+        monitor.wait_quiet(page)
+        page.evaluate("(tok) => window.__bench.arm(tok)", f"tok{indicator}{time.monotonic()}")
+        runs_before, bytes_before = monitor.runs, monitor.bytes
+        _choose_indicator(page, names[indicator])
+        page.wait_for_function("() => window.__bench.change.t1 !== null", timeout=30_000)
+        monitor.wait_quiet(page)       # let follow-up reruns (the re-mounted component's) finish
+        result = page.evaluate("window.__bench.result()")
+        result.update(reruns=monitor.runs - runs_before, ws_bytes=monitor.bytes - bytes_before)
+        return result
+
+    # The page opens on an illustrative indicator (pilot_status), so the first change, which also
+    # serves as warm-up, crosses from illustrative to official data; a last one crosses back.
+    crossing = [change(BROWSER_CYCLE[0])]
+    changes = [change(BROWSER_CYCLE[(i + 1) % len(BROWSER_CYCLE)]) for i in range(runs)]
+    crossing.append(change(ILLUSTRATIVE_INDICATOR))
+
+    monitor.wait_quiet(page)
+    box = page.locator(MAP_IFRAME).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    runs_before, view_before = monitor.runs, page.evaluate("window.__bench.view()")
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 120, y + 60, steps=8)
+    page.mouse.up()
+    page.mouse.wheel(0, -300)
+    page.wait_for_timeout(500)
+    monitor.wait_quiet(page, quiet_ms=1500)
+    panzoom_reruns = monitor.runs - runs_before
+    # Only meaningful if the map did move; a re-created map (naive) reports its initial view.
+    panzoom_moved = page.evaluate("window.__bench.view()") != view_before or panzoom_reruns > 0
+    page.close()
+    return {"loads": loads, "shares": shares, "changes": changes, "crossing": crossing,
+            "panzoom_reruns": panzoom_reruns, "panzoom_moved": panzoom_moved}
+
+
+def report_browser(runs: int, workdir: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from indicators.catalogue import load_catalogue
+    from ui.i18n import t
+    catalogue = load_catalogue()
+    names = {i: catalogue[i].name["vi"] + (f" · {t('illustrative', 'vi')}" if catalogue[i].illustrative else "")
+             for i in [*BROWSER_CYCLE, ILLUSTRATIVE_INDICATOR]}
+    outside: list[str] = []
+
+    def only_loopback(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    results = {}
+    with contextlib.ExitStack() as stack:
+        naive_script = stack.enter_context(naive_script_dir(workdir))
+        ours_url = stack.enter_context(streamlit_server(OURS_SCRIPT, workdir / "ours.log"))
+        naive_url = stack.enter_context(streamlit_server(naive_script, workdir / "naive.log"))
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for label, url in (("ours", ours_url + OURS_URL_PATH), ("naive", naive_url + "/")):
+                    ctx = browser.new_context(viewport={"width": 1100, "height": 800})
+                    ctx.route("**/*", only_loopback)
+                    ctx.add_init_script(PAGE_JS)
+                    try:
+                        results[label] = browser_app(ctx, url, runs, names)
+                    except Exception as exc:
+                        raise RuntimeError(f"browser measurement of {label} ({url}) failed: {exc}") from exc
+                    finally:
+                        ctx.close()
+            finally:
+                browser.close()
+
+    section(f"3. browser (headless Chromium, {runs} warm loads and {runs} indicator changes per app, "
+            f"changes cycling {', '.join(names[i] for i in BROWSER_CYCLE)})")
+    emit("outside_requests", len(outside))
+    for url in outside[:5]:
+        emit("outside_request_url", url)
+    for label in ("ours", "naive"):
+        r = results[label]
+        emit(f"browser_load_ms_{label}_median", ms(median(r["loads"])))
+        emit(f"browser_load_ms_{label}_p90", ms(p90(r["loads"])))
+        emit(f"browser_load_map_share_ms_{label}_median", ms(median(r["shares"])))  # iframe -> polygons
+    for label in ("ours", "naive"):
+        changes = results[label]["changes"]
+        n = len(changes)
+        emit(f"browser_change_ms_{label}_median", ms(median([c["ms"] for c in changes])))
+        emit(f"browser_change_ms_{label}_p90", ms(p90([c["ms"] for c in changes])))
+        emit(f"browser_change_click_to_first_server_message_ms_{label}_median",
+             ms(median([c["toMsg"] for c in changes])))
+        emit(f"browser_iframe_recreated_{label}", f"{sum(c['iframeReplaced'] for c in changes)}/{n}")
+        emit(f"browser_map_object_survived_{label}", f"{sum(c['mapSurvived'] for c in changes)}/{n}")
+        emit(f"browser_blank_frame_{label}", f"{sum(c['minCount'] == 0 for c in changes)}/{n}")
+        emit(f"browser_reruns_per_change_{label}", " ".join(str(c["reruns"]) for c in changes))
+        emit(f"browser_fills_changed_per_change_{label}",
+             " ".join(f"{c['fillsDiffer']}/{N_COMMUNES}" for c in changes))
+        emit(f"browser_ws_bytes_per_change_{label}_median", int(median([c["ws_bytes"] for c in changes])))
+        emit(f"browser_panzoom_reruns_{label}", results[label]["panzoom_reruns"])
+        emit(f"browser_panzoom_map_moved_{label}", "yes" if results[label]["panzoom_moved"] else "NO")
+    # Changes between an illustrative indicator and official data (the page shows or hides the
+    # "Dữ liệu minh họa" banner above the map): the warm-up change and one extra change at the end.
+    for label in ("ours", "naive"):
+        crossing = results[label]["crossing"]
+        emit(f"browser_change_across_illustrative_ms_{label}", " ".join(ms(c["ms"]) for c in crossing))
+        emit(f"browser_change_across_illustrative_iframe_recreated_{label}",
+             f"{sum(c['iframeReplaced'] for c in crossing)}/{len(crossing)}")
+    ratio = median([c["ms"] for c in results["naive"]["changes"]]) / median(
+        [c["ms"] for c in results["ours"]["changes"]])
+    emit("browser_change_ratio_naive_over_ours", f"{ratio:.1f}")
+    return {"results": results, "outside": len(outside)}
+
+
+# --- 4: targets -------------------------------------------------------------------------------------
+
+def report_targets(server: dict, browser: dict | None) -> None:
+    rows = []
+
+    def target(name: str, ok: bool, detail: str) -> None:
+        rows.append(ok)
+        emit(f"target_{name}", f"{'PASS' if ok else 'FAIL'} ({detail})")
+
+    ours, naive = server["ours"], server["naive"]
+    size = median(ours["sizes"])
+    limit = BYTES_STATIC_MAX if server["static"] else BYTES_INLINE_MAX
+    kind = "static geometry" if server["static"] else "geometry inline"
+    target("bytes_per_rerun", size <= limit, f"{size:,.0f} B vs ≤ {limit:,} B with {kind}")
+    target("bytes_vs_naive", server["ratio_bytes"] >= BYTES_RATIO_MIN,
+           f"{server['ratio_bytes']:.1f}x fewer than naive vs ≥ {BYTES_RATIO_MIN:g}x")
+    rerun = median(ours["times"])
+    target("server_rerun", rerun <= RERUN_MS_MAX, f"median {rerun:.1f} ms vs ≤ {RERUN_MS_MAX:g} ms")
+    target("server_rerun_vs_naive", server["ratio_rerun"] >= RERUN_RATIO_MIN,
+           f"{server['ratio_rerun']:.2f}x faster than naive vs ≥ {RERUN_RATIO_MIN:g}x")
+    target("no_map_recreation_server", ours["recreated"] == 0,
+           f"element re-created {ours['recreated']}/{ours['runs']}")
+    if browser:
+        r = browser["results"]["ours"]
+        changes = r["changes"]
+        repaint = median([c["ms"] for c in changes])
+        recreated = sum(c["iframeReplaced"] or not c["mapSurvived"] for c in changes)
+        target("browser_repaint", repaint <= REPAINT_MS_MAX and recreated == 0,
+               f"median {repaint:.0f} ms vs ≤ {REPAINT_MS_MAX:g} ms; map re-created {recreated}/{len(changes)}")
+        load = median(r["loads"])
+        crossing = r["crossing"]
+        lost = sum(c["iframeReplaced"] or not c["mapSurvived"] for c in crossing)
+        target("browser_map_kept_across_illustrative", lost == 0,
+               f"map re-created on {lost}/{len(crossing)} changes to/from an illustrative indicator")
+        target("warm_load", load <= LOAD_MS_MAX, f"median {load:.0f} ms vs ≤ {LOAD_MS_MAX:g} ms")
+        target("panzoom_reruns", r["panzoom_reruns"] == 0 and r["panzoom_moved"],
+               f"{r['panzoom_reruns']} reruns vs 0" + ("" if r["panzoom_moved"] else "; the map did NOT move"))
+        target("outside_requests", browser["outside"] == 0, f"{browser['outside']} vs 0")
+    emit("targets_passed", f"{sum(rows)}/{len(rows)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--browser", action="store_true", help="also measure in headless Chromium")
+    parser.add_argument("--runs", type=int, default=15, help="AppTest indicator changes (default 15)")
+    parser.add_argument("--browser-runs", type=int, default=5, help="browser loads and changes (default 5)")
+    args = parser.parse_args()
+    if args.runs < 1 or args.browser_runs < 1:
+        parser.error("--runs and --browser-runs must be at least 1")
+
+    started = time.perf_counter()
+    emit("machine", f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} (1 min) at start")
+    try:
+        server = report_server(args.runs)
+        browser = None
+        if args.browser:
+            with tempfile.TemporaryDirectory(prefix="camau-map-bench-") as workdir:
+                try:
+                    browser = report_browser(args.browser_runs, Path(workdir))
+                except Exception:
+                    for log in sorted(Path(workdir).glob("*.log")):    # servers' output, for the cause
+                        print(f"--- {log.name} (last lines) ---", file=sys.stderr)
+                        print("\n".join(log.read_text(errors="replace").splitlines()[-20:]), file=sys.stderr)
+                    raise
+        print("targets:", flush=True)
+        report_targets(server, browser)
+    except Exception:
+        traceback.print_exc()
+        print("benchmark failed (see the traceback above); no targets were judged", file=sys.stderr)
+        return 1
+    emit("load_average_at_end", f"{os.getloadavg()[0]:.2f}")
+    emit("benchmark_seconds", f"{time.perf_counter() - started:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

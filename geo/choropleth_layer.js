@@ -1,0 +1,63 @@
+/* The commune choropleth layer, drawn inside the streamlit-folium iframe.
+ *
+ * Served once as a static file; each rerun only calls camauChoropleth with a small payload
+ * (colours, style flags and value texts per GSO code), so the geometry and this code are not
+ * resent. Every text in the payload and in the geometry file is HTML-escaped on the server.
+ */
+(function () {
+  var geometry = {};
+
+  function load(url) {
+    // Synchronous on purpose, once per iframe: streamlit-folium binds its click handlers to the
+    // map's layers right after the per-rerun script runs, so the layer must exist by then.
+    if (!geometry[url]) {
+      var request = new XMLHttpRequest();
+      request.open('GET', url, false);
+      request.send();
+      geometry[url] = JSON.parse(request.responseText);
+    }
+    return geometry[url];
+  }
+
+  var NORMAL = 0, NO_DATA = 1, FILTERED_OUT = 2;
+
+  window.camauChoropleth = function (group, d) {
+    function style(feature) {
+      var s = d.styles[feature.id] || [d.colours.length - 1, NO_DATA];
+      var st = {fillColor: d.colours[s[0]], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6, opacity: 0.9};
+      if (s[1] === NO_DATA) { st.dashArray = '3 3'; st.color = '#707070'; }
+      if (s[1] === FILTERED_OUT) { st.fillOpacity = 0.12; st.color = '#a0a0a0'; }
+      if (feature.id === d.selected) { st.color = '#000000'; st.weight = 3.2; st.opacity = 1; }
+      return st;
+    }
+
+    function valueText(id) {
+      var v = d.values[id];
+      if (v === undefined) { return '\u2014'; }
+      return typeof v === 'number' ? d.missing[v] : v + d.unit;
+    }
+
+    var communes = L.geoJson(load(d.communes_url), {style: style});
+    communes.bindTooltip(function (layer) {
+      return '<div style="white-space:normal;width:280px">' + layer.feature.properties.tip +
+        '<hr style="margin:3px 0">' + d.header + ':<br><b style="font-size:1.15em">' +
+        valueText(layer.feature.id) + '</b>' + d.footer + '</div>';
+    }, {sticky: true});
+    communes.addTo(group);
+
+    L.geoJson(load(d.outlines_url), {interactive: false, style: function (feature) {
+      return feature.properties.level === 'province' ? {color: '#1a1a1a', weight: 2.4, fill: false}
+                                                      : {color: '#262626', weight: 1.6, fill: false};
+    }}).addTo(group);
+
+    if (d.selected) {
+      communes.eachLayer(function (layer) { if (layer.feature.id === d.selected) { layer.bringToFront(); } });
+    }
+    if (d.marker) {
+      L.marker(d.marker.latlng, {keyboard: false, icon: L.divIcon({
+        className: 'camau-model', iconSize: [22, 22], iconAnchor: [11, 11],
+        html: '<span style="font-size:20px;line-height:22px;color:#d7301f;text-shadow:0 0 2px #fff">&#9733;</span>'
+      })}).bindTooltip(d.marker.label).addTo(group);
+    }
+  };
+})();
