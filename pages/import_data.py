@@ -5,6 +5,7 @@ import streamlit as st
 from importer.errors import ImportFileError
 from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse, save_version
+from importer.reader import read_file
 from importer.template import template_workbook
 from indicators.published import importable_indicators
 from storage.settings import upload_limit_bytes
@@ -34,9 +35,17 @@ matcher = CommuneMatcher(reference.units)
 census = reference.population.set_index("gso_code")
 key = f"import_{upload.file_id}"   # decisions belong to one uploaded file
 
+try:
+    sheet_names = [sheet.name for sheet in read_file(data, upload.name, upload_limit_bytes())]
+except ImportFileError as error:
+    st.error(error.message)
+    if error.detail:
+        st.caption(error.detail)
+    st.stop()
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
-    sheet = columns[0].text_input(t("import.sheet", lang), key=f"{key}_sheet")
+    sheet = columns[0].selectbox(t("import.sheet", lang), [None, *sheet_names], key=f"{key}_sheet",
+                                 format_func=lambda name: t("import.sheet.auto", lang) if name is None else name)
     header_text = columns[1].text_input(t("import.header_rows", lang), key=f"{key}_header")
     data_text = columns[2].text_input(t("import.data_rows", lang), key=f"{key}_data")
 try:

@@ -124,3 +124,16 @@ def test_ambiguous_rows_wait_for_the_editors_decision(app, files):
     assert "Bảng hợp lệ" in at.success[0].value
     report = at.dataframe[0].value
     assert (report["Kết quả"] == "biên tập viên chọn").sum() == 4
+
+
+def test_editor_can_choose_the_sheet(app, files):
+    at = signed_in(app)
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("nhieu_trang.xlsx", files["nhieu_trang.xlsx"].read_bytes()).run()
+    sheet_box = next(s for s in at.selectbox if s.key and s.key.endswith("_sheet"))
+    assert len(sheet_box.options) == 4  # "find it" + three sheets
+    detected = next(c.value for c in at.caption if c.value.startswith("Trang “"))
+    other = next(name for name in sheet_box.options[1:] if f"“{name}”" not in detected)
+    sheet_box.set_value(other).run()
+    assert not at.exception
+    assert any("không có bảng" in e.value or "Không" in e.value for e in at.error)
