@@ -3,6 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from importer.errors import ImportFileError
+from importer.export import csv_bytes
 from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse, save_version
 from importer.reader import read_file
@@ -11,8 +12,8 @@ from indicators.published import importable_indicators
 from storage.settings import upload_limit_bytes
 from ui.editor_session import require_editor
 from ui.i18n import t
-from ui.import_view import (parse_data_rows, parse_header_rows, plain_label, problem_table, report_table,
-                            rows_needing_decision)
+from ui.import_view import (parse_data_rows, parse_header_rows, plain_label, problem_table, report_download,
+                            report_table, rows_needing_decision)
 from ui.streamlit_support import catalogue, current_lang, engine, require_reference
 
 lang = current_lang()
@@ -102,10 +103,14 @@ if pending:
             st.rerun()
 
 st.subheader(t("import.report", lang))
-st.dataframe(report_table(analysis, unit_names, lang), hide_index=True, width="stretch")
+report = report_table(analysis, unit_names, lang)
+st.dataframe(report, hide_index=True, width="stretch")
+problems = problem_table(analysis, lang)
 if analysis.problems:
     st.subheader(t("import.problems", lang))
-    st.dataframe(problem_table(analysis, lang), hide_index=True, width="stretch")
+    st.dataframe(problems, hide_index=True, width="stretch")
+st.download_button(t("import.download_report", lang), csv_bytes(report_download(analysis, unit_names, lang)),
+                   file_name=f"doi_chieu_{analysis.sha256[:8]}.csv", mime="text/csv", icon=":material/download:")
 
 if not analysis.valid:
     st.error(t("import.invalid", lang, count=len(analysis.errors)))

@@ -1,5 +1,6 @@
 """The whole import: corpus files through reader, matcher and validator; saving versions;
 a process killed mid-import; the command line."""
+import csv
 import io
 import json
 import os
@@ -299,3 +300,17 @@ def test_command_line_import_publish_rollback(tmp_path, files, reference, catalo
     assert created.returncode == 0
     audit = manage("audit", state=state).stdout
     assert "create_editor" in audit and "rollback" in audit and "publish" in audit and "import" in audit
+
+
+def test_match_report_download_lists_each_rows_problems(files, run, reference):
+    from importer.export import csv_bytes
+    from ui.import_view import report_download
+    analysis = run(files["gia_tri_xau.xlsx"].read_bytes(), "gia_tri_xau.xlsx")
+    names = dict(zip(reference.units["gso_code"], reference.units["name"]))
+    table = report_download(analysis, names, "vi")
+    assert (table["Tệp"] == "gia_tri_xau.xlsx").all()
+    assert table["Lỗi và lưu ý"].str.contains("không phải là số").any()
+    text = csv_bytes(table).decode("utf-8-sig")
+    assert "<script>alert(1)</script>" in text  # kept as plain text
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]

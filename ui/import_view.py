@@ -55,8 +55,28 @@ def report_table(analysis: Analysis, unit_names: dict[str, str], lang: str) -> p
     })
 
 
+def report_download(analysis: Analysis, unit_names: dict[str, str], lang: str) -> pd.DataFrame:
+    """The match report with each row's problems beside it, plus the problems that concern no
+    single row, for the data steward to fix the file in Excel."""
+    report = report_table(analysis, unit_names, lang)
+    by_row: dict[int, list[str]] = {}
+    for problem in analysis.problems:
+        if problem.row is not None:
+            column = f" [{problem.column}]" if problem.column else ""
+            by_row.setdefault(problem.row, []).append(f"{t(f'severity.{problem.severity}', lang)}{column}: {problem.message}")
+    report.insert(0, t("col.file", lang), analysis.file_name)
+    report[t("import.problems", lang)] = ["; ".join(by_row.get(row.row, [])) for row in analysis.rows]
+    general = [p for p in analysis.problems if p.row is None]
+    if general:
+        extra = pd.DataFrame({t("col.file", lang): analysis.file_name, t("col.sheet", lang): [p.sheet for p in general],
+                              t("import.problems", lang): [p.message for p in general]})
+        report = pd.concat([report, extra], ignore_index=True)
+    return report
+
+
 def problem_table(analysis: Analysis, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
+        t("col.file", lang): [analysis.file_name] * len(analysis.problems),
         t("col.severity", lang): [t(f"severity.{p.severity}", lang) for p in analysis.problems],
         t("col.where", lang): [p.where() for p in analysis.problems],
         t("col.message", lang): [p.message for p in analysis.problems],
