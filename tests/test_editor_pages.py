@@ -8,6 +8,8 @@ from auth.accounts import AccountError, create_editor
 from storage.db import make_engine, upgrade
 
 APP = "../app.py"
+# Its own account name: other tests create "bien_tap" with another password in the same database.
+EDITOR = "apptest_editor"
 PASSWORD = "mật-khẩu-thử-nghiệm-123"
 
 
@@ -23,7 +25,7 @@ def app():
     upgrade(engine)
     try:
         with engine.begin() as connection:
-            create_editor(connection, "bien_tap", PASSWORD)
+            create_editor(connection, EDITOR, PASSWORD)
     except AccountError:
         pass  # created by an earlier test in this database
     engine.dispose()
@@ -33,10 +35,10 @@ def app():
 def signed_in(at):
     at.run()
     at.switch_page("pages/sign_in.py").run()
-    at.text_input[0].set_value("bien_tap")
+    at.text_input[0].set_value(EDITOR)
     at.text_input[1].set_value(PASSWORD)
     at.button[0].click().run()
-    assert not at.exception and at.session_state["editor_user"] == "bien_tap"
+    assert not at.exception and at.session_state["editor_user"] == EDITOR
     return at
 
 
@@ -58,7 +60,7 @@ def test_editor_pages_exist_only_after_sign_in(app, page):
 def test_wrong_password_is_refused(app):
     app.run()
     app.switch_page("pages/sign_in.py").run()
-    app.text_input[0].set_value("bien_tap")
+    app.text_input[0].set_value(EDITOR)
     app.text_input[1].set_value("sai")
     app.button[0].click().run()
     assert "Sai tên đăng nhập hoặc mật khẩu" in app.error[0].value

@@ -37,7 +37,7 @@ def test_manual_breaks_round_trip():
 
 @pytest.mark.parametrize("params, bad", [
     ({"ind": "<script>alert(1)</script>"}, "ind"),
-    ({"k": "99"}, "k"), ({"k": "-3"}, "k"), ({"k": "five"}, "k"),
+    ({"k": "99"}, "k"), ({"k": "-3"}, "k"), ({"k": "five"}, "k"), ({"k": "²"}, "k"), ({"k": "٣"}, "k"),
     ({"scheme": "magic"}, "scheme"),
     ({"pal": "rainbow"}, "pal"),
     ({"c": "99999"}, "c"), ({"c": "<img src=x onerror=alert(1)>"}, "c"),

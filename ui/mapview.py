@@ -239,7 +239,7 @@ def legend_html(legend: list[LegendEntry], lang: str) -> str:
     for entry in legend:
         border = "solid" if entry.kind == "class" else "dashed"
         items.append(
-            '<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem;margin:.15rem 0">'
+            '<div class="camau-legend-row" style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem;margin:.15rem 0">'
             f'<span style="width:1.6rem;height:1.1rem;border:1px {border} #555;background:{html.escape(entry.colour)};'
             'display:inline-block;flex:none"></span>'
             f'<span>{html.escape(entry.label)} <span style="color:#666">· '

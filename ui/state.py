@@ -72,7 +72,8 @@ class _Reader:
         value = self.raw(name)
         if value is None:
             return default
-        if value.isdigit() and low <= int(value) <= high:
+        # isascii: str.isdigit also accepts "²" and other digits that int() refuses.
+        if value.isascii() and value.isdigit() and low <= int(value) <= high:
             return int(value)
         self.reject(name, value)
         return default

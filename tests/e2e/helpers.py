@@ -165,9 +165,10 @@ def open_selectbox(page, label: str):
 
 
 def legend_entries(page) -> list[dict]:
-    """Legend rows (st.html blocks ending in "· N xã"): text, count, swatch colour and whether
-    the swatch is solid (a value class) or dashed (no data / outside the filters)."""
-    rows = page.locator('[data-testid="stHtml"]').evaluate_all("""els => els.map(e => {
+    """Legend rows (``div.camau-legend-row`` in the legend's st.html block, ending in "· N xã"):
+    text, count, swatch colour and whether the swatch is solid (a value class) or dashed (no data
+    / outside the filters)."""
+    rows = page.locator('[data-testid="stHtml"] div.camau-legend-row').evaluate_all("""els => els.map(e => {
       const swatch = e.querySelector('span[style*="background"]');
       return {text: e.innerText.trim(), style: swatch ? swatch.getAttribute('style') : ''};
     })""")
