@@ -103,7 +103,8 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
     frame = _wide(pd.concat([*parts, pilot], ignore_index=True), catalogue)
     columns = [i.column for i in importable_indicators(catalogue)] + [PILOT_INDICATOR]
     frame = frame.reindex(columns=columns).reset_index()
-    frame["pilot"] = frame.pop(PILOT_INDICATOR).fillna(0).astype(bool)
+    # A commune the teams table does not cover has an unknown pilot status, not "no team".
+    frame["pilot"] = frame.pop(PILOT_INDICATOR).map({1.0: True, 0.0: False}).astype("boolean")
     return frame, provenance
 
 

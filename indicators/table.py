@@ -27,7 +27,8 @@ def commune_table(ref: ReferenceData, sample: pd.DataFrame,
     ).merge(sample, on="gso_code", how="left", validate="1:1")
     # The census leaves the urban count blank for wholly rural communes: that is zero, not unknown.
     raw["pop2019_urban"] = raw["pop2019_urban"].fillna(0)
-    raw["pilot"] = raw["pilot"].astype("boolean").fillna(False).astype(bool)
+    # Pilot status is True, False or unknown (<NA>: a published table that does not cover the commune).
+    raw["pilot"] = raw["pilot"].astype("boolean")
 
     table = raw[ID_COLUMNS + ["pilot"]].copy()
     for indicator in catalogue.values():
@@ -45,8 +46,13 @@ def indicator_values(raw: pd.DataFrame, indicator: Indicator) -> pd.Series:
         denominator = pd.to_numeric(raw[indicator.denominator], errors="coerce").astype(float)
         values = (numerator / denominator.where(denominator > 0)) * indicator.scale
     if indicator.applies_to == "pilot":
-        values = values.where(raw["pilot"])
+        values = values.where(raw["pilot"].fillna(False).astype(bool))
     return values.astype(float)
+
+
+def known_not_pilot(pilot) -> bool:
+    """True only when the commune is known to have no pilot team (not when it is unknown)."""
+    return pilot is not pd.NA and pilot is not None and not bool(pilot)
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,9 @@ def filter_mask(table: pd.DataFrame, indicator: Indicator, filters: Filters) -> 
     if filters.types:
         mask &= table["type"].isin(filters.types)
     if filters.pilot == PILOT:
-        mask &= table["pilot"]
+        mask &= table["pilot"].fillna(False).astype(bool)
     elif filters.pilot == NOT_PILOT:
-        mask &= ~table["pilot"]
+        mask &= (~table["pilot"]).fillna(False).astype(bool)
     if indicator.kind == "number" and (filters.value_min is not None or filters.value_max is not None):
         values = table[indicator.id]
         in_range = values.notna()

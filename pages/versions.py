@@ -10,6 +10,9 @@ from ui.streamlit_support import current_lang, engine
 lang = current_lang()
 user = require_editor(lang)
 st.title(t("versions.title", lang))
+# A message set before st.rerun() is shown here, after it (a toast sent right before a rerun is lost).
+if message := st.session_state.pop("versions_message", None):
+    st.success(message)
 
 with engine().connect() as connection:
     versions = datasets.list_versions(connection)
@@ -40,14 +43,14 @@ if columns[0].button(t("versions.publish", lang), disabled=bool(current and curr
         version = datasets.version_by_number(connection, chosen)
         datasets.publish(connection, version.id, user)
         datasets.record_audit(connection, user, "publish", f"version {version.number}", {})
-    st.toast(t("versions.done_publish", lang, number=chosen))
+    st.session_state["versions_message"] = t("versions.done_publish", lang, number=chosen)
     st.rerun()
 if columns[1].button(t("versions.rollback", lang)):
     try:
         with engine().begin() as connection:
             version = datasets.rollback(connection, user)
             datasets.record_audit(connection, user, "rollback", f"version {version.number}", {})
-        st.toast(t("versions.done_rollback", lang, number=version.number))
+        st.session_state["versions_message"] = t("versions.done_rollback", lang, number=version.number)
         st.rerun()
     except datasets.DatasetError as error:
         st.error(str(error))

@@ -95,6 +95,8 @@ def test_import_review_publish_and_see_it_on_the_map(app, files, reference):
     assert "Đang công bố: phiên bản" in at.info[0].value
     next(b for b in at.button if b.label.startswith("Quay lại")).click().run()
     assert not at.exception
+    assert at.success[0].value == "Đã quay lại phiên bản 0."
+    assert at.info[0].value.startswith("Đang công bố: phiên bản 0")
     at.switch_page("pages/audit.py").run()
     actions = set(at.dataframe[0].value["Thao tác"])
     assert {"sign_in", "import", "publish", "rollback"} <= actions

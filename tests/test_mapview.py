@@ -159,3 +159,18 @@ def test_text_alternative_lists_every_shown_commune_with_value_and_class(table, 
     not_piloted = rows[rows[value_column] == "Chưa triển khai"]
     assert len(not_piloted) == 5 and (not_piloted["Lớp"] == "Chưa triển khai (xã chưa thí điểm)").all()
     assert rows["Lớp"].notna().all()
+
+
+def test_unknown_pilot_status_is_no_data_not_not_deployed(table, catalogue, sources, geometry, model):
+    partial = table.copy()
+    partial["pilot"] = partial["pilot"].astype("boolean")
+    partial.loc[partial["gso_code"] == "31999", "pilot"] = pd.NA
+    partial.loc[partial["gso_code"] == "31999", ["hamlet_teams", "pilot_status"]] = None
+    view = view_for(partial, catalogue, sources, geometry, model, indicator="hamlet_teams")
+    kinds = {entry.label: entry.count for entry in view.legend if entry.kind == "no_data"}
+    assert kinds == {"Chưa triển khai (xã chưa thí điểm)": 56, "Không có dữ liệu": 1}
+    assert view.texts[partial["gso_code"] == "31999"].item() == "Không có dữ liệu"
+    rows = table_rows(partial, view, "vi").set_index("Mã GSO")
+    assert rows.loc["31999", "Lớp"] == "Không có dữ liệu"
+    pilots = view_for(partial, catalogue, sources, geometry, model)
+    assert [e.count for e in pilots.legend if e.kind == "no_data"] == [1]

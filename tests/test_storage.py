@@ -81,8 +81,10 @@ def test_partial_import_keeps_sample_for_missing_indicators(engine, catalogue, s
     table = commune_table(reference, frame, effective).set_index("gso_code")
     assert table.loc["32005", "hamlet_teams"] == 20 and table.loc["32005", "pilot_status"] == "pilot"
     assert table.loc["31999", "pilot_status"] == "not_pilot"
-    # A commune the import did not cover has no value rather than a sample one.
+    # A commune the import did not cover has no value rather than a sample one, and an unknown
+    # pilot status rather than "not piloted".
     assert table["hamlet_teams"].notna().sum() == 1
+    assert table["pilot_status"].isna().sum() == 99 and table["pilot"].isna().sum() == 99
 
 
 def test_read_only_engine_cannot_write(engine, database_url, monkeypatch):

@@ -16,7 +16,7 @@ from geo.classify import (CATEGORY_COLOURS, NO_DATA, NO_DATA_COLOUR, Classificat
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
-from indicators.table import Filters, filter_mask, rank_of
+from indicators.table import Filters, filter_mask, known_not_pilot, rank_of
 from ui import fmt
 from ui.i18n import t
 from ui.state import UNIT_TYPES, MapState
@@ -44,7 +44,7 @@ class MapView:
     breaks_error: str | None
 
 
-def value_text(indicator: Indicator, value, pilot: bool, lang: str) -> str:
+def value_text(indicator: Indicator, value, pilot, lang: str) -> str:
     """The value with its unit, or why there is none."""
     if indicator.kind == "category" and not isinstance(value, str) or indicator.kind != "category" and pd.isna(value):
         kind = missing_kind(indicator, pilot)
@@ -67,8 +67,10 @@ def bare_value_text(indicator: Indicator, value, lang: str) -> str:
 MISSING_NO_DATA, MISSING_NOT_DEPLOYED = 0, 1
 
 
-def missing_kind(indicator: Indicator, pilot: bool) -> int:
-    return MISSING_NOT_DEPLOYED if indicator.applies_to == "pilot" and not pilot else MISSING_NO_DATA
+def missing_kind(indicator: Indicator, pilot) -> int:
+    """Why a commune has no value: "not deployed" only for a pilot-only indicator in a commune known
+    to have no pilot team; otherwise (including unknown pilot status) "no data"."""
+    return MISSING_NOT_DEPLOYED if indicator.applies_to == "pilot" and known_not_pilot(pilot) else MISSING_NO_DATA
 
 
 def indicator_title(indicator: Indicator, lang: str) -> str:
@@ -141,10 +143,11 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
             legend.append(LegendEntry(value_class.colour, class_label(value_class, indicator, lang), count))
         missing = classification.class_of == NO_DATA
 
-    missing_shown = int((missing & mask).sum())
-    if missing_shown:
-        key = "legend.not_deployed" if indicator.applies_to == "pilot" else "legend.no_data"
-        legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), missing_shown, "no_data"))
+    kinds = pd.Series([missing_kind(indicator, pilot) for pilot in table["pilot"]], index=table.index)
+    for kind, key in ((MISSING_NOT_DEPLOYED, "legend.not_deployed"), (MISSING_NO_DATA, "legend.no_data")):
+        count = int((missing & mask & (kinds == kind)).sum())
+        if count:
+            legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), count, "no_data"))
     filtered_out = int((~mask).sum())
     if filtered_out:
         legend.append(LegendEntry("#ffffff", t("legend.filtered_out", lang), filtered_out, "filtered"))
@@ -159,7 +162,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         style = STYLE_FILTERED_OUT if not shown else STYLE_NO_DATA if is_missing else STYLE_NORMAL
         styles[code] = (index_of[colour], style)
         if is_missing:
-            values_sent[code] = missing_kind(indicator, bool(pilot))
+            values_sent[code] = missing_kind(indicator, pilot)
             texts[code] = missing_texts[values_sent[code]]
         else:
             bare = bare_value_text(indicator, value, lang)
@@ -203,14 +206,15 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         classes = view.classification.class_of[view.mask].map(labels)
     else:
         classes = shown[indicator.id].map(lambda v: t(f"category.{v}", lang) if isinstance(v, str) else None)
-    missing_label = t("legend.not_deployed" if indicator.applies_to == "pilot" else "legend.no_data", lang)
+    missing_labels = [t("legend.not_deployed" if missing_kind(indicator, p) == MISSING_NOT_DEPLOYED else "legend.no_data", lang)
+                      for p in shown["pilot"]]
     return pd.DataFrame({
         t("col.gso_code", lang): shown["gso_code"],
         t("col.commune", lang): shown["name"],
         t("col.district", lang): shown["district"],
         t("col.type", lang): shown["type"],
         indicator_title(indicator, lang): view.texts[view.mask].tolist(),
-        t("col.class", lang): classes.fillna(missing_label),
+        t("col.class", lang): [c if isinstance(c, str) else label for c, label in zip(classes, missing_labels)],
     }).reset_index(drop=True)
 
 
@@ -224,7 +228,7 @@ def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: s
         district_rank = rank_of(table, indicator, gso_code, district_codes)
         records.append({
             t("panel.indicator", lang): indicator.name[lang],
-            t("panel.value", lang): value_text(indicator, row[indicator.id], bool(row["pilot"]), lang),
+            t("panel.value", lang): value_text(indicator, row[indicator.id], row["pilot"], lang),
             t("panel.rank_province", lang): f"{province_rank.position}/{province_rank.out_of}" if province_rank else "—",
             t("panel.rank_district", lang): f"{district_rank.position}/{district_rank.out_of}" if district_rank else "—",
             t("panel.note", lang): t("illustrative", lang) if indicator.illustrative else "",

@@ -49,16 +49,40 @@ def _log_tail(path: str, lines: int = 40) -> str:
         return "(no log)"
 
 
+def _state_env(state_dir: Path) -> dict[str, str]:
+    """The environment of the server and of ``manage.py`` runs against its database."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DATABASE_URL")}
+    env["CAMAU_STATE_DIR"] = str(state_dir)
+    return env
+
+
 @pytest.fixture(scope="session")
-def server_url():
+def server_state_dir():
+    """The server's CAMAU_STATE_DIR: its SQLite database is ``<dir>/camau.sqlite3``."""
+    path = Path(tempfile.mkdtemp(prefix="e2e-state-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def manage(server_state_dir):
+    """``manage(*args, stdin="")``: run ``python manage.py ARGS`` against the server's database
+    (same state dir, no DATABASE_URL); returns the CompletedProcess (text, not checked)."""
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "manage.py", *args], cwd=APP_DIR, env=_state_env(server_state_dir),
+                              input=stdin, capture_output=True, text=True, timeout=120)
+    return run
+
+
+@pytest.fixture(scope="session")
+def server_url(server_state_dir):
     """Start ``streamlit run app.py`` on a free loopback port; stop it after the session."""
     port = _free_port()
     log_fd, log_path = tempfile.mkstemp(prefix="e2e-streamlit-", suffix=".log")
     log = os.fdopen(log_fd, "w")
     # The server keeps its own throwaway SQLite state: other tests reset the PostgreSQL database
     # that DATABASE_URL may name while this server is still running.
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DATABASE_URL")}
-    env["CAMAU_STATE_DIR"] = tempfile.mkdtemp(prefix="e2e-state-")
+    env = _state_env(server_state_dir)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py",
          # 127.0.0.1: binds loopback only and skips the external-IP lookup for the banner
