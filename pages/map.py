@@ -9,7 +9,7 @@ from geo.reference import reference_dir
 from ui import map_widgets as widgets
 from ui.i18n import t
 from ui.charts import ROW_HEIGHT, category_counts_spec, ranked_bar_spec
-from ui.mapview import indicator_title, legend_html, provenance_text
+from ui.mapview import html_table, indicator_title, legend_html, provenance_text
 from ui.settings import base_tiles
 from ui.state import MapState, read_state, write_state
 from ui.streamlit_support import (commune_panel, current_lang, illustrative_banner, map_assets, map_view,
@@ -83,7 +83,7 @@ with side_column:
 if state.commune:
     st.subheader(names[state.commune])
     panel = commune_panel(version_id, state.commune, lang)
-    st.dataframe(panel, hide_index=True, width="stretch", height=36 * (len(panel) + 1) + 3)
+    st.html(html_table(panel))
     st.caption(t("panel.rank_note", lang))
 
 # --- Ranked chart and table ------------------------------------------------------------------
@@ -98,7 +98,7 @@ else:
         st.vega_lite_chart(spec=ranked_bar_spec(rows, indicator, lang), width="stretch")
 
 with st.expander(t("table.title", lang)):
-    st.dataframe(data_table, hide_index=True, width="stretch")
+    st.html(html_table(data_table))
     if indicator.illustrative:
         st.caption(t("illustrative.long", lang))
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 import tests.corpus as corpus
 from auth.accounts import AccountError, create_editor
+from tests.html_tables import tables_in
 from storage.db import make_engine, upgrade
 
 APP = "../app.py"
@@ -86,7 +87,7 @@ def test_import_review_publish_and_see_it_on_the_map(app, files, reference):
     at.switch_page("pages/map.py").run()
     assert not at.exception
     figures = {f.code: f for f in corpus.report_figures(reference.units)}
-    panel = at.dataframe[0].value.set_index("Chỉ tiêu")
+    panel = tables_in(at)[0].set_index("Chỉ tiêu")
     row = panel.loc["Tổ công nghệ số cộng đồng cấp khóm/ấp"]
     assert row["Giá trị"] == f"{figures['32005'].teams} tổ" and row["Ghi chú"] == ""
     assert not any("Dữ liệu minh họa: số liệu cấp xã" in w.value for w in at.warning)

@@ -174,3 +174,10 @@ def test_unknown_pilot_status_is_no_data_not_not_deployed(table, catalogue, sour
     assert rows.loc["31999", "Lớp"] == "Không có dữ liệu"
     pilots = view_for(partial, catalogue, sources, geometry, model)
     assert [e.count for e in pilots.legend if e.kind == "no_data"] == [1]
+
+
+def test_html_table_escapes_every_cell():
+    from ui.mapview import html_table
+    text = html_table(pd.DataFrame({"<b>Xã</b>": [HOSTILE, None]}), caption="a & b")
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert "&lt;b&gt;Xã&lt;/b&gt;" in text and "<caption>a &amp; b</caption>" in text

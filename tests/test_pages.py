@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.reference import ENV_VAR
+from tests.html_tables import tables_in
 from ui.map_widgets import clicked_code
 
 APP = "../app.py"  # relative to this file
@@ -89,7 +90,7 @@ def test_map_query_parameters_round_trip(app):
     assert dict(at.query_params) == {"ind": "population_density", "scheme": "fisher_jenks", "k": "4",
                                      "pal": "Blues", "d": "964", "c": "32005"}
     assert any("Phường 1" in header.value for header in at.subheader)
-    panel = at.dataframe[0].value
+    panel = tables_in(at)[0]
     assert len(panel) >= 16 and "Hạng trong tỉnh" in panel.columns
 
     at.selectbox(key="w_indicator").set_value("population_2019").run()

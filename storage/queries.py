@@ -1,0 +1,109 @@
+"""Reading versioned commune tables: versions, the published one, values and match reports.
+
+Nothing here writes; the public view imports only this module of ``storage`` (see
+tests/test_public.py, which checks its import graph).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+
+from storage.schema import audit_log, match_rows, publications, values, versions
+
+DATASET = "commune_indicators"
+
+
+class DatasetError(Exception):
+    """A version that does not exist, or a publishing action that cannot be done."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    id: int
+    number: int
+    period: str
+    as_of: dt.date
+    source: str
+    illustrative: bool
+    created_at: dt.datetime
+    created_by: str
+    file_name: str
+    file_sha256: str
+    sheet: str
+    rows_read: int
+    rows_matched: int
+    rows_rejected: int
+    note: str
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    sheet: str
+    row: int
+    label: str
+    gso_code: str | None
+    status: str
+    reason: str
+
+
+def _info(row) -> VersionInfo:
+    fields = {name: getattr(row, name) for name in VersionInfo.__dataclass_fields__}
+    return VersionInfo(**fields)
+
+
+def recent_audit(connection: sa.Connection, limit: int = 200) -> pd.DataFrame:
+    query = sa.select(audit_log.c.at, audit_log.c.username, audit_log.c.action, audit_log.c.target,
+                      audit_log.c.details).order_by(audit_log.c.id.desc()).limit(limit)
+    return pd.DataFrame(connection.execute(query).mappings().all(),
+                        columns=["at", "username", "action", "target", "details"])
+
+
+def get_version(connection: sa.Connection, version_id: int) -> VersionInfo:
+    row = connection.execute(sa.select(versions).where(versions.c.id == version_id)).one_or_none()
+    if row is None:
+        raise DatasetError(f"không có phiên bản id {version_id}")
+    return _info(row)
+
+
+def version_by_number(connection: sa.Connection, number: int, dataset: str = DATASET) -> VersionInfo:
+    row = connection.execute(sa.select(versions).where(
+        versions.c.dataset == dataset, versions.c.number == number)).one_or_none()
+    if row is None:
+        raise DatasetError(f"không có phiên bản số {number}")
+    return _info(row)
+
+
+def list_versions(connection: sa.Connection, dataset: str = DATASET) -> list[VersionInfo]:
+    rows = connection.execute(sa.select(versions).where(versions.c.dataset == dataset)
+                              .order_by(versions.c.number.desc())).all()
+    return [_info(row) for row in rows]
+
+
+def publication_history(connection: sa.Connection, dataset: str = DATASET) -> list[tuple]:
+    query = (sa.select(publications.c.at, publications.c.action, publications.c.by, versions.c.number)
+             .join(versions, versions.c.id == publications.c.version_id)
+             .where(publications.c.dataset == dataset).order_by(publications.c.id.desc()))
+    return [tuple(row) for row in connection.execute(query).all()]
+
+
+def published_version(connection: sa.Connection, dataset: str = DATASET) -> VersionInfo | None:
+    version_id = connection.execute(
+        sa.select(publications.c.version_id).where(publications.c.dataset == dataset)
+        .order_by(publications.c.id.desc()).limit(1)).scalar()
+    return None if version_id is None else get_version(connection, version_id)
+
+
+def version_values(connection: sa.Connection, version_id: int) -> pd.DataFrame:
+    query = sa.select(values.c.gso_code, values.c.indicator, values.c.value).where(values.c.version_id == version_id)
+    return pd.DataFrame(connection.execute(query).all(), columns=["gso_code", "indicator", "value"])
+
+
+def version_report(connection: sa.Connection, version_id: int) -> pd.DataFrame:
+    query = (sa.select(match_rows.c.sheet, match_rows.c.row, match_rows.c.label, match_rows.c.gso_code,
+                       match_rows.c.status, match_rows.c.reason)
+             .where(match_rows.c.version_id == version_id).order_by(match_rows.c.position))
+    return pd.DataFrame(connection.execute(query).all(),
+                        columns=["sheet", "row", "label", "gso_code", "status", "reason"])
