@@ -40,8 +40,9 @@ What is measured (every figure is printed as a ``name: value`` line):
      disables the HTTP cache, as in the notes); each page is left to settle before the next, and
      as a diagnostic the server timer's work for the load (the sum of its script runs) is shown;
    - indicator change (--changes of them among official-data indicators, on the last loaded page):
-     pointerdown on the option -> first animation frame in which all 101 commune paths are new
-     elements, i.e. every fill has been repainted. The iframe, its window and ``contentWindow.map``
+     pointerdown on the option -> first animation frame in which the fills are repainted: all 101
+     commune paths are new elements (a rebuilt layer, as in the naive app) or the same paths
+     carry new fills (a layer restyled in place, as in ours). The iframe, its window and ``contentWindow.map``
      are tagged before the change, to tell whether the iframe was re-created and whether the
      Leaflet map object survived; the fewest polygons seen in any frame shows a blank flash;
      script runs are counted from the websocket (``new_session`` messages); as a diagnostic, the
@@ -402,11 +403,18 @@ PAGE_JS = """
     old.forEach((p) => { p.__tok = tok; });
     const c = B.change = {tok, frame: f, t0: null, tMsg: null, t1: null, minCount: old.length,
                           before: old.map((p) => p.getAttribute('fill')), fillsDiffer: null};
-    (function loop() {                                       // t1: every commune path is a new one
+    // t1: the first frame in which the fills are repainted: either every commune path is a new
+    // element (a rebuilt layer) or the existing paths carry new fills (a layer restyled in place;
+    // Leaflet's setStyle updates all paths in one synchronous pass, so the first frame with any
+    // changed fill has them all).
+    (function loop() {
       if (c.t0 !== null) {
         const now = paths();
         c.minCount = Math.min(c.minCount, now.length);
-        if (now.length >= N && now.every((p) => p.__tok !== tok)) {
+        const rebuilt = now.length >= N && now.every((p) => p.__tok !== tok);
+        const restyled = now.length >= N && now.every((p) => p.__tok === tok)
+          && now.some((p, i) => p.getAttribute('fill') !== c.before[i]);
+        if (rebuilt || restyled) {
           c.t1 = performance.now();
           c.fillsDiffer = now.filter((p, i) => p.getAttribute('fill') !== c.before[i]).length;
           return;

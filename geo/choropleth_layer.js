@@ -1,11 +1,15 @@
 /* The commune choropleth layer, drawn inside the streamlit-folium iframe.
  *
  * Served once as a static file; each rerun only calls camauChoropleth with a small payload
- * (colours, style flags and value texts per GSO code), so the geometry and this code are not
- * resent. Every text in the payload and in the geometry file is HTML-escaped on the server.
+ * (colours, style flags and value texts per GSO code). The layers are built once per iframe and
+ * put directly on the map, so a rerun only restyles the existing polygons: no new SVG, no blank
+ * frame. (streamlit-folium removes the previous rerun's feature group, not layers on the map.)
+ * Every text in the payload and in the geometry file is HTML-escaped on the server.
  */
 (function () {
   var geometry = {};
+  var current = {payload: null, communes: null, outlines: null, marker: null, url: null};
+  var NORMAL = 0, NO_DATA = 1, FILTERED_OUT = 2;
 
   function load(url) {
     // Synchronous on purpose, once per iframe: streamlit-folium binds its click handlers to the
@@ -19,45 +23,63 @@
     return geometry[url];
   }
 
-  var NORMAL = 0, NO_DATA = 1, FILTERED_OUT = 2;
+  function style(feature) {
+    var d = current.payload;
+    var s = d.styles[feature.id] || [d.colours.length - 1, NO_DATA];
+    var st = {fillColor: d.colours[s[0]], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6, opacity: 0.9,
+              dashArray: null};
+    if (s[1] === NO_DATA) { st.dashArray = '3 3'; st.color = '#707070'; }
+    if (s[1] === FILTERED_OUT) { st.fillOpacity = 0.12; st.color = '#a0a0a0'; }
+    if (feature.id === d.selected) { st.color = '#000000'; st.weight = 3.2; st.opacity = 1; }
+    return st;
+  }
 
-  window.camauChoropleth = function (group, d) {
-    function style(feature) {
-      var s = d.styles[feature.id] || [d.colours.length - 1, NO_DATA];
-      var st = {fillColor: d.colours[s[0]], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6, opacity: 0.9};
-      if (s[1] === NO_DATA) { st.dashArray = '3 3'; st.color = '#707070'; }
-      if (s[1] === FILTERED_OUT) { st.fillOpacity = 0.12; st.color = '#a0a0a0'; }
-      if (feature.id === d.selected) { st.color = '#000000'; st.weight = 3.2; st.opacity = 1; }
-      return st;
-    }
+  function valueText(id) {
+    var d = current.payload;
+    var v = d.values[id];
+    if (v === undefined) { return '\u2014'; }
+    return typeof v === 'number' ? d.missing[v] : v + d.unit;
+  }
 
-    function valueText(id) {
-      var v = d.values[id];
-      if (v === undefined) { return '\u2014'; }
-      return typeof v === 'number' ? d.missing[v] : v + d.unit;
-    }
+  function tooltip(layer) {
+    var d = current.payload;
+    return '<div style="white-space:normal;width:280px">' + layer.feature.properties.tip +
+      '<hr style="margin:3px 0">' + d.header + ':<br><b style="font-size:1.15em">' +
+      valueText(layer.feature.id) + '</b>' + d.footer + '</div>';
+  }
 
-    var communes = L.geoJson(load(d.communes_url), {style: style});
-    communes.bindTooltip(function (layer) {
-      return '<div style="white-space:normal;width:280px">' + layer.feature.properties.tip +
-        '<hr style="margin:3px 0">' + d.header + ':<br><b style="font-size:1.15em">' +
-        valueText(layer.feature.id) + '</b>' + d.footer + '</div>';
-    }, {sticky: true});
-    communes.addTo(group);
-
-    L.geoJson(load(d.outlines_url), {interactive: false, style: function (feature) {
+  function build(map, d) {
+    current.communes = L.geoJson(load(d.communes_url), {style: style}).bindTooltip(tooltip, {sticky: true});
+    current.communes.addTo(map);
+    current.outlines = L.geoJson(load(d.outlines_url), {interactive: false, style: function (feature) {
       return feature.properties.level === 'province' ? {color: '#1a1a1a', weight: 2.4, fill: false}
                                                       : {color: '#262626', weight: 1.6, fill: false};
-    }}).addTo(group);
+    }}).addTo(map);
+    current.url = d.communes_url;
+  }
 
+  function placeMarker(map, d) {
+    if (current.marker) { map.removeLayer(current.marker); current.marker = null; }
+    if (!d.marker) { return; }
+    current.marker = L.marker(d.marker.latlng, {keyboard: false, icon: L.divIcon({
+      className: 'camau-model', iconSize: [22, 22], iconAnchor: [11, 11],
+      html: '<span style="font-size:20px;line-height:22px;color:#d7301f;text-shadow:0 0 2px #fff">&#9733;</span>'
+    })}).bindTooltip(d.marker.label).addTo(map);
+  }
+
+  window.camauChoropleth = function (group, d) {
+    var map = group._map || window.map;
+    current.payload = d;
+    if (!current.communes || current.url !== d.communes_url) {
+      if (current.communes) { map.removeLayer(current.communes); map.removeLayer(current.outlines); }
+      build(map, d);
+    } else {
+      current.communes.setStyle(style);
+      current.communes.eachLayer(function (layer) { if (layer.isTooltipOpen()) { layer.setTooltipContent(tooltip(layer)); } });
+    }
     if (d.selected) {
-      communes.eachLayer(function (layer) { if (layer.feature.id === d.selected) { layer.bringToFront(); } });
+      current.communes.eachLayer(function (layer) { if (layer.feature.id === d.selected) { layer.bringToFront(); } });
     }
-    if (d.marker) {
-      L.marker(d.marker.latlng, {keyboard: false, icon: L.divIcon({
-        className: 'camau-model', iconSize: [22, 22], iconAnchor: [11, 11],
-        html: '<span style="font-size:20px;line-height:22px;color:#d7301f;text-shadow:0 0 2px #fff">&#9733;</span>'
-      })}).bindTooltip(d.marker.label).addTo(group);
-    }
+    placeMarker(map, d);
   };
 })();

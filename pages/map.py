@@ -13,7 +13,7 @@ from ui.mapview import html_table, indicator_title, legend_html, provenance_text
 from ui.settings import base_tiles
 from ui.state import MapState, read_state, write_state
 from ui.streamlit_support import (commune_panel, current_lang, illustrative_banner, map_assets, map_view,
-                                  published_table)
+                                  published_table, view_tables)
 
 lang = current_lang()
 version_id, table, indicators, indicator_sources = published_table(lang)
@@ -42,7 +42,7 @@ state = MapState(
     breaks=breaks if controls["scheme"] == "manual" else (), commune=st.session_state.get("w_commune"),
     lang=lang, **filters)
 geometry = map_assets()
-view, rows, data_table = map_view(version_id, state, lang)
+view = map_view(version_id, state, lang)
 warning_slot = st.empty()
 if state.scheme == "manual" and (breaks_error or view.breaks_error):
     warning_slot.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
@@ -86,7 +86,8 @@ if state.commune:
     st.html(html_table(panel))
     st.caption(t("panel.rank_note", lang))
 
-# --- Ranked chart and table ------------------------------------------------------------------
+# --- Ranked chart and table (after the map, so the map's update reaches the browser first) ---
+rows, data_table = view_tables(version_id, state, lang)
 chart_title = t("chart.title", lang) + (f" · {t('illustrative', lang)}" if indicator.illustrative else "")
 st.subheader(chart_title)
 if rows.empty:

@@ -90,13 +90,21 @@ def published_table(lang: str):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def map_view(version_id: int, state: MapState, lang: str) -> tuple[MapView, pd.DataFrame, pd.DataFrame]:
-    """The map view, the ranked chart's rows and the data table for one state of one published
-    version. Computed once and shared: callers must not modify the results."""
+def map_view(version_id: int, state: MapState, lang: str) -> MapView:
+    """The map view for one state of one published version, computed once and shared: callers
+    must not modify it."""
     table, indicators, indicator_sources = _published_table(version_id)
     model = next((figure for figure in report() if figure.gso_code), None)
-    view = build_view(table, indicators, indicator_sources, state, _published_geometry(), model, lang)
-    return view, chart_rows(table, view, state.commune, lang), table_rows(table, view, lang)
+    return build_view(table, indicators, indicator_sources, state, _published_geometry(), model, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def view_tables(version_id: int, state: MapState, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ranked chart's rows and the data table for the same view. Separate from ``map_view``
+    so that the page can send the map before computing them."""
+    table = _published_table(version_id)[0]
+    view = map_view(version_id, state, lang)
+    return chart_rows(table, view, state.commune, lang), table_rows(table, view, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
