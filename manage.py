@@ -25,7 +25,8 @@ from pathlib import Path
 from auth.accounts import AccountError, create_editor
 from geo.reference import ReferenceDataError, load_reference
 from indicators.catalogue import load_catalogue
-from indicators.published import ensure_sample_version, importable_indicators
+from indicators.published import importable_indicators
+from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
 from importer.errors import ImportFileError
 from importer.matcher import CommuneMatcher

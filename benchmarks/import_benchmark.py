@@ -28,7 +28,8 @@ from importer.matcher import CommuneMatcher  # noqa: E402
 from importer.pipeline import analyse, save_version  # noqa: E402
 from importer.template import template_workbook  # noqa: E402
 from indicators.catalogue import load_catalogue  # noqa: E402
-from indicators.published import ensure_sample_version, importable_indicators  # noqa: E402
+from indicators.published import importable_indicators  # noqa: E402
+from indicators.sample_version import ensure_sample_version  # noqa: E402
 from indicators.sample import read_sample_csv  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 

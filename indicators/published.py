@@ -14,8 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from indicators.catalogue import Indicator, Source
-from indicators.sample import SAMPLE_SEED
-from storage import datasets
+from storage import queries
 
 PILOT_INDICATOR = "pilot_status"
 TEAMS_INDICATOR = "hamlet_teams"
@@ -41,32 +40,7 @@ def importable_indicators(catalogue: dict[str, Indicator]) -> list[Indicator]:
             if i.source_id == SAMPLE_SOURCE_ID and i.kind == "number" and i.column is not None]
 
 
-def sample_figures(sample: pd.DataFrame, catalogue: dict[str, Indicator]) -> list[tuple[str, str, float]]:
-    figures = [(code, PILOT_INDICATOR, 1.0 if pilot else 0.0) for code, pilot in zip(sample["gso_code"], sample["pilot"])]
-    for indicator in importable_indicators(catalogue):
-        for code, value in zip(sample["gso_code"], sample[indicator.column]):
-            if pd.notna(value):
-                figures.append((code, indicator.id, float(value)))
-    return figures
-
-
-def ensure_sample_version(engine: sa.Engine, sample: pd.DataFrame, catalogue: dict[str, Indicator]) -> None:
-    """Create and publish version 0 (the illustrative sample) in an empty database."""
-    with engine.begin() as connection:
-        if datasets.list_versions(connection):
-            return
-        report_date = max(i.as_of for i in importable_indicators(catalogue))
-        version = datasets.create_version(
-            connection, period=str(report_date.year - 1), as_of=report_date,
-            source="Dữ liệu minh họa (indicators/sample.py)", illustrative=True, created_by="system",
-            file_name="data/sample_communes.csv", file_sha256="", sheet="", rows_read=len(sample),
-            rows_matched=len(sample), rows_rejected=0, note=f"seed {SAMPLE_SEED}",
-            figures=sample_figures(sample, catalogue), report=[], number=0)
-        datasets.publish(connection, version.id, "system")
-        datasets.record_audit(connection, "system", "create_sample", "version 0", {"rows": len(sample)})
-
-
-def _provenance(version: datasets.VersionInfo) -> Provenance:
+def _provenance(version: queries.VersionInfo) -> Provenance:
     return Provenance(version.number, version.period, version.as_of, version.source, version.illustrative)
 
 
@@ -80,10 +54,10 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
                       ) -> tuple[pd.DataFrame, dict[str, Provenance]]:
     """The frame ``indicators.table.commune_table`` expects (gso_code, pilot, raw columns) and
     the provenance of every imported indicator."""
-    sample_version = datasets.version_by_number(connection, 0)
-    current = datasets.published_version(connection) or sample_version
-    sample = datasets.version_values(connection, sample_version.id)
-    chosen = datasets.version_values(connection, current.id)
+    sample_version = queries.version_by_number(connection, 0)
+    current = queries.published_version(connection) or sample_version
+    sample = queries.version_values(connection, sample_version.id)
+    chosen = queries.version_values(connection, current.id)
     provided = set(chosen["indicator"])
 
     parts, provenance = [], {}

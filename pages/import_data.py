@@ -3,7 +3,7 @@ import datetime as dt
 import streamlit as st
 
 from importer.errors import ImportFileError
-from importer.export import csv_bytes
+from ui.export import csv_bytes
 from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse, save_version
 from importer.reader import read_file

@@ -8,9 +8,11 @@ from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
 from ui import map_widgets as widgets
 from ui.i18n import t
+from ui.embed import embed_code, public_base_url, public_indicators, share_link
 from ui.charts import ROW_HEIGHT, category_counts_spec, ranked_bar_spec
 from ui.mapview import html_table, indicator_title, legend_html, provenance_text
-from ui.settings import base_tiles
+from ui.settings import base_tiles, public_shows_illustrative
+from ui.public_state import PublicState
 from ui.state import MapState, read_state, write_state
 from ui.streamlit_support import (commune_panel, current_lang, illustrative_banner, map_assets, map_view,
                                   published_table, view_tables)
@@ -102,4 +104,16 @@ with st.expander(t("table.title", lang)):
     st.html(html_table(data_table))
     if indicator.illustrative:
         st.caption(t("illustrative.long", lang))
+with st.expander(t("embed.title", lang), icon=":material/code:"):
+    st.caption(t("embed.intro", lang))
+    if indicator.id in public_indicators(indicators, public_shows_illustrative()):
+        height = st.number_input(t("embed.height", lang), 300, 1200, 400, step=50, key="w_embed_height")
+        public_state = PublicState(indicator.id, district=state.districts[0] if len(state.districts) == 1 else None,
+                                   commune=state.commune, lang=lang, height=int(height))
+        st.text(t("embed.code", lang))
+        st.code(embed_code(public_base_url(), public_state, indicator_title(indicator, lang)), language="html")
+        st.text(t("embed.link", lang))
+        st.code(share_link(public_base_url(), public_state), language=None)
+    else:
+        st.info(t("embed.not_public", lang))
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

@@ -1,7 +1,6 @@
 """Engines and migrations. SQLite by default (WAL, foreign keys on); PostgreSQL by URL."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -10,21 +9,16 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from storage.settings import DATABASE_URL_RO_ENV, database_url
+from storage.readonly import make_read_only_engine, sqlite_path  # noqa: F401 (re-exported)
+from storage.settings import database_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def _sqlite_path(url: sa.URL) -> Path | None:
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database)
 
 
 def make_engine(url: str | None = None) -> sa.Engine:
     """The read-write engine. A SQLite file's folder is created on first use."""
     parsed = sa.make_url(url or database_url())
-    path = _sqlite_path(parsed)
+    path = sqlite_path(parsed)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(parsed, connect_args={"timeout": 30})
@@ -35,19 +29,6 @@ def make_engine(url: str | None = None) -> sa.Engine:
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True)
-
-
-def make_read_only_engine(url: str | None = None) -> sa.Engine:
-    """An engine that cannot write: SQLite opened with mode=ro, or PostgreSQL through the
-    SELECT-only role in ``DATABASE_URL_RO``."""
-    parsed = sa.make_url(url or database_url())
-    path = _sqlite_path(parsed)
-    if path is not None:
-        return sa.create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
-    read_only_url = os.environ.get(DATABASE_URL_RO_ENV, "").strip()
-    if not read_only_url:
-        raise RuntimeError(f"{DATABASE_URL_RO_ENV} must name a read-only PostgreSQL role")
-    return sa.create_engine(read_only_url, pool_pre_ping=True)
 
 
 def _alembic_config(url: str) -> Config:

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 
 import tests.corpus as corpus
-from indicators.published import ensure_sample_version, importable_indicators
+from indicators.published import importable_indicators
+from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
 from importer.errors import ImportFileError
 from importer.matcher import CommuneMatcher
@@ -303,7 +304,7 @@ def test_command_line_import_publish_rollback(tmp_path, files, reference, catalo
 
 
 def test_match_report_download_lists_each_rows_problems(files, run, reference):
-    from importer.export import csv_bytes
+    from ui.export import csv_bytes
     from ui.import_view import report_download
     analysis = run(files["gia_tri_xau.xlsx"].read_bytes(), "gia_tri_xau.xlsx")
     names = dict(zip(reference.units["gso_code"], reference.units["name"]))

@@ -6,8 +6,8 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from indicators.published import (effective_catalogue, ensure_sample_version, importable_indicators,
-                                  published_dataset)
+from indicators.published import effective_catalogue, importable_indicators, published_dataset
+from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
 from indicators.table import commune_table
 from storage import datasets

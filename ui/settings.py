@@ -12,3 +12,12 @@ def base_tiles() -> str:
     """The map's base layer: "none" (default: no request leaves the app server) or "osm"."""
     value = os.environ.get(BASE_TILES_ENV, "none").strip().lower()
     return value if value in TILE_LAYERS else "none"
+
+
+SHOW_ILLUSTRATIVE_ENV = "CAMAU_PUBLIC_SHOW_ILLUSTRATIVE"
+
+
+def public_shows_illustrative() -> bool:
+    """Illustrative sample values are hidden from the public unless this setting is on (for
+    demonstrations; they are then marked as illustrative there too)."""
+    return os.environ.get(SHOW_ILLUSTRATIVE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}

@@ -46,7 +46,9 @@ class Notice:
 
 
 @dataclass
-class _Reader:
+class QueryReader:
+    """Reads query parameters one by one; every rejected value becomes a notice."""
+
     params: Mapping[str, str]
     notices: list[Notice] = field(default_factory=list)
 
@@ -104,7 +106,7 @@ class _Reader:
 
 def read_state(params: Mapping[str, str], indicators, district_codes, commune_codes) -> tuple[MapState, list[Notice]]:
     """Parse query parameters against what exists (indicator ids, district and commune codes)."""
-    reader = _Reader(params)
+    reader = QueryReader(params)
     scheme = reader.choice("scheme", SCHEMES, "quantiles")
     breaks: tuple[float, ...] = ()
     if scheme == "manual":
@@ -136,7 +138,7 @@ def read_state(params: Mapping[str, str], indicators, district_codes, commune_co
     return state, reader.notices
 
 
-def _read_breaks(reader: _Reader) -> tuple[float, ...]:
+def _read_breaks(reader: QueryReader) -> tuple[float, ...]:
     value = reader.raw("breaks")
     if value is None:
         reader.reject("breaks", "")

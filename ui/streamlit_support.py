@@ -9,7 +9,8 @@ from geo.maprender import use_local_leaflet
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
 from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
-from indicators.published import effective_catalogue, ensure_sample_version, published_dataset
+from indicators.published import effective_catalogue, published_dataset
+from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
 from indicators.table import commune_table
 from storage import datasets

@@ -1,0 +1,61 @@
+"""Bản đồ công khai: the public, read-only view, run as its own server process.
+
+    bash scripts/run-public.sh        (port 8502; see README: Bản đồ công khai)
+
+It reads the published version through a read-only connection and imports nothing that can
+write (tests/test_public.py checks the import graph). st.navigation with this single page keeps
+the editors' pages in pages/ unreachable from this server.
+"""
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maprender import base_map, commune_layer
+from geo.reference import ReferenceDataError
+from ui.embed import PUBLIC_LANG_PARAM
+from ui.export import csv_bytes
+from ui.i18n import t
+from ui.mapview import build_view, indicator_title, legend_html, provenance_text
+from ui.public_state import read_public_state
+from ui.public_support import data_csv_rows, map_assets, public_data, published_version, reference
+from ui.settings import base_tiles
+from ui.state import MapState
+
+CHROME_HEIGHT = 135   # title, legend, source line and download link around the map, in pixels
+
+
+def public_map() -> None:
+    lang = st.query_params.get(PUBLIC_LANG_PARAM, "vi")
+    lang = lang if lang in ("vi", "en") else "vi"
+    try:
+        reference()
+    except ReferenceDataError:
+        st.error(t("public.unavailable", lang))
+        return
+    version = published_version()
+    table, visible, catalogue, sources = public_data(version.id if version else None)
+    state, notices = read_public_state(
+        st.query_params.to_dict(), list(visible), [version.period] if version else [],
+        table["district_code"].unique(), table["gso_code"])
+    indicator = visible[state.indicator]
+    map_state = MapState(indicator=indicator.id, districts=(state.district,) if state.district else (),
+                         commune=state.commune, lang=state.lang)
+    view = build_view(table, catalogue, sources, map_state, map_assets(), None, state.lang)
+
+    st.markdown(f"**{indicator_title(indicator, state.lang)}**")
+    st_folium(base_map(map_assets().bounds, base_tiles()), key="public_map",
+              feature_group_to_add=commune_layer(view.layer), height=max(state.height - CHROME_HEIGHT, 160),
+              use_container_width=True, returned_objects=[])
+    st.html(f'<div style="display:flex;flex-wrap:wrap;column-gap:1rem;font-size:.85rem">'
+            f'{legend_html(view.legend, state.lang)}</div>')
+    st.caption(provenance_text(indicator, catalogue, sources, state.lang))
+    st.download_button(t("public.get_data", state.lang),
+                       csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
+                       file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
+    if notices:
+        st.caption(t("map.notice", state.lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+
+
+st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide",
+                   initial_sidebar_state="collapsed")
+st.html("<style>.block-container{padding:0.5rem 0.75rem}</style>")
+st.navigation([st.Page(public_map, title="Bản đồ", default=True)], position="hidden").run()

@@ -1,0 +1,174 @@
+"""The public view: read-only by construction, robust to any link, embeddable."""
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ui.embed import embed_code, public_indicators, share_link
+from ui.public_state import DEFAULT_HEIGHT, PublicState, read_public_state
+
+REPO = Path(__file__).resolve().parents[1]
+PUBLIC = "../public.py"
+# Modules through which stored data can change or users can sign in / upload.
+WRITE_MODULES = {"storage.datasets", "storage.db", "auth", "auth.accounts", "importer.pipeline",
+                 "importer.template", "indicators.sample_version", "ui.streamlit_support", "ui.editor_session",
+                 "manage", "alembic"}
+
+
+def project_imports(path: Path) -> set[str]:
+    """Top-level and nested imports of one file, as module names."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def import_graph(start: Path) -> set[str]:
+    """Every project module reachable from ``start`` through import statements."""
+    seen, queue = set(), [start]
+    while queue:
+        path = queue.pop()
+        for name in project_imports(path):
+            candidates = [REPO / (name.replace(".", "/") + ".py"), REPO / name.replace(".", "/") / "__init__.py"]
+            for candidate in candidates:
+                if candidate.is_file() and name not in seen:
+                    seen.add(name)
+                    queue.append(candidate)
+    return seen
+
+
+def test_public_view_cannot_reach_any_write_module():
+    graph = import_graph(REPO / "public.py")
+    assert {"ui.public_support", "storage.queries", "storage.readonly"} <= graph
+    assert not graph & WRITE_MODULES, graph & WRITE_MODULES
+
+
+def test_public_view_loads_no_write_module_at_run_time(tmp_path):
+    script = ("import runpy, sys, json; runpy.run_path('public.py');"
+              "print(json.dumps(sorted(m for m in sys.modules)))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")} | {
+        "CAMAU_STATE_DIR": str(tmp_path), "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
+                            timeout=120)
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert not loaded & WRITE_MODULES, loaded & WRITE_MODULES
+    assert "streamlit_folium" in loaded and not (tmp_path / "camau.sqlite3").exists()
+
+
+@pytest.fixture
+def public():
+    st.cache_resource.clear()
+    return AppTest.from_file(PUBLIC, default_timeout=60)
+
+
+def run(at, **params):
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def map_args(at):
+    components = at.get("component_instance")
+    assert len(components) == 1
+    return json.loads(components[0].proto.json_args)
+
+
+def test_default_view_shows_a_real_indicator_with_source_and_data_link(public):
+    at = run(public)
+    assert at.markdown[0].value == "**Dân số 2019**"
+    assert "Nguồn: Tổng điều tra dân số" in at.caption[0].value and "01/04/2019" in at.caption[0].value
+    assert at.get("download_button")
+    args = map_args(at)
+    assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
+    assert args["returned_objects"] == [] and args["height"] == DEFAULT_HEIGHT - 135
+    # No sidebar, no file uploader, no sign-in form anywhere.
+    assert not at.sidebar.children and not at.get("file_uploader") and not at.text_input
+
+
+@pytest.mark.parametrize("params", [
+    {"ind": "<script>alert(1)</script>"}, {"c": "99999"}, {"c": "<img src=x onerror=alert(1)>"},
+    {"d": "'; DROP TABLE users; --"}, {"h": "-5"}, {"h": "1e9"}, {"lang": "xx"}, {"period": "1900"},
+    {"ind": "hamlet_teams"},   # illustrative: hidden from the public by default
+])
+def test_bad_or_hostile_parameters_fall_back_with_a_notice(public, params):
+    at = run(public, **params)
+    assert at.markdown[0].value == "**Dân số 2019**"
+    assert "bỏ qua" in at.caption[-1].value
+    assert "<img" not in json.dumps(map_args(at))
+
+
+def test_good_parameters_choose_the_view(public):
+    at = run(public, ind="population_density", d="964", c="32005", lang="en", h="600")
+    assert at.markdown[0].value == "**Population density**"
+    payload = map_args(at)
+    assert payload["height"] == 600 - 135
+    assert '"selected":"32005"' in payload["feature_group"]
+    assert "Source:" in at.caption[0].value
+
+
+def test_editor_pages_are_not_reachable_from_the_public_server(public):
+    at = run(public)
+    for page in ("import_data", "versions", "audit", "sign_in", "map"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"pages/{page}.py")
+
+
+def test_illustrative_indicators_only_with_the_setting(public, monkeypatch, catalogue):
+    from indicators.sample import read_sample_csv
+    from indicators.sample_version import ensure_sample_version
+    from storage.db import make_engine, upgrade
+    engine = make_engine()   # the editors' app has created and published version 0
+    upgrade(engine)
+    ensure_sample_version(engine, read_sample_csv(), catalogue)
+    engine.dispose()
+    assert "hamlet_teams" in run(public, ind="hamlet_teams").caption[-1].value  # hidden: a notice
+    monkeypatch.setenv("CAMAU_PUBLIC_SHOW_ILLUSTRATIVE", "1")
+    st.cache_resource.clear()
+    at = run(AppTest.from_file(PUBLIC, default_timeout=60), ind="hamlet_teams")
+    assert "Dữ liệu minh họa" in at.markdown[0].value
+
+
+def test_public_state_reading():
+    indicators, codes = ["population_2019", "area_km2"], ["32005", "31999"]
+    state, notices = read_public_state({"ind": "area_km2", "h": "500", "c": "32005"}, indicators, ["2022"],
+                                       ["964"], codes)
+    assert (state.indicator, state.height, state.commune, notices) == ("area_km2", 500, "32005", [])
+    state, notices = read_public_state({"h": "²"}, indicators, [], ["964"], codes)
+    assert state.height == DEFAULT_HEIGHT and notices[0].param == "h"
+
+
+def test_embed_code_is_escaped_and_titled():
+    state = PublicState("population_2019", district="964", height=400)
+    code = embed_code("https://portal.example/ban-do/", state, 'Dân số "2019" <b>')
+    assert code.startswith('<iframe src="https://portal.example/ban-do/?ind=population_2019&amp;lang=vi&amp;h=400')
+    assert 'title="Dân số &quot;2019&quot; &lt;b&gt;"' in code and 'aria-label="Dân số &quot;2019&quot;' in code
+    assert 'height="400"' in code and "embed=true" in code
+    assert share_link("https://portal.example/", state) == "https://portal.example/?ind=population_2019&lang=vi&h=400&d=964"
+
+
+def test_public_indicators_exclude_illustrative_by_default(catalogue):
+    shown = public_indicators(catalogue)
+    assert "population_2019" in shown and "hamlet_teams" not in shown
+    assert "hamlet_teams" in public_indicators(catalogue, include_illustrative=True)
+
+
+def test_map_page_offers_the_embed_code():
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["ind"] = "population_2019"
+    at.run()
+    at.switch_page("pages/map.py").run()
+    codes = [c.value for c in at.code]
+    assert any(c.startswith("<iframe") and "ind=population_2019" in c for c in codes)

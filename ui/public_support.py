@@ -1,0 +1,91 @@
+"""The public view's data: the published version read through a read-only connection, and only
+the indicators the public may see.
+
+Nothing imported here can write stored data: no importer, no accounts, no storage.datasets or
+storage.db (tests/test_public.py walks the import graph of public.py). The static files written
+at start-up (Leaflet, the layer script, the simplified geometry) are derived assets, not data.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+import streamlit as st
+
+from geo.maprender import use_local_leaflet
+from geo.reference import ReferenceData, load_reference
+from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
+from indicators.catalogue import Indicator, Source, load_catalogue, load_sources
+from indicators.published import effective_catalogue, importable_indicators, published_dataset
+from indicators.table import commune_table
+from storage import queries
+from storage.readonly import make_read_only_engine
+from ui.embed import public_indicators
+from ui.settings import public_shows_illustrative
+
+@st.cache_resource(show_spinner=False)
+def reference() -> ReferenceData:
+    return load_reference()
+
+
+@st.cache_resource(show_spinner=False)
+def _read_only_engine() -> sa.Engine | None:
+    try:
+        return make_read_only_engine()
+    except (FileNotFoundError, RuntimeError):
+        return None   # no database yet: only the reference indicators can be shown
+
+
+def published_version() -> queries.VersionInfo | None:
+    engine = _read_only_engine()
+    if engine is None:
+        return None
+    try:
+        with engine.connect() as connection:
+            return queries.published_version(connection)
+    except sa.exc.DBAPIError:
+        return None   # an empty database without the schema
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def public_data(version_id: int | None
+                ) -> tuple[pd.DataFrame, dict[str, Indicator], dict[str, Indicator], dict[str, Source]]:
+    """The commune table, the indicators the public may see (in catalogue order), the whole
+    effective catalogue (for denominators) and the sources."""
+    catalogue, sources = load_catalogue(), load_sources()
+    if version_id is None:
+        frame = pd.DataFrame(columns=["gso_code", "pilot", *[i.column for i in importable_indicators(catalogue)]])
+        provenance = {}
+    else:
+        with _read_only_engine().connect() as connection:
+            frame, provenance = published_dataset(connection, catalogue)
+    effective, effective_sources = effective_catalogue(catalogue, sources, provenance)
+    if version_id is None:   # no published data: everything from the sample is unavailable
+        effective = {k: i for k, i in effective.items() if i.source_id != "sample_generator"}
+    visible = {k: effective[k] for k in public_indicators(effective, public_shows_illustrative())}
+    table = commune_table(reference(), frame, effective)
+    return table, visible, effective, effective_sources
+
+
+@st.cache_resource(show_spinner=False)
+def _geometry() -> PublishedGeometry:
+    return publish_geometry(reference())
+
+
+@st.cache_resource(show_spinner=False)
+def _scripts() -> tuple[str, str, str]:
+    return (*install_leaflet(), install_layer_script())
+
+
+def map_assets() -> PublishedGeometry:
+    use_local_leaflet(*_scripts())
+    return _geometry()
+
+
+def data_csv_rows(table: pd.DataFrame, indicator: Indicator, texts: pd.Series, lang: str) -> pd.DataFrame:
+    """The "get the data" table for one indicator: code, commune, district, value and unit."""
+    return pd.DataFrame({
+        "gso_code": table["gso_code"], "commune": table["name"], "district": table["district"],
+        "indicator": indicator.name[lang], "value": table[indicator.id], "text": texts,
+        "as_of": indicator.as_of.isoformat(), "illustrative": indicator.illustrative,
+    })
+
