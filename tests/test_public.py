@@ -172,3 +172,15 @@ def test_map_page_offers_the_embed_code():
     at.switch_page("pages/map.py").run()
     codes = [c.value for c in at.code]
     assert any(c.startswith("<iframe") and "ind=population_2019" in c for c in codes)
+
+
+def test_static_urls_follow_the_base_path():
+    from streamlit import config
+
+    from ui.settings import static_url
+    assert static_url() == "/app/static"
+    config.set_option("server.baseUrlPath", "/ban-do-cong-khai/")
+    try:
+        assert static_url() == "/ban-do-cong-khai/app/static"
+    finally:
+        config.set_option("server.baseUrlPath", "")

@@ -20,7 +20,7 @@ from indicators.table import commune_table
 from storage import queries
 from storage.readonly import make_read_only_engine
 from ui.embed import public_indicators
-from ui.settings import public_shows_illustrative
+from ui.settings import public_shows_illustrative, static_url
 
 @st.cache_resource(show_spinner=False)
 def reference() -> ReferenceData:
@@ -68,12 +68,12 @@ def public_data(version_id: int | None
 
 @st.cache_resource(show_spinner=False)
 def _geometry() -> PublishedGeometry:
-    return publish_geometry(reference())
+    return publish_geometry(reference(), static_url=static_url())
 
 
 @st.cache_resource(show_spinner=False)
 def _scripts() -> tuple[str, str, str]:
-    return (*install_leaflet(), install_layer_script())
+    return (*install_leaflet(static_url=static_url()), install_layer_script(static_url=static_url()))
 
 
 def map_assets() -> PublishedGeometry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from geo.maprender import TILE_LAYERS
+from geo.web_geometry import STATIC_URL
 
 BASE_TILES_ENV = "CAMAU_BASE_TILES"
 
@@ -21,3 +22,12 @@ def public_shows_illustrative() -> bool:
     """Illustrative sample values are hidden from the public unless this setting is on (for
     demonstrations; they are then marked as illustrative there too)."""
     return os.environ.get(SHOW_ILLUSTRATIVE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def static_url() -> str:
+    """Where Streamlit serves ./static: /app/static, below ``server.baseUrlPath`` when the app is
+    served under a path (behind a reverse proxy, for example)."""
+    import streamlit as st
+
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{STATIC_URL}" if base else STATIC_URL

@@ -16,6 +16,7 @@ from indicators.table import commune_table
 from storage import datasets
 from storage.db import make_engine, upgrade
 from ui.i18n import t
+from ui.settings import static_url
 from ui.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
 from ui.state import LANGUAGES, MapState
 
@@ -116,12 +117,12 @@ def commune_panel(version_id: int, gso_code: str, lang: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False)
 def _published_geometry() -> PublishedGeometry:
-    return publish_geometry(_reference())
+    return publish_geometry(_reference(), static_url=static_url())
 
 
 @st.cache_resource(show_spinner=False)
 def _script_urls() -> tuple[str, str, str]:
-    return (*install_leaflet(), install_layer_script())
+    return (*install_leaflet(static_url=static_url()), install_layer_script(static_url=static_url()))
 
 
 def map_assets() -> PublishedGeometry:
