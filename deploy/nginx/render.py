@@ -1,0 +1,99 @@
+"""Render camau-public.conf.template from the environment, after checking every value.
+
+    CAMAU_PROXY_LISTEN=203.0.113.10:80 CAMAU_PROXY_SERVER_NAME=bando.camau.gov.vn \\
+    CAMAU_FRAME_ANCESTORS="https://camau.gov.vn https://*.camau.gov.vn" \\
+      python3 deploy/nginx/render.py > /etc/nginx/sites-available/camau-public
+
+Only the standard library is used, so any python3 will do. The output is byte for byte what
+envsubst gives for the same values (tests/test_nginx.py checks this):
+
+    envsubst '${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_ADDRESS}
+      ${CAMAU_PUBLIC_PORT} ${CAMAU_PUBLIC_BASE_PATH} ${CAMAU_FRAME_ANCESTORS}' \\
+      < deploy/nginx/camau-public.conf.template
+
+but envsubst checks nothing, and it leaves an unset variable empty. Here a value that could change
+the meaning of the configuration (a quote, ';', '{', '$', a line break) is refused, and so is a
+frame-ancestors entry that is not a CSP source. The exit status is then 2, with the reason on stderr.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().with_name("camau-public.conf.template")
+
+DEFAULTS = {
+    "CAMAU_PROXY_LISTEN": None,                  # required: the public address:port
+    "CAMAU_PROXY_SERVER_NAME": "_",
+    "CAMAU_PUBLIC_ADDRESS": "127.0.0.1",         # as in scripts/run-public.sh
+    "CAMAU_PUBLIC_PORT": "8502",
+    "CAMAU_PUBLIC_BASE_PATH": "ban-do-cong-khai",
+    "CAMAU_FRAME_ANCESTORS": "",                 # besides 'self'
+}
+
+_HOST = r"(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*"
+_SOURCE = re.compile(
+    r"'self'"
+    r"|\*"
+    r"|https?:"                                                  # scheme-source
+    rf"|(https?://)?{_HOST}(:(\d{{1,5}}|\*))?(/[A-Za-z0-9._~%/-]*)?")   # host-source
+_CHECKS = {
+    "CAMAU_PROXY_LISTEN": re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?"
+                                     r"( (ssl|http2|default_server|reuseport))*"),
+    "CAMAU_PROXY_SERVER_NAME": re.compile(r"[A-Za-z0-9._*-]+( [A-Za-z0-9._*-]+)*"),
+    "CAMAU_PUBLIC_ADDRESS": re.compile(r"\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+"),
+    "CAMAU_PUBLIC_PORT": re.compile(r"\d{1,5}"),
+    "CAMAU_PUBLIC_BASE_PATH": re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*"),
+}
+
+
+class SettingError(ValueError):
+    pass
+
+
+def settings(environ: dict[str, str]) -> dict[str, str]:
+    """The template's values from ``environ`` with the defaults filled in, each one checked."""
+    values = {}
+    for name, default in DEFAULTS.items():
+        value = environ.get(name, default)
+        if value is None or (value == "" and name != "CAMAU_FRAME_ANCESTORS"):
+            raise SettingError(f"{name} is not set")
+        if name == "CAMAU_FRAME_ANCESTORS":
+            for source in value.split(" "):
+                if source and (source.lower() == "'none'" or not _SOURCE.fullmatch(source)):
+                    raise SettingError(f"{name}: {source!r} is not a CSP source for frame-ancestors "
+                                       "(write e.g. https://camau.gov.vn https://*.camau.gov.vn, "
+                                       "separated by spaces; 'none' would also block the map's own iframe)")
+        elif not _CHECKS[name].fullmatch(value) or (
+                name == "CAMAU_PUBLIC_BASE_PATH" and any(set(part) == {"."} for part in value.split("/"))):
+            raise SettingError(f"{name}: {value!r} is not allowed here")
+        if name == "CAMAU_PUBLIC_PORT" and not 0 < int(value) < 65536:
+            raise SettingError(f"{name}: {value} is not a port")
+        values[name] = value
+    return values
+
+
+def render(environ: dict[str, str], template: str | None = None) -> str:
+    values = settings(environ)
+    text = TEMPLATE.read_text(encoding="utf-8") if template is None else template
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    if "${" in text:
+        raise SettingError("the template names a variable that render.py does not know: "
+                           + re.search(r"\$\{[^}]*\}?", text).group(0))
+    return text
+
+
+def main() -> int:
+    try:
+        sys.stdout.write(render(dict(os.environ)))
+    except SettingError as error:
+        print(f"render.py: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,379 @@
+"""The example reverse proxy (deploy/nginx): Debian's nginx in front of the public view, on loopback.
+
+Real processes: the public view (public.py, under --server.baseUrlPath), the editors' app (app.py)
+and nginx with the rendered deploy/nginx/camau-public.conf.template. 127.0.0.2 stands for the
+public address; both apps listen on 127.0.0.1 only, as in production.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+NGINX = Path("/usr/sbin/nginx")
+TEMPLATE = REPO / "deploy" / "nginx" / "camau-public.conf.template"
+BASE = "ban-do-cong-khai"
+PUBLIC_IP = "127.0.0.2"
+FRAME_ANCESTORS = "https://camau.gov.vn https://*.camau.gov.vn"
+EXPECTED_CSP = f"frame-ancestors 'self' {FRAME_ANCESTORS}"
+ENVSUBST_VARS = ("${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_ADDRESS} "
+                 "${CAMAU_PUBLIC_PORT} ${CAMAU_PUBLIC_BASE_PATH} ${CAMAU_FRAME_ANCESTORS}")
+
+needs_nginx = pytest.mark.skipif(
+    not NGINX.is_file(), reason=f"no {NGINX}: install Debian's nginx (as root: apt-get install nginx-light)")
+
+
+def _load_render():
+    spec = importlib.util.spec_from_file_location("camau_nginx_render", REPO / "deploy" / "nginx" / "render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+render = _load_render()
+
+
+def settings(**overrides) -> dict[str, str]:
+    values = {"CAMAU_PROXY_LISTEN": f"{PUBLIC_IP}:8080", "CAMAU_PROXY_SERVER_NAME": "_",
+              "CAMAU_PUBLIC_ADDRESS": "127.0.0.1", "CAMAU_PUBLIC_PORT": "8502",
+              "CAMAU_PUBLIC_BASE_PATH": BASE, "CAMAU_FRAME_ANCESTORS": FRAME_ANCESTORS}
+    return values | overrides
+
+
+# --- the render step (no nginx needed) ---------------------------------------------------------
+
+def test_render_fills_every_variable_and_keeps_nginx_variables():
+    text = render.render(settings())
+    assert "${" not in text
+    assert f"listen {PUBLIC_IP}:8080;" in text
+    assert "server 127.0.0.1:8502;" in text
+    assert f'add_header Content-Security-Policy "{EXPECTED_CSP}" always;' in text
+    assert f"location /{BASE}/ {{" in text and f"location = /{BASE}/_stcore/stream {{" in text
+    assert "$http_upgrade" in text and "$camau_public_connection" in text and "$http_host" in text
+    assert "X-Frame-Options \"" not in text          # CSP only (see the template)
+
+
+def test_render_defaults_match_run_public_sh():
+    text = render.render({"CAMAU_PROXY_LISTEN": "203.0.113.10:80"})
+    assert "server 127.0.0.1:8502;" in text and "server_name _;" in text
+    assert "location /ban-do-cong-khai/ {" in text
+    assert "frame-ancestors 'self' \"" in text      # no other site may frame it by default
+
+
+@pytest.mark.parametrize("name, value", [
+    ("CAMAU_FRAME_ANCESTORS", 'https://camau.gov.vn"; add_header X-Evil 1'),
+    ("CAMAU_FRAME_ANCESTORS", "https://camau.gov.vn; script-src *"),
+    ("CAMAU_FRAME_ANCESTORS", "https://camau.gov.vn, https://x.example"),
+    ("CAMAU_FRAME_ANCESTORS", "'none'"),
+    ("CAMAU_FRAME_ANCESTORS", "https://camau.gov.vn\nhttps://x.example"),
+    ("CAMAU_FRAME_ANCESTORS", "https://$host"),
+    ("CAMAU_PROXY_LISTEN", ""),
+    ("CAMAU_PROXY_LISTEN", "80; include /etc/passwd"),
+    ("CAMAU_PROXY_SERVER_NAME", "a.vn { }"),
+    ("CAMAU_PUBLIC_PORT", "85020"),
+    ("CAMAU_PUBLIC_PORT", "8502/admin"),
+    ("CAMAU_PUBLIC_BASE_PATH", "/ban-do-cong-khai/"),
+    ("CAMAU_PUBLIC_BASE_PATH", ".."),
+    ("CAMAU_PUBLIC_BASE_PATH", "a b"),
+])
+def test_render_refuses_values_that_would_change_the_configuration(name, value):
+    with pytest.raises(render.SettingError):
+        render.render(settings(**{name: value}))
+
+
+def test_render_accepts_csp_sources():
+    for value in ["", "'self'", "https:", "*", "https://camau.gov.vn:8443", "https://*.camau.gov.vn",
+                  "camau.gov.vn https://cong-thong-tin.camau.gov.vn/nhung/"]:
+        render.render(settings(CAMAU_FRAME_ANCESTORS=value))
+
+
+def test_render_py_cli_reports_a_bad_value():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMAU_")} | settings(
+        CAMAU_FRAME_ANCESTORS="https://ok.vn 'unsafe-inline'")
+    run = subprocess.run([sys.executable, str(REPO / "deploy" / "nginx" / "render.py")], env=env,
+                         capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and run.stdout == ""
+    assert "CAMAU_FRAME_ANCESTORS" in run.stderr
+
+
+@pytest.mark.skipif(not shutil.which("envsubst"), reason="no envsubst (Debian package gettext-base)")
+def test_envsubst_renders_the_same_bytes():
+    values = settings()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMAU_")} | values
+    run = subprocess.run(["envsubst", ENVSUBST_VARS], input=TEMPLATE.read_text(encoding="utf-8"),
+                         env=env, capture_output=True, text=True, timeout=30, check=True)
+    assert run.stdout == render.render(values)
+
+
+# --- the running stack ---------------------------------------------------------------------------
+
+def free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def start(command: list[str], log: Path, **kwargs) -> subprocess.Popen:
+    with open(log, "wb") as out:
+        return subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True, **kwargs)
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """SIGTERM (nginx: fast shutdown of master and workers; Streamlit: clean exit), then SIGKILL to
+    the process group that this test started."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=15)
+
+
+def wait_ok(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{process.args[:4]} exited with {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"{url} not ready after {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def streamlit_command(script: str, port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            *extra]
+
+
+def main_conf(prefix: Path, site: Path) -> str:
+    """A main nginx.conf with Debian's own http settings, logs, pid and temporary files in ``prefix``;
+    the rendered site is included where Debian includes sites-enabled/*."""
+    user = "user www-data;\n" if os.geteuid() == 0 else ""
+    temp = "\n".join(f"    {kind}_temp_path {prefix / 'temp' / kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return f"""{user}worker_processes 1;
+pid {prefix / 'nginx.pid'};
+error_log {prefix / 'error.log'} notice;
+events {{
+    worker_connections 128;
+}}
+http {{
+    sendfile on;
+    tcp_nopush on;
+    types_hash_max_size 2048;
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    gzip on;
+    access_log {prefix / 'access.log'};
+{temp}
+    include {site};
+}}
+"""
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not NGINX.is_file():
+        pytest.skip(f"no {NGINX}")
+    prefix = Path(tempfile.mkdtemp(prefix="camau-nginx-"))
+    prefix.chmod(0o755)                  # nginx's workers (www-data) create their temporary files here
+    state = prefix / "state"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")} | {
+        "CAMAU_STATE_DIR": str(state)}
+    public_port, editors_port = free_port("127.0.0.1"), free_port("127.0.0.1")
+    proxy_port = free_port(PUBLIC_IP)
+    processes: list[subprocess.Popen] = []
+    try:
+        public_log, editors_log = prefix / "public.log", prefix / "editors.log"
+        public = start(streamlit_command(
+            "public.py", public_port, "--server.baseUrlPath", BASE, "--client.toolbarMode", "viewer",
+            "--client.showErrorDetails", "none", "--client.showSidebarNavigation", "false",
+            "--server.enableXsrfProtection", "true"), public_log, cwd=REPO, env=env)
+        processes.append(public)
+        editors = start(streamlit_command("app.py", editors_port), editors_log, cwd=REPO, env=env)
+        processes.append(editors)
+
+        site = prefix / "camau-public.conf"
+        rendered = render.render(settings(CAMAU_PROXY_LISTEN=f"{PUBLIC_IP}:{proxy_port}",
+                                          CAMAU_PUBLIC_PORT=str(public_port)))
+        site.write_text(rendered, encoding="utf-8")
+        conf = prefix / "nginx.conf"
+        conf.write_text(main_conf(prefix, site), encoding="utf-8")
+        (prefix / "temp").mkdir()
+        nginx_log = prefix / "nginx.stderr"
+        nginx = start([str(NGINX), "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
+                       "-g", "daemon off; master_process on;"], nginx_log)
+        processes.append(nginx)
+
+        wait_ok(f"http://127.0.0.1:{public_port}/{BASE}/_stcore/health", public, public_log)
+        wait_ok(f"http://127.0.0.1:{editors_port}/_stcore/health", editors, editors_log)
+        wait_ok(f"http://{PUBLIC_IP}:{proxy_port}/{BASE}/_stcore/health", nginx, prefix / "error.log", timeout=30)
+        yield SimpleNamespace(url=f"http://{PUBLIC_IP}:{proxy_port}", host=f"{PUBLIC_IP}:{proxy_port}",
+                              proxy_port=proxy_port, public_port=public_port, editors_port=editors_port,
+                              prefix=prefix, conf=conf, rendered=rendered)
+    finally:
+        for process in reversed(processes):
+            stop(process)
+        shutil.rmtree(prefix, ignore_errors=True)
+
+
+def run_page(host: str, cookie: bool = True) -> SimpleNamespace:
+    """One browser-like session over the proxied websocket (Streamlit 1.67 protocol): the XSRF
+    cookie from /_stcore/health goes back as the second subprotocol; then a full script run.
+    ``cookie=False``: as in an <iframe> on another site where the browser blocks third-party cookies."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    session = requests.Session()
+    assert session.get(f"http://{host}/{BASE}/_stcore/health", timeout=10).status_code == 200
+    xsrf = session.cookies.get("_streamlit_xsrf")
+    assert xsrf, "the public server sets its XSRF cookie"
+    kinds, elements, components, downloads = [], [], [], []
+    started = time.monotonic()
+    with connect(f"ws://{host}/{BASE}/_stcore/stream", subprotocols=["streamlit", xsrf] if cookie else ["streamlit"],
+                 origin=f"http://{host}", additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}"} if cookie else {},
+                 open_timeout=10) as ws:
+        message = BackMsg()
+        message.rerun_script.query_string = ""
+        ws.send(message.SerializeToString())
+        while "script_finished" not in kinds:
+            forward = ForwardMsg()
+            forward.ParseFromString(ws.recv(timeout=60))
+            kinds.append(forward.WhichOneof("type"))
+            if kinds[-1] == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                element = forward.delta.new_element
+                elements.append(element.WhichOneof("type"))
+                if elements[-1] == "component_instance":
+                    components.append(element.component_instance)
+                if elements[-1] == "download_button":
+                    downloads.append(element.download_button.url)
+            if time.monotonic() - started > 120:
+                pytest.fail(f"no script_finished after 120 s: {kinds}")
+    return SimpleNamespace(kinds=kinds, elements=elements, components=components, downloads=downloads)
+
+
+@pytest.fixture(scope="module")
+def page(stack):
+    return run_page(stack.host)
+
+
+@needs_nginx
+def test_nginx_accepts_the_rendered_configuration(stack):
+    run = subprocess.run([str(NGINX), "-t", "-p", str(stack.prefix), "-c", str(stack.conf),
+                          "-e", str(stack.prefix / "error.log")], capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0, run.stderr
+    assert "test is successful" in run.stderr
+
+
+@needs_nginx
+def test_public_view_is_served_under_its_path_with_the_framing_headers(stack):
+    response = requests.get(f"{stack.url}/{BASE}/", timeout=10)
+    assert response.status_code == 200
+    assert "<title>Streamlit</title>" in response.text and '<div id="root">' in response.text
+    assert response.headers["Content-Security-Policy"] == EXPECTED_CSP
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "X-Frame-Options" not in response.headers
+    assert response.headers["Server"] == "nginx"          # no version, no upstream server name
+
+    health = requests.get(f"{stack.url}/{BASE}/_stcore/health", timeout=10)
+    assert (health.status_code, health.text) == (200, "ok")
+    assert health.headers["Content-Security-Policy"] == EXPECTED_CSP
+
+    bare = requests.get(f"{stack.url}/{BASE}", timeout=10, allow_redirects=False)
+    assert (bare.status_code, bare.headers["Location"]) == (301, f"/{BASE}/")
+
+
+@needs_nginx
+def test_websocket_session_renders_the_map_through_the_proxy(stack, page):
+    assert page.kinds[0] == "new_session" and page.kinds[-1] == "script_finished"
+    assert "exception" not in page.elements, page.elements
+    assert [c.component_name for c in page.components] == ["streamlit_folium.st_folium"], page.elements
+    assert len(page.downloads) == 1
+    log = (stack.prefix / "access.log").read_text()
+    assert re.search(rf'"GET /{BASE}/_stcore/stream HTTP/1.1" 101 ', log), log[-2000:]
+    # Framed by another site, the browser may send no cookie: the public map still runs.
+    framed = run_page(stack.host, cookie=False)
+    assert framed.kinds[-1] == "script_finished" and len(framed.components) == 1, framed.elements
+
+
+@needs_nginx
+def test_files_the_map_loads_are_reachable_through_the_proxy(stack, page):
+    args = page.components[0].json_args
+    urls = sorted(set(re.findall(r"/[\w./-]*app/static/[\w./%-]+", args)))
+    assert any(url.endswith("/leaflet.js") for url in urls), args[:2000]
+    assert any("/geo/communes-" in url for url in urls)
+    for url in urls:
+        response = requests.get(stack.url + url, timeout=10)
+        assert response.status_code == 200, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+    # The map's own iframe (streamlit-folium) and the CSV download.
+    frame = requests.get(f"{stack.url}/{BASE}/component/streamlit_folium.st_folium/index.html", timeout=10)
+    assert frame.status_code == 200 and "'self'" in frame.headers["Content-Security-Policy"]
+    csv = requests.get(f"{stack.url}/{BASE}{page.downloads[0]}", timeout=10)
+    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
+
+
+@needs_nginx
+def test_static_urls_without_the_base_path_are_mapped_below_it(stack):
+    """/app/static/… (the URL of an app that ignores server.baseUrlPath) reaches the same file."""
+    from geo.web_geometry import install_leaflet
+
+    leaflet_js, _ = install_leaflet()
+    assert leaflet_js.startswith("/app/static/")
+    plain = requests.get(stack.url + leaflet_js, timeout=10)
+    below = requests.get(f"{stack.url}/{BASE}{leaflet_js}", timeout=10)
+    assert plain.status_code == below.status_code == 200
+    assert plain.content == below.content and b"Leaflet" in plain.content[:2000]
+    assert requests.post(stack.url + leaflet_js, timeout=10).status_code == 403
+    # Streamlit itself serves static files only below the base path.
+    direct = requests.get(f"http://127.0.0.1:{stack.public_port}{leaflet_js}", timeout=10)
+    assert direct.status_code == 404
+
+
+@needs_nginx
+def test_editors_app_is_not_on_the_public_address(stack):
+    # The editors' app runs (on its internal address)…
+    assert requests.get(f"http://127.0.0.1:{stack.editors_port}/_stcore/health", timeout=10).text == "ok"
+    assert stack.editors_port not in (stack.proxy_port, stack.public_port)
+    assert f":{stack.editors_port}" not in stack.rendered
+    # …but nothing on the public address reaches it.
+    for path in ["/", "/dang-nhap", "/nhap-du-lieu", "/phien-ban", "/tong-quan", "/_stcore/health",
+                 "/_stcore/stream", "/_stcore/host-config", "/_stcore/upload_file/x", "/_stcore/upload_file/s/f",
+                 "/static/js/index.js", "/media/x.csv", f"/{BASE}-x/"]:
+        response = requests.get(stack.url + path, timeout=10, allow_redirects=False)
+        assert response.status_code == 404, path
+        assert response.headers["Content-Security-Policy"] == EXPECTED_CSP, path
+    with pytest.raises(OSError):
+        socket.create_connection((PUBLIC_IP, stack.editors_port), timeout=2).close()
+
+    # The public view's upload endpoint is closed for every method; the view only reads.
+    for method in ("GET", "PUT", "DELETE", "OPTIONS"):
+        response = requests.request(method, f"{stack.url}/{BASE}/_stcore/upload_file/s/f", timeout=10,
+                                    data=b"x" if method == "PUT" else None)
+        assert response.status_code == 403, method
+    assert requests.post(f"{stack.url}/{BASE}/", data=b"x", timeout=10).status_code == 403
+    assert requests.post(f"{stack.url}/{BASE}/_stcore/agent/interact", json={}, timeout=10).status_code == 403
+
