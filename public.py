@@ -20,7 +20,9 @@ from ui.public_support import data_csv_rows, map_assets, public_data, published_
 from ui.settings import base_tiles
 from ui.state import MapState
 
-CHROME_HEIGHT = 135   # title, legend, source line and download link around the map, in pixels
+# Title, legend (up to two rows in a 600 px frame), source line and download link around the map,
+# with the tightened gaps below, in pixels: the page then fits the embed's height.
+CHROME_HEIGHT = 215
 
 
 def public_map() -> None:
@@ -45,8 +47,8 @@ def public_map() -> None:
     st_folium(base_map(map_assets().bounds, base_tiles()), key="public_map",
               feature_group_to_add=commune_layer(view.layer), height=max(state.height - CHROME_HEIGHT, 160),
               use_container_width=True, returned_objects=[])
-    st.html(f'<div style="display:flex;flex-wrap:wrap;column-gap:1rem;font-size:.85rem">'
-            f'{legend_html(view.legend, state.lang)}</div>')
+    st.html(f'<div class="camau-public-legend" style="display:flex;flex-wrap:wrap;column-gap:.8rem;'
+            f'line-height:1.1">{legend_html(view.legend, state.lang, compact=True)}</div>')
     st.caption(provenance_text(indicator, catalogue, sources, state.lang))
     st.download_button(t("public.get_data", state.lang),
                        csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
@@ -57,5 +59,7 @@ def public_map() -> None:
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide",
                    initial_sidebar_state="collapsed")
-st.html("<style>.block-container{padding:0.5rem 0.75rem}</style>")
+st.html("<style>.block-container{padding:0.4rem 0.6rem}"
+        "[data-testid='stVerticalBlock']{gap:0.35rem}"
+        "[data-testid='stMarkdownContainer'] p{margin-bottom:0}</style>")
 st.navigation([st.Page(public_map, title="Bản đồ", default=True)], position="hidden").run()

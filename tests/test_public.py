@@ -14,6 +14,7 @@ from ui.embed import embed_code, public_indicators, share_link
 from ui.public_state import DEFAULT_HEIGHT, PublicState, read_public_state
 
 REPO = Path(__file__).resolve().parents[1]
+CHROME_HEIGHT = 215   # public.py: the page around the map
 PUBLIC = "../public.py"
 # Modules through which stored data can change or users can sign in / upload.
 WRITE_MODULES = {"storage.datasets", "storage.db", "auth", "auth.accounts", "importer.pipeline",
@@ -92,7 +93,7 @@ def test_default_view_shows_a_real_indicator_with_source_and_data_link(public):
     assert at.get("download_button")
     args = map_args(at)
     assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
-    assert args["returned_objects"] == [] and args["height"] == DEFAULT_HEIGHT - 135
+    assert args["returned_objects"] == [] and args["height"] == DEFAULT_HEIGHT - CHROME_HEIGHT
     # No sidebar, no file uploader, no sign-in form anywhere.
     assert not at.sidebar.children and not at.get("file_uploader") and not at.text_input
 
@@ -113,7 +114,7 @@ def test_good_parameters_choose_the_view(public):
     at = run(public, ind="population_density", d="964", c="32005", lang="en", h="600")
     assert at.markdown[0].value == "**Population density**"
     payload = map_args(at)
-    assert payload["height"] == 600 - 135
+    assert payload["height"] == 600 - CHROME_HEIGHT
     assert '"selected":"32005"' in payload["feature_group"]
     assert "Source:" in at.caption[0].value
 
@@ -184,3 +185,21 @@ def test_static_urls_follow_the_base_path():
         assert static_url() == "/ban-do-cong-khai/app/static"
     finally:
         config.set_option("server.baseUrlPath", "")
+
+
+def test_public_view_notices_a_database_created_after_it_started(tmp_path, monkeypatch, catalogue):
+    from indicators.sample import read_sample_csv
+    from indicators.sample_version import ensure_sample_version
+    from storage.db import make_engine, upgrade
+    for name in ("DATABASE_URL", "DATABASE_URL_RO"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    before = run(AppTest.from_file(PUBLIC, default_timeout=60), period="2022")
+    assert "period='2022'" in before.caption[-1].value          # no data published yet
+    engine = make_engine()
+    upgrade(engine)
+    ensure_sample_version(engine, read_sample_csv(), catalogue)  # the editors' app starts
+    engine.dispose()
+    after = run(AppTest.from_file(PUBLIC, default_timeout=60), period="2022")   # same process, caches kept
+    assert not any("bỏ qua" in c.value for c in after.caption)

@@ -237,14 +237,16 @@ def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: s
 
 
 
-def legend_html(legend: list[LegendEntry], lang: str) -> str:
-    """The legend as one HTML block (one element instead of one per class)."""
+def legend_html(legend: list[LegendEntry], lang: str, compact: bool = False) -> str:
+    """The legend as one HTML block (one element instead of one per class). ``compact`` is the
+    small, wrapping form for the public embed."""
+    size, swatch, margin = (".8rem", "1.1rem;height:.75rem", "0") if compact else ("1.05rem", "1.6rem;height:1.1rem", ".15rem 0")
     items = []
     for entry in legend:
         border = "solid" if entry.kind == "class" else "dashed"
         items.append(
-            '<div class="camau-legend-row" style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem;margin:.15rem 0">'
-            f'<span style="width:1.6rem;height:1.1rem;border:1px {border} #555;background:{html.escape(entry.colour)};'
+            f'<div class="camau-legend-row" style="display:flex;align-items:center;gap:.4rem;font-size:{size};margin:{margin}">'
+            f'<span style="width:{swatch};border:1px {border} #555;background:{html.escape(entry.colour)};'
             'display:inline-block;flex:none"></span>'
             f'<span>{html.escape(entry.label)} <span style="color:#666">· '
             f'{html.escape(t("legend.count", lang, count=entry.count))}</span></span></div>')

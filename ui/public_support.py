@@ -28,22 +28,21 @@ def reference() -> ReferenceData:
 
 
 @st.cache_resource(show_spinner=False)
-def _read_only_engine() -> sa.Engine | None:
-    try:
-        return make_read_only_engine()
-    except (FileNotFoundError, RuntimeError):
-        return None   # no database yet: only the reference indicators can be shown
+def _read_only_engine() -> sa.Engine:
+    # Raises while there is no database yet; st.cache_resource does not keep a failure, so the
+    # next session tries again and sees a database the editors' app created in the meantime.
+    return make_read_only_engine()
 
 
 def published_version() -> queries.VersionInfo | None:
-    engine = _read_only_engine()
-    if engine is None:
-        return None
+    """The published version, or None while there is no database (only the reference
+    indicators can be shown then)."""
     try:
+        engine = _read_only_engine()
         with engine.connect() as connection:
             return queries.published_version(connection)
-    except sa.exc.DBAPIError:
-        return None   # an empty database without the schema
+    except (FileNotFoundError, RuntimeError, sa.exc.DBAPIError):
+        return None
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -5,6 +5,9 @@
   skipped with a clear reason when it is missing.
 * Every browser context aborts each request that does not go to the app server's own origin and
   records it, which models the offline box and catches a newly added CDN link.
+* The public view (public.py) runs as a server of its own, started the way scripts/run-public.sh
+  starts it; its port is chosen before the editors' server starts, whose embed code points at it
+  through CAMAU_PUBLIC_URL.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,10 +41,19 @@ FIRST_MAP_TIMEOUT_MS = 90_000      # cold start: imports geopandas, folium, mapc
 expect.set_options(timeout=20_000)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# The public server's hardening flags, as scripts/run-public.sh passes them.
+PUBLIC_ARGS = ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
+               "--client.showSidebarNavigation", "false", "--server.enableXsrfProtection", "true",
+               "--server.maxUploadSize", "1"]
+
+
+def _free_port(exclude: Iterable[int] = ()) -> int:
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in set(exclude):
+            return port
 
 
 def _log_tail(path: str, lines: int = 40) -> str:
@@ -74,20 +88,16 @@ def manage(server_state_dir):
     return run
 
 
-@pytest.fixture(scope="session")
-def server_url(server_state_dir):
-    """Start ``streamlit run app.py`` on a free loopback port; stop it after the session."""
-    port = _free_port()
-    log_fd, log_path = tempfile.mkstemp(prefix="e2e-streamlit-", suffix=".log")
+@contextmanager
+def streamlit_server(script: str, port: int, env: dict[str, str], extra_args: Iterable[str] = ()) -> Iterator[str]:
+    """``streamlit run SCRIPT`` on 127.0.0.1:PORT until healthy; yields its URL, stops it after."""
+    log_fd, log_path = tempfile.mkstemp(prefix=f"e2e-streamlit-{Path(script).stem}-", suffix=".log")
     log = os.fdopen(log_fd, "w")
-    # The server keeps its own throwaway SQLite state: other tests reset the PostgreSQL database
-    # that DATABASE_URL may name while this server is still running.
-    env = _state_env(server_state_dir)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
+        [sys.executable, "-m", "streamlit", "run", script,
          # 127.0.0.1: binds loopback only and skips the external-IP lookup for the banner
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
+         "--browser.gatherUsageStats", "false", *extra_args],
         cwd=APP_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -115,7 +125,25 @@ def server_url(server_state_dir):
             proc.kill()
             proc.wait(5)
         log.close()
-        print(f"\nstreamlit log: {log_path}")
+        print(f"\nstreamlit log ({script}): {log_path}")
+
+
+@pytest.fixture(scope="session")
+def public_port() -> int:
+    """The port of the public view's server, chosen before the editors' server starts."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def server_url(server_state_dir, public_port):
+    """Start ``streamlit run app.py`` on a free loopback port; stop it after the session."""
+    # The server keeps its own throwaway SQLite state: other tests reset the PostgreSQL database
+    # that DATABASE_URL may name while this server is still running.
+    env = _state_env(server_state_dir)
+    # The map page's embed code points at the public server of this session.
+    env["CAMAU_PUBLIC_URL"] = f"http://127.0.0.1:{public_port}/"
+    with streamlit_server("app.py", _free_port(exclude=[public_port]), env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -131,13 +159,16 @@ def browser():
         b.close()
 
 
-def _new_context(browser, origin: str, blocked: list[str]):
-    ctx = browser.new_context(viewport=VIEWPORT)
+def _new_context(browser, origin: str | Iterable[str], blocked: list[str], viewport: dict | None = None, **options):
+    """A context that lets through only requests to ``origin`` (one origin or several), and
+    aborts and records every other one in ``blocked``."""
+    origins = {origin} if isinstance(origin, str) else set(origin)
+    ctx = browser.new_context(viewport=viewport or VIEWPORT, **options)
 
     def route(r):
         url = r.request.url
         parts = urlsplit(url)
-        if parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" == origin:
+        if parts.scheme in ("data", "blob") or f"{parts.scheme}://{parts.netloc}" in origins:
             r.continue_()
         else:
             blocked.append(url)
@@ -157,16 +188,48 @@ def app_url(browser, server_url):
     and it also pays the cold first script run (heavy imports, geometry publishing) outside the
     timed tests.
     """
+    _warm_up(browser, server_url, MAP_PAGE)
+    return server_url
+
+
+def _warm_up(browser, url: str, path: str) -> None:
+    """Open ``path`` once in a throwaway context until the map is drawn (see ``app_url``)."""
     blocked: list[str] = []
-    ctx = _new_context(browser, server_url, blocked)
+    ctx = _new_context(browser, url, blocked)
     try:
         pg = ctx.new_page()
-        pg.goto(server_url + MAP_PAGE)
+        pg.goto(url + path)
         wait_map(pg, timeout=FIRST_MAP_TIMEOUT_MS)
     finally:
         ctx.close()
     assert not blocked, f"warm-up tried to reach outside the app server: {blocked}"
-    return server_url
+
+
+@pytest.fixture(scope="session")
+def public_servers(browser):
+    """``start(state_dir, reference_dir=None, port=None) -> url``: start a public server
+    (``streamlit run public.py`` with run-public.sh's flags, no DATABASE_URL, CAMAU_STATE_DIR =
+    ``state_dir``, CAMAU_REFERENCE_DIR = ``reference_dir`` if given) on a free loopback port,
+    warmed up. All are stopped at the end of the session."""
+    with ExitStack() as stack:
+        def start(state_dir: Path, reference_dir: Path | None = None, port: int | None = None) -> str:
+            env = _state_env(state_dir)
+            if reference_dir is not None:
+                env["CAMAU_REFERENCE_DIR"] = str(reference_dir)
+            url = stack.enter_context(streamlit_server("public.py", port or _free_port(), env, PUBLIC_ARGS))
+            _warm_up(browser, url, "/")
+            return url
+        yield start
+
+
+@pytest.fixture(scope="session")
+def public_url(app_url, public_servers, public_port, server_state_dir):
+    """The public view's server on ``public_port`` (the URL the editors' embed code names), on the
+    editors' own state dir. It starts after the editors' server has served a page, so the
+    database (created on the first page load) and its published sample exist: the public view
+    opens it read-only and never creates it."""
+    assert (server_state_dir / "camau.sqlite3").is_file()
+    return public_servers(server_state_dir, port=public_port)
 
 
 @pytest.fixture
@@ -181,6 +244,23 @@ def context(browser, app_url, blocked_requests):
     ctx.set_default_timeout(30_000)
     yield ctx
     ctx.close()
+
+
+@pytest.fixture
+def make_context(browser, blocked_requests):
+    """``make_context(origins, viewport=None, **options)``: a context that lets through only the
+    given origins (aborting and recording every other request in ``blocked_requests``), closed
+    after the test."""
+    made = []
+
+    def make(origins: str | Iterable[str], viewport: dict | None = None, **options):
+        ctx = _new_context(browser, origins, blocked_requests, viewport, **options)
+        ctx.set_default_timeout(30_000)
+        made.append(ctx)
+        return ctx
+    yield make
+    for ctx in made:
+        ctx.close()
 
 
 @pytest.fixture
