@@ -88,6 +88,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
@@ -114,10 +116,6 @@ REPAINT_MS_MAX, LOAD_MS_MAX = 200.0, 3000.0
 
 
 # --- output --------------------------------------------------------------------------------------
-
-def emit(name: str, value) -> None:
-    print(f"{name}: {value}", flush=True)
-
 
 def section(title: str) -> None:
     print(f"# {title}", flush=True)
@@ -282,22 +280,6 @@ def report_server(runs: int) -> dict:
 
 
 # --- 3: browser ---------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
 
 class RunLog:
     """The RUNLOG a timed server appends to: one ``<page_script_hash>\t<ms>`` line per finished

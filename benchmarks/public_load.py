@@ -63,7 +63,6 @@ import asyncio
 import collections
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -74,6 +73,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+
+from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
 import requests
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -93,10 +94,6 @@ FINISHED_OK = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
 
 # --- output ------------------------------------------------------------------------------------
 
-def emit(name: str, value) -> None:
-    print(f"{name}: {value}", flush=True)
-
-
 def ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}"
 
@@ -106,12 +103,6 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 # --- the server ----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def rss_mb(pid: int) -> float | None:
     """VmRSS of one process in MB (1 MB = 1024 kB, as /proc reports kB), None once it is gone."""
@@ -138,16 +129,6 @@ def child_pids(pid: int) -> list[int]:
         with contextlib.suppress(OSError):
             children += [int(p) for p in task.read_text().split()]
     return children
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @contextlib.contextmanager

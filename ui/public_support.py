@@ -11,16 +11,16 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from geo.maprender import use_local_leaflet
 from geo.reference import ReferenceData, load_reference
-from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
+from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, load_catalogue, load_sources
 from indicators.published import effective_catalogue, importable_indicators, published_dataset
 from indicators.table import commune_table
 from storage import queries
 from storage.readonly import make_read_only_engine
 from ui.embed import public_indicators
-from ui.settings import public_shows_illustrative, static_url
+from ui.map_assets import map_assets as shared_map_assets
+from ui.settings import public_shows_illustrative
 
 @st.cache_resource(show_spinner=False)
 def reference() -> ReferenceData:
@@ -65,19 +65,8 @@ def public_data(version_id: int | None
     return table, visible, effective, effective_sources
 
 
-@st.cache_resource(show_spinner=False)
-def _geometry() -> PublishedGeometry:
-    return publish_geometry(reference(), static_url=static_url())
-
-
-@st.cache_resource(show_spinner=False)
-def _scripts() -> tuple[str, str, str]:
-    return (*install_leaflet(static_url=static_url()), install_layer_script(static_url=static_url()))
-
-
 def map_assets() -> PublishedGeometry:
-    use_local_leaflet(*_scripts())
-    return _geometry()
+    return shared_map_assets(reference())
 
 
 def data_csv_rows(table: pd.DataFrame, indicator: Indicator, texts: pd.Series, lang: str) -> pd.DataFrame:

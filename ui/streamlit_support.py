@@ -5,9 +5,8 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from geo.maprender import use_local_leaflet
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
-from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
+from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
 from indicators.published import effective_catalogue, published_dataset
 from indicators.sample_version import ensure_sample_version
@@ -16,7 +15,7 @@ from indicators.table import commune_table
 from storage import datasets
 from storage.db import make_engine, upgrade
 from ui.i18n import t
-from ui.settings import static_url
+from ui.map_assets import map_assets as shared_map_assets
 from ui.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
 from ui.state import LANGUAGES, MapState
 
@@ -97,7 +96,7 @@ def map_view(version_id: int, state: MapState, lang: str) -> MapView:
     must not modify it."""
     table, indicators, indicator_sources = _published_table(version_id)
     model = next((figure for figure in report() if figure.gso_code), None)
-    return build_view(table, indicators, indicator_sources, state, _published_geometry(), model, lang)
+    return build_view(table, indicators, indicator_sources, state, map_assets(), model, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -115,20 +114,8 @@ def commune_panel(version_id: int, gso_code: str, lang: str) -> pd.DataFrame:
     return panel_rows(table, indicators, gso_code, lang)
 
 
-@st.cache_resource(show_spinner=False)
-def _published_geometry() -> PublishedGeometry:
-    return publish_geometry(_reference(), static_url=static_url())
-
-
-@st.cache_resource(show_spinner=False)
-def _script_urls() -> tuple[str, str, str]:
-    return (*install_leaflet(static_url=static_url()), install_layer_script(static_url=static_url()))
-
-
 def map_assets() -> PublishedGeometry:
-    """Leaflet, our layer script and the geometry as local static files; folium pointed at them."""
-    use_local_leaflet(*_script_urls())
-    return _published_geometry()
+    return shared_map_assets(_reference())
 
 
 def illustrative_banner(lang: str) -> None:

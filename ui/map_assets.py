@@ -1,0 +1,26 @@
+"""The map's static files (Leaflet, the layer script, the prepared geometry), written once per
+process and shared by the editors' app and the public view."""
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.maprender import use_local_leaflet
+from geo.reference import ReferenceData
+from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
+from ui.settings import static_url
+
+
+@st.cache_resource(show_spinner=False)
+def _geometry(_reference: ReferenceData) -> PublishedGeometry:   # "_": not hashed; one per process
+    return publish_geometry(_reference, static_url=static_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _scripts() -> tuple[str, str, str]:
+    return (*install_leaflet(static_url=static_url()), install_layer_script(static_url=static_url()))
+
+
+def map_assets(reference: ReferenceData) -> PublishedGeometry:
+    """Local Leaflet, our layer script and the geometry as static files; folium pointed at them."""
+    use_local_leaflet(*_scripts())
+    return _geometry(reference)
