@@ -127,7 +127,3 @@ def _data_thresholds(values: np.ndarray, scheme: str, k: int) -> list[float]:
     # threshold keeps exactly the same membership under half-open [lower, upper) classes.
     minima = sorted({float(values[labels == label].min()) for label in np.unique(labels)})
     return minima[1:]
-
-
-def categorical_colours(values: pd.Series) -> pd.Series:
-    return values.map(CATEGORY_COLOURS).fillna(NO_DATA_COLOUR)

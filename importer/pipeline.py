@@ -20,7 +20,7 @@ from importer.errors import ImportFileError
 from importer.layout import Layout, TableRow, detect_layout, pick_sheet, table_rows
 from importer.mapping import header_key, suggest_mapping
 from importer.matcher import AMBIGUOUS, UNMATCHED, CommuneMatcher
-from importer.reader import read_file
+from importer.reader import RawSheet, read_file
 from importer.validate import MatchedRow, Problem, check_rows, cross_check_totals
 from storage import datasets
 
@@ -165,10 +165,11 @@ def _total_warnings(rows: list[TableRow], reports: list[RowReport], figures, map
 
 def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: dict[str, Indicator],
             census: pd.DataFrame, options: ImportOptions = ImportOptions(),
-            max_bytes: int = 10 * 1024 * 1024) -> Analysis:
+            max_bytes: int = 10 * 1024 * 1024, sheets: list[RawSheet] | None = None) -> Analysis:
     """Everything about one file, without storing anything. File-level problems (empty, not a
-    spreadsheet, encrypted, legacy encoding, no table ...) raise ``ImportFileError``."""
-    sheets = read_file(data, file_name, max_bytes)
+    spreadsheet, encrypted, legacy encoding, no table ...) raise ``ImportFileError``. ``sheets``
+    are the file's sheets when the caller has read them already."""
+    sheets = sheets if sheets is not None else read_file(data, file_name, max_bytes)
     sheet = pick_sheet(sheets, options.sheet)
     layout = detect_layout(sheet, options.header_rows, options.data_rows)
     rows = table_rows(sheet, layout)

@@ -38,10 +38,6 @@ class Indicator:
     import_aliases: tuple[str, ...] = ()   # other headers that name it in district report sheets
     upper_bound: str | None = None         # census column an imported value may not exceed (a part of it)
 
-    @property
-    def is_derived(self) -> bool:
-        return self.numerator is not None
-
 
 @dataclass(frozen=True)
 class Source:
@@ -64,10 +60,6 @@ class ReportFigure:
     as_of: dt.date
     source_id: str
     gso_code: str | None       # the commune a figure is about, when it names one
-
-
-def _text(value) -> str:
-    return "" if pd.isna(value) else str(value)
 
 
 def _optional(value) -> str | None:

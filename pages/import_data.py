@@ -37,7 +37,7 @@ census = reference.population.set_index("gso_code")
 key = f"import_{upload.file_id}"   # decisions belong to one uploaded file
 
 try:
-    sheet_names = [sheet.name for sheet in read_file(data, upload.name, upload_limit_bytes())]
+    sheets = read_file(data, upload.name, upload_limit_bytes())
 except ImportFileError as error:
     st.error(error.message)
     if error.detail:
@@ -45,7 +45,7 @@ except ImportFileError as error:
     st.stop()
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
-    sheet = columns[0].selectbox(t("import.sheet", lang), [None, *sheet_names], key=f"{key}_sheet",
+    sheet = columns[0].selectbox(t("import.sheet", lang), [None, *(s.name for s in sheets)], key=f"{key}_sheet",
                                  format_func=lambda name: t("import.sheet.auto", lang) if name is None else name)
     header_text = columns[1].text_input(t("import.header_rows", lang), key=f"{key}_header")
     data_text = columns[2].text_input(t("import.data_rows", lang), key=f"{key}_data")
@@ -63,7 +63,7 @@ options = ImportOptions(
     excluded=frozenset(row for row, code in decisions.items() if code == "exclude"))
 try:
     analysis = analyse(data, upload.name, matcher=matcher, catalogue=catalogue(), census=census,
-                       options=options, max_bytes=upload_limit_bytes())
+                       options=options, max_bytes=upload_limit_bytes(), sheets=sheets)
 except ImportFileError as error:
     st.error(error.message)
     if error.detail:
