@@ -76,7 +76,6 @@ import gzip
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -579,7 +578,7 @@ def measure_interleaved(apps: list[BrowserApp], loads_n: int, changes_n: int) ->
     each(BrowserApp.start_changes)
     each(lambda app: app.change(BROWSER_CYCLE[0], crossing=True))
     for i in range(changes_n):
-        each(lambda app: app.change(BROWSER_CYCLE[(i + 1) % len(BROWSER_CYCLE)]))
+        each(lambda app, i=i: app.change(BROWSER_CYCLE[(i + 1) % len(BROWSER_CYCLE)]))
     each(lambda app: app.change(ILLUSTRATIVE_INDICATOR, crossing=True))
     each(BrowserApp.end_changes)
     each(BrowserApp.panzoom)
@@ -703,7 +702,7 @@ def report_targets(server: dict, browser: dict | None) -> None:
         rows.append(ok)
         emit(f"target_{name}", f"{'PASS' if ok else 'FAIL'} ({detail})")
 
-    ours, naive = server["ours"], server["naive"]
+    ours = server["ours"]
     size = median(ours["sizes"])
     limit = BYTES_STATIC_MAX if server["static"] else BYTES_INLINE_MAX
     kind = "static geometry" if server["static"] else "geometry inline"

@@ -7,12 +7,12 @@ from streamlit_folium import st_folium
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
 from ui import map_widgets as widgets
-from ui.i18n import t
-from ui.embed import embed_code, public_base_url, public_indicators, share_link
 from ui.charts import ROW_HEIGHT, category_counts_spec, ranked_bar_spec
+from ui.embed import embed_code, public_base_url, public_indicators, share_link
+from ui.i18n import t
 from ui.mapview import html_table, indicator_title, legend_html, provenance_text
-from ui.settings import base_tiles, public_shows_illustrative
 from ui.public_state import PublicState
+from ui.settings import base_tiles, public_shows_illustrative
 from ui.state import MapState, read_state, write_state
 from ui.streamlit_support import (commune_panel, current_lang, illustrative_banner, map_assets, map_view,
                                   published_table, view_tables)
