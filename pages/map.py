@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
 from ui import map_widgets as widgets
-from ui.charts import ROW_HEIGHT, category_counts_spec, ranked_bar_spec
+from ui.charts import category_counts_html, ranked_bars_html
 from ui.embed import embed_code, public_base_url, public_indicators, share_link
 from ui.i18n import t
 from ui.mapview import html_table, indicator_title, legend_html, provenance_text
@@ -95,25 +95,30 @@ st.subheader(chart_title)
 if rows.empty:
     st.info(t("chart.empty", lang))
 elif indicator.kind == "category":
-    st.vega_lite_chart(spec=category_counts_spec(rows, lang), width="stretch")
+    st.html(category_counts_html(rows, lang))
 else:
-    with st.container(height=min(600, max(180, ROW_HEIGHT * len(rows) + 90))):
-        st.vega_lite_chart(spec=ranked_bar_spec(rows, indicator, lang), width="stretch")
+    with st.container(height=min(600, max(120, 22 * len(rows) + 40))):
+        st.html(ranked_bars_html(rows, indicator, lang))
 
-with st.expander(t("table.title", lang)):
-    st.html(html_table(data_table))
-    if indicator.illustrative:
-        st.caption(t("illustrative.long", lang))
-with st.expander(t("embed.title", lang), icon=":material/code:"):
-    st.caption(t("embed.intro", lang))
-    if indicator.id in public_indicators(indicators, public_shows_illustrative()):
-        height = st.number_input(t("embed.height", lang), 300, 1200, 400, step=50, key="w_embed_height")
-        public_state = PublicState(indicator.id, district=state.districts[0] if len(state.districts) == 1 else None,
-                                   commune=state.commune, lang=lang, height=int(height))
-        st.text(t("embed.code", lang))
-        st.code(embed_code(public_base_url(), public_state, indicator_title(indicator, lang)), language="html")
-        st.text(t("embed.link", lang))
-        st.code(share_link(public_base_url(), public_state), language=None)
-    else:
-        st.info(t("embed.not_public", lang))
+# Both sections are drawn only while open: rendering them on every rerun slowed the map's update.
+table_section = st.expander(t("table.title", lang), key="x_table", on_change="rerun")
+if table_section.open:
+    with table_section:
+        st.html(html_table(data_table))
+        if indicator.illustrative:
+            st.caption(t("illustrative.long", lang))
+embed_section = st.expander(t("embed.title", lang), icon=":material/code:", key="x_embed", on_change="rerun")
+if embed_section.open:
+    with embed_section:
+        st.caption(t("embed.intro", lang))
+        if indicator.id in public_indicators(indicators, public_shows_illustrative()):
+            height = st.number_input(t("embed.height", lang), 300, 1200, 400, step=50, key="w_embed_height")
+            public_state = PublicState(indicator.id, district=state.districts[0] if len(state.districts) == 1 else None,
+                                       commune=state.commune, lang=lang, height=int(height))
+            st.text(t("embed.code", lang))
+            st.code(embed_code(public_base_url(), public_state, indicator_title(indicator, lang)), language="html")
+            st.text(t("embed.link", lang))
+            st.code(share_link(public_base_url(), public_state), language=None)
+        else:
+            st.info(t("embed.not_public", lang))
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

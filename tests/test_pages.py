@@ -154,3 +154,12 @@ def test_value_range_belongs_to_its_indicator(app):
     at.selectbox(key="w_indicator").set_value("households_guided_share").run()
     assert not at.exception
     assert "min" not in at.query_params and "max" not in at.query_params
+
+
+def test_data_table_is_drawn_only_while_its_section_is_open(app):
+    at = open_page(app, "map", ind="population_2019")
+    assert not tables_in(at)
+    at.session_state["x_table"] = True
+    at.run()
+    table = tables_in(at)[0]
+    assert len(table) == 101 and "Lớp" in table.columns

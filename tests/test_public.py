@@ -171,6 +171,9 @@ def test_map_page_offers_the_embed_code():
     at.query_params["ind"] = "population_2019"
     at.run()
     at.switch_page("pages/map.py").run()
+    assert not at.code   # the section is drawn only while open
+    at.session_state["x_embed"] = True
+    at.run()
     codes = [c.value for c in at.code]
     assert any(c.startswith("<iframe") and "ind=population_2019" in c for c in codes)
 
