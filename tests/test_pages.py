@@ -163,3 +163,12 @@ def test_data_table_is_drawn_only_while_its_section_is_open(app):
     at.run()
     table = tables_in(at)[0]
     assert len(table) == 101 and "Lớp" in table.columns
+
+
+def test_ranking_is_drawn_when_opened_and_outlines_the_selected_commune(app):
+    at = open_page(app, "map", ind="population_density", d="964", c="32005")
+    assert not [h for h in at.get("html") if "camau-bars" in h.proto.body]
+    at.session_state["x_chart"] = True
+    at.run()
+    bars = next(h.proto.body for h in at.get("html") if "camau-bars" in h.proto.body)
+    assert bars.count('role="listitem"') == 17 and bars.count("outline:2px solid #000") == 1
