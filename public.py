@@ -41,10 +41,11 @@ def public_map() -> None:
     indicator = visible[state.indicator]
     map_state = MapState(indicator=indicator.id, districts=(state.district,) if state.district else (),
                          commune=state.commune, lang=state.lang)
-    view = build_view(table, catalogue, sources, map_state, map_assets(), None, state.lang)
+    geometry = map_assets()
+    view = build_view(table, catalogue, sources, map_state, geometry, None, state.lang)
 
     st.markdown(f"**{indicator_title(indicator, state.lang)}**")
-    st_folium(base_map(map_assets().bounds, base_tiles()), key="public_map",
+    st_folium(base_map(geometry.bounds, base_tiles()), key="public_map",
               feature_group_to_add=commune_layer(view.layer), height=max(state.height - CHROME_HEIGHT, 160),
               use_container_width=True, returned_objects=[])
     st.html(f'<div class="camau-public-legend" style="display:flex;flex-wrap:wrap;column-gap:.8rem;'

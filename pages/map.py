@@ -14,8 +14,8 @@ from ui.mapview import html_table, indicator_title, legend_html, provenance_text
 from ui.public_state import PublicState
 from ui.settings import base_tiles, public_shows_illustrative
 from ui.state import MapState, read_state, write_state
-from ui.streamlit_support import (commune_panel, current_lang, illustrative_banner, map_assets, map_view,
-                                  published_table, view_tables)
+from ui.streamlit_support import (commune_panel, current_lang, data_table, illustrative_banner, map_assets,
+                                  map_view, published_table, ranking_rows)
 
 lang = current_lang()
 version_id, table, indicators, indicator_sources = published_table(lang)
@@ -94,7 +94,7 @@ if state.commune:
 chart_title = t("chart.title", lang) + (f" · {t('illustrative', lang)}" if indicator.illustrative else "")
 chart_section = st.expander(chart_title, icon=":material/bar_chart:", key="x_chart", on_change="rerun")
 if chart_section.open:
-    rows = view_tables(version_id, state, lang)[0]
+    rows = ranking_rows(version_id, state, lang)
     with chart_section:
         if rows.empty:
             st.info(t("chart.empty", lang))
@@ -106,7 +106,7 @@ if chart_section.open:
 table_section = st.expander(t("table.title", lang), key="x_table", on_change="rerun")
 if table_section.open:
     with table_section:
-        st.html(html_table(view_tables(version_id, state, lang)[1]))
+        st.html(html_table(data_table(version_id, state, lang)))
         if indicator.illustrative:
             st.caption(t("illustrative.long", lang))
 embed_section = st.expander(t("embed.title", lang), icon=":material/code:", key="x_embed", on_change="rerun")

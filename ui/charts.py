@@ -50,7 +50,7 @@ def category_counts_html(rows: pd.DataFrame, lang: str) -> str:
     totals = counts.groupby("district")["size"].sum().sort_values(ascending=False)
     largest = float(totals.max()) if len(totals) else 1.0
     items = []
-    for district, total in totals.items():
+    for district in totals.index:
         parts = counts[counts["district"] == district]
         segments = "".join(
             f'<span title="{_escape(text)}: {size}" style="display:inline-block;height:100%;'

@@ -100,12 +100,15 @@ def map_view(version_id: int, state: MapState, lang: str) -> MapView:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def view_tables(version_id: int, state: MapState, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The ranked chart's rows and the data table for the same view. Separate from ``map_view``
-    so that the page can send the map before computing them."""
-    table = _published_table(version_id)[0]
-    view = map_view(version_id, state, lang)
-    return chart_rows(table, view, state.commune, lang), table_rows(table, view, lang)
+def ranking_rows(version_id: int, state: MapState, lang: str) -> pd.DataFrame:
+    """The ranked bars' rows for the same view (computed only when the ranking is open)."""
+    return chart_rows(_published_table(version_id)[0], map_view(version_id, state, lang), state.commune, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def data_table(version_id: int, state: MapState, lang: str) -> pd.DataFrame:
+    """The text-alternative table for the same view (computed only when it is open)."""
+    return table_rows(_published_table(version_id)[0], map_view(version_id, state, lang), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
