@@ -235,6 +235,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "about.col.illustrative": "Minh họa",
         "yes": "có",
         "no": "không",
+        # --- planner (vi) ---
+        # --- exports (vi) ---
+        # --- presentation (vi) ---
+        # --- compare (vi) ---
     },
     "en": {
         "app.title": "Cà Mau digital transformation map",
@@ -468,6 +472,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "about.col.illustrative": "Illustrative",
         "yes": "yes",
         "no": "no",
+        # --- planner (en) ---
+        # --- exports (en) ---
+        # --- presentation (en) ---
+        # --- compare (en) ---
     },
 }
 
