@@ -85,3 +85,19 @@ audit_log = sa.Table(
     sa.Column("target", sa.String(200), nullable=False),
     sa.Column("details", sa.Text, nullable=False),
 )
+
+scenarios = sa.Table(
+    "plan_scenarios", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(120), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("query", sa.Text, nullable=False),                 # the planner's URL settings, JSON
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("dataset_versions.id"), nullable=False),
+    sa.Column("selected", sa.Text, nullable=False),              # GSO codes chosen when saved, JSON list
+    sa.Column("totals", sa.Text, nullable=False),                # the wave's totals when saved, JSON
+    sa.Column("illustrative", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),         # deleted scenarios stay for the audit trail
+    sa.Column("deleted_by", sa.String(80)),
+)

@@ -19,7 +19,7 @@ PUBLIC = "../public.py"
 # Modules through which stored data can change or users can sign in / upload.
 WRITE_MODULES = {"storage.datasets", "storage.db", "auth", "auth.accounts", "importer.pipeline",
                  "importer.template", "indicators.sample_version", "ui.streamlit_support", "ui.editor_session",
-                 "manage", "alembic"}
+                 "manage", "alembic", "storage.scenarios"}
 
 
 def project_imports(path: Path) -> set[str]:

@@ -1,0 +1,80 @@
+"""One planning run: candidates → criteria → score → exact selection → resource estimates."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from indicators.catalogue import Indicator
+from planner.geography import Geography
+from planner.resources import Assumptions, WaveTotals, commune_estimates, pilot_assumptions, wave_totals
+from planner.scoring import CRITERIA, Weights, raw_criteria, scaled_criteria, score
+from planner.selection import Constraints, Plan, choose_wave
+
+# Used only when the published data hold no pilot figures to derive the ratios from; the page
+# then says the assumptions are not from the pilot.
+FALLBACK_ASSUMPTIONS = Assumptions(teams_per_1000_households=10.0, members_per_team=5.0, coverage_rate=0.25)
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    weights: Weights = Weights()
+    adoption: tuple[str, ...] = ("vneid_per_1000", "mobile_money_per_1000")
+    proximity: str = "border"
+    constraints: Constraints = Constraints()
+    assumptions: Assumptions | None = None      # None: the pilot's ratios
+
+
+@dataclass(frozen=True)
+class WaveResult:
+    settings: PlanSettings
+    candidates: pd.DataFrame     # index GSO code: names, raw and scaled criteria, breakdown, score, estimates, selected
+    plan: Plan
+    totals: WaveTotals | None
+    assumptions: Assumptions
+    pilot_ratios: Assumptions | None
+    illustrative: bool           # the plan rests on illustrative (sample) data
+    ignored_includes: tuple[str, ...]   # must-include codes that already have a team (or are unknown codes)
+
+
+def has_team(table: pd.DataFrame) -> pd.Series:
+    return table["pilot"].fillna(False).astype(bool)
+
+
+def candidate_codes(table: pd.DataFrame, must_include: frozenset[str]) -> list[str]:
+    """Communes known to have no team, plus those of unknown status that the planner includes by hand."""
+    known_without = table["pilot"].notna() & ~has_team(table)
+    unknown_included = table["pilot"].isna() & table["gso_code"].isin(must_include)
+    return sorted(table.loc[known_without | unknown_included, "gso_code"])
+
+
+def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: Geography,
+              settings: PlanSettings, explain: bool = True) -> WaveResult:
+    codes = candidate_codes(table, settings.constraints.must_include)
+    ignored = tuple(sorted(settings.constraints.must_include - set(codes)))
+    constraints = replace(settings.constraints, must_include=settings.constraints.must_include & set(codes))
+    adoption = [i for i in settings.adoption if i in catalogue]
+
+    pilot_ratios = pilot_assumptions(table)
+    assumptions = settings.assumptions or pilot_ratios or FALLBACK_ASSUMPTIONS
+    rows = table.set_index("gso_code")
+    raw = raw_criteria(table, codes, catalogue, adoption, geography, settings.proximity)
+    scaled = scaled_criteria(raw, settings.proximity)
+    breakdown = score(scaled, settings.weights)
+    estimates = commune_estimates(rows.loc[breakdown.index, "households_2019"].astype(float), assumptions)
+
+    frame = rows.loc[breakdown.index, ["name", "type", "district_code", "district"]].copy()
+    frame = frame.join(raw.add_prefix("raw_")).join(scaled.add_prefix("scaled_")).join(breakdown).join(estimates)
+    plan = choose_wave(frame[["score", "district_code", "teams", "members"]], constraints, explain=explain)
+    frame["selected"] = frame.index.isin(plan.selected)
+    totals = wave_totals(table, estimates, plan.selected) if plan.feasible else None
+
+    used = [catalogue["pilot_status"]] + [catalogue[i] for i in adoption]
+    if settings.assumptions is None and pilot_ratios is not None:
+        used += [catalogue[i] for i in ("hamlet_teams", "team_members", "households_guided") if i in catalogue]
+    illustrative = any(indicator.illustrative for indicator in used)
+    return WaveResult(replace(settings, constraints=constraints), frame, plan, totals, assumptions, pilot_ratios,
+                      illustrative, ignored)
+
+
+__all__ = ["CRITERIA", "PlanSettings", "WaveResult", "plan_wave", "candidate_codes", "has_team"]
