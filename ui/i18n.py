@@ -442,6 +442,47 @@ STRINGS: dict[str, dict[str, str]] = {
         "about.licences": (
             "- **Commune boundaries**: the R package `censusVN2009` (Marc Choisy, Lucie Contamin), MIT licence; derived from the "
             "1:250,000 administrative map updated 2013-03-06 (WHO Vietnam dataset, December 2016), whose terms are not stated.\n"
+        "nav.compare": "So sánh các kỳ",
+        "compare.title": "So sánh các kỳ số liệu",
+        "compare.intro": "Chọn một chỉ tiêu và hai kỳ số liệu đã công bố: xem hai bản đồ cạnh nhau với cùng các lớp màu, "
+                         "hoặc một bản đồ thể hiện mức thay đổi của từng xã.",
+        "compare.none": "Chưa có chỉ tiêu nào có số liệu theo kỳ.",
+        "compare.indicator": "Chỉ tiêu",
+        "compare.indicator_periods": "{name} · {count} kỳ",
+        "compare.period_a": "Kỳ A (kỳ trước)",
+        "compare.period_b": "Kỳ B (kỳ sau)",
+        "compare.mode": "Cách xem",
+        "compare.mode.side": "Hai bản đồ cạnh nhau",
+        "compare.mode.change": "Bản đồ thay đổi",
+        "compare.period_name": "{label} (số liệu ngày {date})",
+        "compare.period_statement": "Kỳ {letter}: {name}. {provenance}",
+        "compare.map_heading": "Kỳ {letter}: {name}",
+        "compare.one_period": "Chỉ tiêu này hiện chỉ có một kỳ số liệu: {name}. Bản đồ dưới đây là kỳ đó. "
+                              "Kỳ thứ hai sẽ có ở đây khi biên tập viên nhập và công bố bảng số liệu chính thức "
+                              "của một kỳ khác (trang Nhập dữ liệu, rồi Phiên bản dữ liệu).",
+        "compare.same_period": "Kỳ A và kỳ B đang là cùng một kỳ. Hãy chọn hai kỳ khác nhau để so sánh.",
+        "compare.mixed": "Một kỳ là dữ liệu minh họa, kỳ kia là số liệu chính thức: mức chênh lệch giữa hai kỳ "
+                         "không phản ánh thay đổi thật.",
+        "compare.same_classes": "Hai bản đồ dùng chung các lớp màu (phân vị tính trên số liệu của cả hai kỳ): "
+                                "cùng một màu là cùng một khoảng giá trị.",
+        "compare.denominator.none": "Số tuyệt đối, không có mẫu số.",
+        "compare.denominator.same": "Mẫu số: {name} (số liệu ngày {date}), như nhau ở cả hai kỳ.",
+        "compare.change_header": "{indicator}: thay đổi từ kỳ {a} đến kỳ {b}",
+        "compare.change_kind.count": "Thay đổi = kỳ B − kỳ A ({unit}); tỷ lệ % so với kỳ A khi kỳ A lớn hơn 0.",
+        "compare.change_kind.points": "Thay đổi = kỳ B − kỳ A, tính bằng điểm phần trăm.",
+        "compare.change_kind.rate": "Thay đổi = kỳ B − kỳ A, là chênh lệch của tỷ lệ ({unit}).",
+        "compare.unit.points": "điểm %",
+        "compare.missing_in": "Không có dữ liệu kỳ {label}",
+        "compare.missing_both": "Không có dữ liệu ở cả hai kỳ",
+        "compare.legend.zero": "Không đổi (0)",
+        "compare.legend.up": "trên {lower} đến {upper}",
+        "compare.legend.above": "trên {lower}",
+        "compare.legend.down": "từ {lower} đến dưới {upper}",
+        "compare.legend.below": "dưới {upper}",
+        "compare.legend.no_data": "Không có dữ liệu ở một hoặc cả hai kỳ",
+        "compare.col.value": "{indicator} — kỳ {period}",
+        "compare.col.change": "Thay đổi (B − A)",
+        "compare.col.percent": "Thay đổi (%)",
             "- **List of the 101 units, GSO codes**: General Statistics Office, via `daohoangson/dvhcvn` (GPL-3.0), data date 10/04/2023.\n"
             "- **District and province outlines**: gis.chinhphu.vn, via `daohoangson/dvhcvn` (GPL-3.0).\n"
             "- **Population and households 2019**: 1 April 2019 Population and Housing Census (GSO).\n"
@@ -485,3 +526,44 @@ def t(key: str, lang: str = "vi", **values) -> str:
     table = STRINGS.get(lang, STRINGS["vi"])
     text = table.get(key, STRINGS["vi"][key])
     return text.format(**values) if values else text
+        "nav.compare": "Compare periods",
+        "compare.title": "Compare reporting periods",
+        "compare.intro": "Choose an indicator and two published periods: see two maps side by side with the same "
+                         "colour classes, or one map of each commune's change.",
+        "compare.none": "No indicator has figures by period yet.",
+        "compare.indicator": "Indicator",
+        "compare.indicator_periods": "{name} · {count} periods",
+        "compare.period_a": "Period A (earlier)",
+        "compare.period_b": "Period B (later)",
+        "compare.mode": "View",
+        "compare.mode.side": "Two maps side by side",
+        "compare.mode.change": "Change map",
+        "compare.period_name": "{label} (as of {date})",
+        "compare.period_statement": "Period {letter}: {name}. {provenance}",
+        "compare.map_heading": "Period {letter}: {name}",
+        "compare.one_period": "This indicator has only one period so far: {name}. The map below shows it. "
+                              "A second period appears here once an editor imports and publishes an official "
+                              "table for another period (Import data, then Data versions).",
+        "compare.same_period": "Periods A and B are the same period. Choose two different periods to compare.",
+        "compare.mixed": "One period is illustrative data and the other official figures: the difference between "
+                         "them is not a real change.",
+        "compare.same_classes": "Both maps use the same colour classes (quantiles over both periods' values): "
+                                "the same colour means the same range of values.",
+        "compare.denominator.none": "Absolute count, no denominator.",
+        "compare.denominator.same": "Denominator: {name} (as of {date}), the same in both periods.",
+        "compare.change_header": "{indicator}: change from {a} to {b}",
+        "compare.change_kind.count": "Change = period B − period A ({unit}); % change against period A where A is above 0.",
+        "compare.change_kind.points": "Change = period B − period A, in percentage points.",
+        "compare.change_kind.rate": "Change = period B − period A, the difference in the rate ({unit}).",
+        "compare.unit.points": "pp",
+        "compare.missing_in": "No data for {label}",
+        "compare.missing_both": "No data in either period",
+        "compare.legend.zero": "No change (0)",
+        "compare.legend.up": "over {lower} to {upper}",
+        "compare.legend.above": "over {lower}",
+        "compare.legend.down": "{lower} to under {upper}",
+        "compare.legend.below": "under {upper}",
+        "compare.legend.no_data": "No data in one or both periods",
+        "compare.col.value": "{indicator} — {period}",
+        "compare.col.change": "Change (B − A)",
+        "compare.col.percent": "Change (%)",
