@@ -66,8 +66,12 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
         version = current if indicator.id in provided else sample_version
         parts.append(source[source["indicator"] == indicator.id])
         provenance[indicator.id] = _provenance(version)
-    # Pilot status follows the teams: an imported team count decides which communes are pilots.
-    if TEAMS_INDICATOR in provided:
+    # Pilot status is stored with the sample (version 0); in an imported version it follows the
+    # teams: an imported team count decides which communes are pilots.
+    if PILOT_INDICATOR in provided:
+        pilot = chosen[chosen["indicator"] == PILOT_INDICATOR]
+        provenance[PILOT_INDICATOR] = _provenance(current)
+    elif TEAMS_INDICATOR in provided:
         teams = chosen[chosen["indicator"] == TEAMS_INDICATOR]
         pilot = teams.assign(indicator=PILOT_INDICATOR, value=(teams["value"] > 0).astype(float))
         provenance[PILOT_INDICATOR] = _provenance(current)

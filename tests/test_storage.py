@@ -62,6 +62,17 @@ def test_publish_and_rollback_never_overwrite(engine, catalogue):
             "rollback", "rollback", "publish"]
 
 
+def test_published_sample_knows_every_commune_pilot_status(engine, catalogue, sources, reference):
+    # Regression: the sample stores teams only for pilots, so deriving the status from teams left
+    # the 56 communes without a team "unknown" instead of "no team".
+    ensure_sample_version(engine, read_sample_csv(), catalogue)
+    with engine.connect() as connection:
+        frame, provenance = published_dataset(connection, catalogue)
+    table = commune_table(reference, frame, effective_catalogue(catalogue, sources, provenance)[0])
+    assert table["pilot_status"].value_counts().to_dict() == {"not_pilot": 56, "pilot": 45}
+    assert provenance["pilot_status"].version == 0
+
+
 def test_partial_import_keeps_sample_for_missing_indicators(engine, catalogue, sources, reference):
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     with engine.begin() as connection:
