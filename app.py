@@ -25,6 +25,7 @@ public = [
     st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="tong-quan",
             default=True),
     st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="ban-do"),
+    st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="so-sanh"),
     st.Page("pages/about.py", title=t("nav.about", lang), icon=":material/info:", url_path="gioi-thieu"),
 ]
 if current_user():

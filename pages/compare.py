@@ -1,0 +1,125 @@
+"""Compare two reporting periods of an indicator: two maps with the same classes, or a change map.
+With one period (the illustrative sample), that period's map and how a second one arrives."""
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from indicators.periods import available_periods, period_table
+from ui.compare_view import (MODES, CompareState, change_explanation, change_map, comparison_rows,
+                             denominator_statement, period_maps, period_name, period_statement, read_compare_state,
+                             shared_legend_html, write_compare_state)
+from ui.i18n import t
+from ui.mapview import html_table, legend_html
+from ui.settings import base_tiles
+from ui.streamlit_support import (catalogue, current_lang, engine, illustrative_banner, map_assets,
+                                  require_reference, sources)
+
+SIDE_MAP_HEIGHT = 520
+_SYNCED_QUERY = "_compare_synced_query"
+
+lang = current_lang()
+reference = require_reference(lang)
+indicators, indicator_sources = catalogue(), sources()
+with engine().connect() as connection:
+    periods = available_periods(connection, indicators)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def version_table(version_id: int):
+    """One version's commune table. A stored version never changes, so its id is the cache key."""
+    with engine().connect() as connection:
+        return period_table(connection, reference, indicators, version_id)
+
+
+# --- State: URL -> widgets -> state -> URL (as on the map page) ----------------------------------
+query = st.query_params.to_dict()
+url_state, notices = read_compare_state(query, periods)
+if st.session_state.get(_SYNCED_QUERY) != query:
+    for key, value in (("w_cmp_indicator", url_state.indicator), ("w_cmp_a", url_state.period_a),
+                       ("w_cmp_b", url_state.period_b), ("w_cmp_mode", url_state.mode)):
+        st.session_state[key] = value
+
+st.title(t("compare.title", lang))
+st.caption(t("compare.intro", lang))
+if notices:
+    st.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+if url_state.indicator is None:
+    st.info(t("compare.none", lang))
+    st.stop()
+
+comparable = [i for i, p in periods.items() if p]
+controls = st.columns([3, 2, 2, 2.4])
+indicator_id = controls[0].selectbox(
+    t("compare.indicator", lang), comparable, key="w_cmp_indicator",
+    format_func=lambda i: t("compare.indicator_periods", lang, name=indicators[i].name[lang], count=len(periods[i])))
+by_label = {p.label: p for p in periods[indicator_id]}
+if st.session_state.get("w_cmp_a") not in by_label or st.session_state.get("w_cmp_b") not in by_label:
+    # Another indicator was chosen: its own latest periods.
+    fresh, _ = read_compare_state({"ind": indicator_id}, periods)
+    st.session_state["w_cmp_a"], st.session_state["w_cmp_b"] = fresh.period_a, fresh.period_b
+one_period = len(by_label) == 1   # nothing to choose yet: the controls stay visible but disabled
+period_a = by_label[controls[1].selectbox(t("compare.period_a", lang), list(by_label), key="w_cmp_a",
+                                          format_func=lambda label: period_name(by_label[label], lang),
+                                          disabled=one_period)]
+period_b = by_label[controls[2].selectbox(t("compare.period_b", lang), list(by_label), key="w_cmp_b",
+                                          format_func=lambda label: period_name(by_label[label], lang),
+                                          disabled=one_period)]
+mode = controls[3].radio(t("compare.mode", lang), MODES, key="w_cmp_mode", horizontal=True,
+                         format_func=lambda m: t(f"compare.mode.{m}", lang), disabled=one_period)
+
+state = CompareState(indicator_id, period_a.label, period_b.label, mode, lang)
+new_query = write_compare_state(state)
+if new_query != query:
+    st.query_params.from_dict(new_query)
+st.session_state[_SYNCED_QUERY] = new_query
+
+# --- Maps, legend and the text alternative --------------------------------------------------------
+geometry = map_assets()
+indicator = indicators[indicator_id]
+shown = [period_a] if period_a == period_b else [period_a, period_b]
+if any(p.illustrative for p in shown):
+    illustrative_banner(lang)
+if one_period:
+    st.info(t("compare.one_period", lang, name=period_name(period_a, lang)))
+elif len(shown) == 1:
+    st.warning(t("compare.same_period", lang))
+elif period_a.illustrative != period_b.illustrative:
+    st.warning(t("compare.mixed", lang))
+for letter, period in zip("AB", shown):
+    st.caption(period_statement(letter, period, indicators, indicator_sources, indicator_id, lang))
+
+tables = [version_table(p.version_id) for p in shown]
+maps = period_maps(tables, shown, indicator_id, indicators, indicator_sources, geometry, lang)
+# The change also goes into the table in side-by-side mode.
+change = change_map(*tables, *shown, indicator_id, indicators, geometry, lang) if len(shown) == 2 else None
+if change is not None and mode == "change":
+    map_column, legend_column = st.columns([3, 1.25])
+    with map_column:
+        st_folium(base_map(geometry.bounds, base_tiles()), key="compare_change_map",
+                  feature_group_to_add=commune_layer(change.layer), height=MAP_HEIGHT, use_container_width=True,
+                  returned_objects=[])
+    with legend_column:
+        st.markdown(f"**{t('legend.title', lang)}:** "
+                    + t("compare.change_header", lang, indicator=indicator.name[lang], a=period_a.label,
+                        b=period_b.label))
+        st.html(legend_html(change.legend, lang))
+        st.caption(change_explanation(indicator, change.change.kind, lang))
+        st.caption(denominator_statement(indicator, indicators, lang))
+else:
+    map_columns = st.columns(len(shown))
+    for letter, column, period_map in zip("AB", map_columns, maps.maps):
+        with column:
+            st.markdown(f"**{t('compare.map_heading', lang, letter=letter, name=period_name(period_map.period, lang))}**")
+            st_folium(base_map(geometry.bounds, base_tiles()), key=f"compare_map_{letter.lower()}",
+                      feature_group_to_add=commune_layer(period_map.layer),
+                      height=SIDE_MAP_HEIGHT if len(shown) == 2 else MAP_HEIGHT, use_container_width=True,
+                      returned_objects=[])
+    st.markdown(f"**{t('legend.title', lang)}:** {maps.maps[0].indicator.name[lang]}")
+    st.html(shared_legend_html(maps.legend, shown, lang))
+    if len(shown) == 2:
+        st.caption(t("compare.same_classes", lang))
+
+with st.expander(t("table.title", lang)):
+    illustrative = any(p.illustrative for p in shown)
+    st.html(html_table(comparison_rows(tables[0], maps, change, lang),
+                       caption=t("illustrative.long", lang) if illustrative else ""))
