@@ -17,6 +17,12 @@ from branca.utilities import color_brewer
 SCHEMES = ("quantiles", "fisher_jenks", "equal_interval", "manual")
 MIN_CLASSES, MAX_CLASSES = 3, 7
 # ColorBrewer sequential schemes (all marked colour-blind safe by ColorBrewer) and viridis.
+# Source of the claim: ColorBrewer 2.0 (Cynthia Brewer, colorbrewer2.org), whose "colorblind safe"
+# filter keeps YlGnBu, YlOrRd, Blues, Greens and Purples; viridis was designed for colour-blind
+# readers (van der Walt & Smith, matplotlib, 2015). The category pair is ColorBrewer "Paired" dark
+# blue and light orange, which differ in lightness and on the blue–yellow axis that red–green
+# colour-blind readers keep. tests/test_classify.py re-checks every palette by simulating
+# protanopia, deuteranopia and tritanopia (Machado et al., 2009).
 PALETTES = ("YlGnBu", "YlOrRd", "Blues", "Greens", "Purples", "viridis")
 NO_DATA = -1
 NO_DATA_COLOUR = "#bdbdbd"
