@@ -1,0 +1,138 @@
+"""Matplotlib pieces shared by the exported maps: metric projection, commune fills like the web
+map, outlines, legend, scale bar, north arrow and wrapped text."""
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from geo.classify import NO_DATA_COLOUR
+from geo.reference import ReferenceData
+from ui import fmt
+from ui.i18n import t
+from ui.mapview import LegendEntry, MapView
+
+matplotlib.use("Agg")   # no display on the server; chosen before pyplot is imported
+import matplotlib.pyplot as plt  # noqa: E402
+
+# UTM zone 48N covers 102–108°E, Cà Mau included: metres on the ground, so the scale bar is true.
+METRIC_CRS = "EPSG:32648"
+PRINT_DPI = 300
+A4_LANDSCAPE = (11.69, 8.27)   # inches
+A4_PORTRAIT = (8.27, 11.69)
+# DejaVu Sans ships with matplotlib and has every Vietnamese letter; TrueType (Type 42) embedding
+# keeps the PDF's text selectable and extractable.
+STYLE = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "savefig.facecolor": "white"}
+EDGE, NO_DATA_EDGE, FILTERED_EDGE = "#4d4d4d", "#707070", "#a0a0a0"
+FILTERED_ALPHA = 0.12          # as the web map draws communes outside the filters
+TEXT_GREY = "#444444"
+
+
+@dataclass(frozen=True)
+class MetricGeometry:
+    communes: gpd.GeoDataFrame    # gso_code, name_short, geometry in METRIC_CRS
+    districts: gpd.GeoDataFrame   # level2_id, geometry
+    province: gpd.GeoDataFrame
+
+
+def metric_geometry(reference: ReferenceData) -> MetricGeometry:
+    """The boundaries in metres (a few milliseconds for the coarse 101 communes)."""
+    communes = reference.communes.merge(reference.units[["gso_code", "name_short"]], on="gso_code", how="left")
+    return MetricGeometry(communes.to_crs(METRIC_CRS), reference.districts.to_crs(METRIC_CRS),
+                          reference.province.to_crs(METRIC_CRS))
+
+
+@contextmanager
+def new_figure(size: tuple[float, float]) -> Iterator[Figure]:
+    """A figure in the export style, always closed afterwards (pyplot keeps figures alive)."""
+    with matplotlib.rc_context(STYLE):
+        figure = plt.figure(figsize=size)
+        try:
+            yield figure
+        finally:
+            plt.close(figure)
+
+
+def figure_bytes(figure: Figure, file_format: str, metadata: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format=file_format, dpi=PRINT_DPI, metadata=metadata)
+    return buffer.getvalue()
+
+
+def fill_communes(ax, communes: gpd.GeoDataFrame, view: MapView, codes, selected: str | None = None) -> None:
+    """Colour ``communes`` (metric, with gso_code) as the view does: class colours, grey dashed
+    no-data communes, faint communes outside the filters, the selected commune outlined."""
+    colour_of = dict(zip(codes, view.colours))
+    shown_of = dict(zip(codes, view.mask))
+    frame = communes.assign(colour=communes["gso_code"].map(colour_of),
+                            shown=communes["gso_code"].map(shown_of).fillna(False).astype(bool))
+    faint = frame[~frame["shown"]]
+    if len(faint):
+        faint.plot(ax=ax, color=faint["colour"].tolist(), alpha=FILTERED_ALPHA, edgecolor="none")
+        faint.boundary.plot(ax=ax, color=FILTERED_EDGE, linewidth=0.35)
+    shown = frame[frame["shown"]]
+    missing = shown["colour"] == NO_DATA_COLOUR   # never a class colour (geo.classify)
+    for part, edge, style in ((shown[~missing], EDGE, "solid"), (shown[missing], NO_DATA_EDGE, (0, (3, 2)))):
+        if len(part):
+            part.plot(ax=ax, color=part["colour"].tolist(), edgecolor=edge, linewidth=0.35, linestyle=style)
+    if selected:
+        frame[frame["gso_code"] == selected].boundary.plot(ax=ax, color="#000000", linewidth=1.8)
+
+
+def draw_outlines(ax, geometry: MetricGeometry, district_codes=None) -> None:
+    districts = geometry.districts
+    if district_codes is not None:
+        districts = districts[districts["level2_id"].isin(list(district_codes))]
+    districts.boundary.plot(ax=ax, color="#262626", linewidth=0.9)
+    if district_codes is None:
+        geometry.province.boundary.plot(ax=ax, color="#1a1a1a", linewidth=1.4)
+
+
+def legend_handles(entries: list[LegendEntry], lang: str) -> list[Patch]:
+    handles = []
+    for entry in entries:
+        label = f"{entry.label} · {t('legend.count', lang, count=entry.count)}"
+        if entry.kind == "filtered":
+            handles.append(Patch(facecolor="#ffffff", edgecolor=FILTERED_EDGE, linestyle="--", label=label))
+        else:
+            handles.append(Patch(facecolor=entry.colour, edgecolor=EDGE if entry.kind == "class" else NO_DATA_EDGE,
+                                 linestyle="-" if entry.kind == "class" else "--", linewidth=0.6, label=label))
+    return handles
+
+
+def nice_length(span: float) -> float:
+    """A round length (1, 2 or 5 × 10ⁿ) close to a fifth of ``span``, for a scale bar."""
+    target = span / 5
+    power = 10 ** math.floor(math.log10(target))
+    return max(step * power for step in (1, 2, 5) if step * power <= target)
+
+
+def scale_bar(ax, lang: str) -> None:
+    """A two-segment scale bar in kilometres at the lower left of a metric-CRS axis."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    length = nice_length(x1 - x0)
+    left, bottom, height = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0), 0.008 * (y1 - y0)
+    for i, colour in enumerate(("#000000", "#ffffff")):
+        ax.add_patch(Rectangle((left + i * length / 2, bottom), length / 2, height,
+                               facecolor=colour, edgecolor="#000000", linewidth=0.6, zorder=5))
+    for position, text in ((0, "0"), (length, f"{fmt.number_compact(length / 1000, lang)} km")):
+        ax.text(left + position, bottom + 2.2 * height, text, ha="center", va="bottom", fontsize=7, zorder=5)
+
+
+def north_arrow(ax, lang: str) -> None:
+    ax.annotate(t("export.north", lang), xy=(0.95, 0.95), xytext=(0.95, 0.86), xycoords="axes fraction",
+                ha="center", va="center", fontsize=9, fontweight="bold",
+                arrowprops={"arrowstyle": "-|>", "color": "#000000", "linewidth": 1.2})
+
+
+def wrapped(text: str, width: int) -> str:
+    return textwrap.fill(text, width=width, break_long_words=False)

@@ -1,0 +1,77 @@
+"""The current map view as a picture for reports: a 300 dpi PNG or a one-page PDF (A4 landscape)
+with the title, the legend with class counts, a scale bar, district outlines and a footer that
+names the source, the date, the denominator and, when relevant, the illustrative mark."""
+from __future__ import annotations
+
+import datetime as dt
+
+from matplotlib.figure import Figure
+
+from reports.content import ExportedView, filter_text, title
+from reports.drawing import (A4_LANDSCAPE, TEXT_GREY, draw_outlines, figure_bytes, fill_communes,
+                             legend_handles, metric_geometry, new_figure, north_arrow, scale_bar, wrapped)
+from ui import fmt
+from ui.i18n import t
+from ui.mapview import ILLUSTRATIVE_COLOUR, provenance_text
+
+FOOTER_WIDTH = 190   # characters per footer line at 7.5 pt across an A4 landscape page
+
+
+def map_png(exported: ExportedView, today: dt.date) -> bytes:
+    return _render(exported, today, "png")
+
+
+def map_pdf(exported: ExportedView, today: dt.date) -> bytes:
+    return _render(exported, today, "pdf")
+
+
+def _render(exported: ExportedView, today: dt.date, file_format: str) -> bytes:
+    with new_figure(A4_LANDSCAPE) as figure:
+        draw_map_page(figure, exported, today)
+        return figure_bytes(figure, file_format, _metadata(exported, file_format))
+
+
+def draw_map_page(figure: Figure, exported: ExportedView, today: dt.date) -> None:
+    indicator, lang = exported.indicator, exported.lang
+    figure.text(0.03, 0.95, title(indicator, lang), fontsize=15, fontweight="bold", va="top")
+    subtitle = [t("export.subtitle", lang)]
+    if exported.is_filtered:
+        subtitle.append(filter_text(exported))
+    figure.text(0.03, 0.905, " · ".join(subtitle), fontsize=9.5, color=TEXT_GREY, va="top")
+    if indicator.illustrative:
+        figure.text(0.97, 0.95, t("illustrative", lang), fontsize=12, fontweight="bold",
+                    color=ILLUSTRATIVE_COLOUR, ha="right", va="top")
+
+    geometry = metric_geometry(exported.reference)
+    ax = figure.add_axes((0.03, 0.13, 0.58, 0.75))
+    fill_communes(ax, geometry.communes, exported.view, exported.table["gso_code"], exported.view.layer.selected)
+    draw_outlines(ax, geometry)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    scale_bar(ax, lang)
+    north_arrow(ax, lang)
+
+    figure.legend(handles=legend_handles(exported.view.legend, lang), loc="upper left",
+                  bbox_to_anchor=(0.63, 0.87), title=t("legend.title", lang), alignment="left",
+                  frameon=False, fontsize=9.5, title_fontsize=10.5, handlelength=2.2, handleheight=1.2)
+
+    footer = [(provenance_text(indicator, exported.catalogue, exported.sources, lang), TEXT_GREY)]
+    if indicator.illustrative:
+        footer.append((t("illustrative.long", lang), ILLUSTRATIVE_COLOUR))
+    footer.append((f"{t('export.boundaries', lang)} · {t('export.made', lang, date=fmt.date(today))}", TEXT_GREY))
+    y = 0.105
+    for text, colour in footer:
+        block = wrapped(text, FOOTER_WIDTH)
+        figure.text(0.03, y, block, fontsize=7.5, color=colour, va="top", linespacing=1.35)
+        y -= 0.022 * (block.count("\n") + 1)
+
+
+def _metadata(exported: ExportedView, file_format: str) -> dict[str, str]:
+    indicator, lang = exported.indicator, exported.lang
+    about = provenance_text(indicator, exported.catalogue, exported.sources, lang)
+    if indicator.illustrative:
+        about += " · " + t("illustrative", lang)
+    software = t("app.title", lang)
+    if file_format == "pdf":
+        return {"Title": title(indicator, lang), "Subject": about, "Creator": software}
+    return {"Title": title(indicator, lang), "Description": about, "Software": software}
