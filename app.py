@@ -26,6 +26,8 @@ public = [
             default=True),
     st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="ban-do"),
     st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="so-sanh"),
+    st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/slideshow:", url_path="trinh-chieu"),
+    st.Page("pages/planner.py", title=t("nav.planner", lang), icon=":material/route:", url_path="ke-hoach"),
     st.Page("pages/about.py", title=t("nav.about", lang), icon=":material/info:", url_path="gioi-thieu"),
 ]
 if current_user():

@@ -316,3 +316,45 @@ def test_bad_scenarios_are_refused_and_nothing_is_written(engine, catalogue, nam
     with pytest.raises(ScenarioError):
         with engine.begin() as connection:
             delete_scenario(connection, username="an", scenario_id=999)
+
+
+# --- Export and explanations ---------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_excel_export_has_the_plan_and_the_assumptions(table, catalogue, geography, lang):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ui.plan_export import plan_csv, plan_xlsx
+    result = plan_wave(table, catalogue, geography, PlanSettings())
+    workbook = load_workbook(io.BytesIO(plan_xlsx(result, catalogue, "v0", lang)))
+    plan_sheet, notes = workbook.worksheets
+    rows = list(plan_sheet.iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 10
+    expected = {"vi": ("Mã", "Huyện", "Xã/phường/thị trấn", "Điểm"), "en": ("Code", "District", "Commune", "Score")}[lang]
+    assert header[:4] == expected and ("Số tổ" if lang == "vi" else "Teams") in header
+    assert [row[0] for row in body] == result.candidates[result.candidates["selected"]].sort_values(
+        "score", ascending=False, kind="stable").index.tolist()
+    mark = "Dữ liệu minh họa" if lang == "vi" else "Illustrative data"
+    assert all(row[-1] == mark for row in body)
+    # The criterion parts add up to the score.
+    assert all(abs(sum(row[4:9]) - row[3]) < 5e-4 for row in body)
+    note_text = " ".join(str(v) for row in notes.iter_rows(values_only=True) for v in row)
+    assert mark in note_text and ("2,26" if lang == "vi" else "2.26") in note_text   # teams per 1,000 households
+    csv = plan_csv(result, lang)
+    assert csv.startswith(b"\xef\xbb\xbf") and csv.decode("utf-8-sig").count("\n") == 11
+    assert mark in csv.decode("utf-8-sig")
+
+
+def test_explanations_name_binding_limits_and_the_next_commune(table, catalogue, geography):
+    from ui.plan_view import explanations
+    result = plan_wave(table, catalogue, geography,
+                       PlanSettings(constraints=Constraints(size=8, district_max=1)))
+    names = dict(zip(table["gso_code"], table["name"]))
+    districts = dict(zip(table["district_code"], table["district"]))
+    lines = explanations(result, names, districts, "vi")
+    assert any(line.startswith("Ràng buộc đang chặt — tối đa 1 xã ở") for line in lines)
+    best = result.plan.next_best
+    assert any(names[best.code] in line for line in lines)

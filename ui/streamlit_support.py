@@ -82,6 +82,16 @@ def _published_table(version_id: int):
     return commune_table(_reference(), frame, effective), effective, effective_sources
 
 
+def version_table(version_id: int):
+    """(commune table, catalogue, sources) of one published version, cached."""
+    return _published_table(version_id)
+
+
+def reference_data() -> ReferenceData:
+    """The loaded reference data; call ``require_reference`` first on a page."""
+    return _reference()
+
+
 def published_table(lang: str):
     """(version id, commune table, catalogue, sources) of the published version; stops with an
     error page when the reference data are missing."""

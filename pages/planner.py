@@ -1,0 +1,193 @@
+from functools import partial
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from planner.scoring import adoption_indicators
+from planner.wave import has_team
+from storage.scenarios import ScenarioError, delete_scenario, list_scenarios, save_scenario
+from storage import queries
+from ui import fmt
+from ui import plan_widgets as widgets
+from ui.editor_session import current_user
+from ui.i18n import t
+from ui.mapview import html_table, legend_html
+from ui.plan_export import plan_csv, plan_xlsx
+from ui.plan_state import read_plan, write_plan
+from ui.plan_support import default_assumptions, wave
+from ui.plan_view import (commune_status, compare_rows, conflict_lines, difference_lines, explanations, plan_layer,
+                          scenario_rows, scenario_status, score_rows, score_text, status_layer, status_legend,
+                          wave_rows)
+from ui.settings import base_tiles
+from ui.streamlit_support import current_lang, engine, illustrative_banner, map_assets, published_table
+
+lang = current_lang()
+version_id, table, indicators, _ = published_table(lang)
+codes = set(table["gso_code"])
+names = dict(zip(table["gso_code"], table["name"]))
+districts = dict(zip(table["district_code"], table["district"]))
+pilots = {code: names[code] for code in table.loc[has_team(table), "gso_code"]}
+adoption_ids = adoption_indicators(indicators)
+defaults, from_pilot = default_assumptions(version_id)
+with engine().connect() as connection:
+    version = queries.get_version(connection, version_id)
+version_label = t("plan.version_label", lang, number=version.number, period=version.period,
+                  as_of=fmt.date(version.as_of))
+
+# --- State: URL -> widgets -> settings -> URL ---------------------------------------------
+query = st.query_params.to_dict()
+url_settings, notices = read_plan(query, adoption_ids, codes)
+widgets.sync_from_url(url_settings, query, defaults)
+
+st.title(t("plan.title", lang))
+st.caption(t("plan.intro", lang))
+notice_slot = st.empty()
+clicked_pilot = widgets.take_click_notice()
+if notices:
+    notice_slot.caption(t("plan.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+elif clicked_pilot:
+    notice_slot.info(t("plan.click.pilot", lang, commune=names.get(clicked_pilot, clicked_pilot)))
+with st.sidebar:
+    settings = widgets.controls(indicators, adoption_ids, table, defaults, from_pilot, lang)
+result = wave(version_id, settings)
+new_query = write_plan(settings) | ({"lang": lang} if lang != "vi" else {})
+if new_query != query:
+    st.query_params.from_dict(new_query)
+widgets.remember_url(new_query, result.plan.selected)
+
+banner_slot = st.empty()
+if result.illustrative:
+    with banner_slot:
+        illustrative_banner(lang)
+if result.ignored_includes:
+    st.caption(t("plan.ignored_includes", lang, communes=", ".join(names.get(c, c) for c in result.ignored_includes)))
+
+# --- Totals, map and list -------------------------------------------------------------------
+totals = result.totals
+metric_columns = st.columns(6)
+if totals is not None:
+    metric_columns[0].metric(t("plan.metric.communes", lang), fmt.number(totals.communes, 0, lang))
+    metric_columns[1].metric(t("plan.metric.teams", lang), fmt.number(totals.teams, 0, lang))
+    metric_columns[2].metric(t("plan.metric.members", lang), fmt.number(totals.members, 0, lang))
+    metric_columns[3].metric(t("plan.metric.reached", lang), fmt.number(totals.reached, 0, lang))
+    metric_columns[4].metric(t("plan.metric.coverage", lang), fmt.percent(totals.coverage_after * 100, 1, lang),
+                             t("plan.metric.coverage.delta", lang,
+                               delta=fmt.number((totals.coverage_after - totals.coverage_before) * 100, 1, lang)))
+    metric_columns[5].metric(t("plan.metric.with_teams", lang),
+                             f"{totals.communes_with_teams_after}/{totals.communes_total}")
+
+geometry = map_assets()
+map_column, list_column = st.columns([3, 1.3])
+with map_column:
+    st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
+              feature_group_to_add=commune_layer(plan_layer(table, result, geometry, lang)), height=MAP_HEIGHT,
+              use_container_width=True, returned_objects=["last_active_drawing"],
+              on_change=partial(widgets.on_map_click, frozenset(codes - set(pilots)), pilots))
+with list_column:
+    st.html(legend_html(status_legend(commune_status(table, result), lang), lang))
+    st.subheader(t("plan.list", lang))
+    if result.candidates.empty:
+        st.warning(t("plan.no_candidates", lang))
+    elif not result.plan.feasible:
+        st.error(t("plan.infeasible", lang))
+        st.markdown("\n".join(f"- {line}" for line in conflict_lines(result, names, districts, lang)))
+        st.caption(t("plan.infeasible.hint", lang))
+    else:
+        st.html(html_table(wave_rows(result, lang)))
+        st.caption(t("plan.total", lang, total=score_text(result.plan.total_score, lang)))
+
+if result.plan.feasible:
+    st.subheader(t("plan.explain.title", lang))
+    lines = explanations(result, names, districts, lang) or [t("plan.explain.none_left", lang)]
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    download_columns = st.columns([1, 1, 3])
+    stamp = f"{len(result.plan.selected)}xa_v{version.number}"
+    download_columns[0].download_button(
+        t("plan.export.xlsx", lang), plan_xlsx(result, indicators, version_label, lang),
+        file_name=f"ke_hoach_dot_tiep_theo_{stamp}.xlsx", icon=":material/download:", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    download_columns[1].download_button(
+        t("plan.export.csv", lang), plan_csv(result, lang), file_name=f"ke_hoach_dot_tiep_theo_{stamp}.csv",
+        mime="text/csv", icon=":material/download:", on_click="ignore")
+
+scores_section = st.expander(t("plan.scores", lang), key="x_plan_scores", on_change="rerun")
+if scores_section.open:
+    with scores_section:
+        st.caption(t("plan.scores.note", lang))
+        st.html(html_table(score_rows(result, lang)))
+with st.expander(t("plan.method.title", lang)):
+    st.markdown(t("plan.method.body", lang))
+
+# --- Scenarios ------------------------------------------------------------------------------
+st.header(t("plan.scenarios", lang))
+user = current_user()
+if user:
+    with st.form("plan_save", clear_on_submit=True):
+        name = st.text_input(t("plan.scenario.name", lang), max_chars=120)
+        note = st.text_area(t("plan.scenario.note", lang), max_chars=2000)
+        if st.form_submit_button(t("plan.scenario.save", lang), disabled=not result.plan.feasible):
+            try:
+                with engine().begin() as connection:
+                    save_scenario(connection, username=user, name=name, note=note, query=write_plan(settings),
+                                  version_id=version_id, selected=result.plan.selected,
+                                  totals=totals.__dict__ if totals else {}, illustrative=result.illustrative)
+                st.success(t("plan.scenario.saved", lang, name=name.strip()))
+            except ScenarioError as error:
+                st.error(t(f"plan.scenario.error.{error.kind}", lang))
+else:
+    st.caption(t("plan.scenario.editors_only", lang))
+
+with engine().connect() as connection:
+    saved = list_scenarios(connection)
+    version_numbers = {v.id: v.number for v in queries.list_versions(connection)}
+if not saved:
+    st.info(t("plan.scenario.none", lang))
+    st.stop()
+by_id = {s.id: s for s in saved}
+st.html(html_table(scenario_rows(saved, version_numbers, lang)))
+label = lambda scenario_id: f"{scenario_id} · {by_id[scenario_id].name}"   # noqa: E731
+chosen = st.selectbox(t("plan.scenario.choose", lang), list(by_id), format_func=label, key="p_scenario")
+if by_id[chosen].version_id != version_id:
+    st.caption(t("plan.scenario.version_changed", lang, saved=version_numbers.get(by_id[chosen].version_id, "?"),
+                 current=version.number))
+open_column, delete_column = st.columns(2)
+if open_column.button(t("plan.scenario.open", lang), icon=":material/open_in_new:"):
+    st.query_params.from_dict(by_id[chosen].query | ({"lang": lang} if lang != "vi" else {}))
+    widgets.forget_url()
+    st.rerun()
+if user and delete_column.button(t("plan.scenario.delete", lang), icon=":material/delete:"):
+    try:
+        with engine().begin() as connection:
+            delete_scenario(connection, username=user, scenario_id=chosen)
+        st.toast(t("plan.scenario.deleted", lang, name=by_id[chosen].name))
+        st.rerun()
+    except ScenarioError as error:
+        st.error(t(f"plan.scenario.error.{error.kind}", lang))
+
+compare_section = st.expander(t("plan.compare", lang), icon=":material/compare:", key="x_plan_compare",
+                              on_change="rerun")
+if compare_section.open:
+    with compare_section:
+        pick = st.columns(2)
+        ids = list(by_id)
+        first_id = pick[0].selectbox(t("plan.compare.a", lang), ids, format_func=label, key="p_cmp_a")
+        second_id = pick[1].selectbox(t("plan.compare.b", lang), ids, index=min(1, len(ids) - 1), format_func=label,
+                                      key="p_cmp_b")
+        if first_id == second_id:
+            st.info(t("plan.compare.same", lang))
+        else:
+            first, second = by_id[first_id], by_id[second_id]
+            for column, scenario, key in zip(st.columns(2), (first, second), ("plan_cmp_a", "plan_cmp_b")):
+                with column:
+                    st.markdown(f"**{'A' if scenario is first else 'B'} · {scenario.name}**")
+                    st.caption(t("plan.compare.saved_on", lang, at=scenario.created_at.strftime("%d/%m/%Y"),
+                                 by=scenario.created_by, version=version_numbers.get(scenario.version_id, "?")))
+                    status = scenario_status(table, scenario.selected)
+                    st_folium(base_map(geometry.bounds, base_tiles()), key=key, height=420, use_container_width=True,
+                              feature_group_to_add=commune_layer(status_layer(status, geometry, lang,
+                                                                              scenario.illustrative)),
+                              returned_objects=[])
+                    st.html(legend_html(status_legend(status, lang), lang, compact=True))
+            st.html(html_table(compare_rows(first, second, lang)))
+            st.markdown("\n".join(f"- {line}" for line in difference_lines(first, second, names, lang)))

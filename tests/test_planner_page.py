@@ -1,0 +1,173 @@
+"""AppTest of the rollout planner page: defaults, settings from the URL, map clicks, conflicts,
+exports and saved scenarios."""
+import json
+import re
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from auth.accounts import AccountError, create_editor
+from storage import queries
+from storage.db import make_engine, upgrade
+from storage.scenarios import list_scenarios
+from tests.html_tables import tables_in
+from ui.plan_widgets import toggled
+
+APP = "../app.py"
+EDITOR = "planner_editor"
+PASSWORD = "kế-hoạch-thử-nghiệm-456"
+
+
+@pytest.fixture
+def app():
+    st.cache_resource.clear()
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def open_planner(at, **params):
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.run()
+    at.switch_page("pages/planner.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def layer(at, key_index=0):
+    components = at.get("component_instance")
+    args = json.loads(components[key_index].proto.json_args)
+    match = re.search(r"window\.camauChoropleth\(\w+, (\{.*\})\);", args["feature_group"], re.S)
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
+def wave_codes(payload):
+    return {code for code, (colour, _) in payload["styles"].items() if colour == 1}
+
+
+def metrics(at):
+    return {metric.label: metric.value for metric in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_default_plan_is_a_wave_of_ten(app, lang):
+    at = open_planner(app, lang=lang)
+    payload = layer(at)
+    assert len(wave_codes(payload)) == 10
+    assert sum(1 for colour, _ in payload["styles"].values() if colour == 0) == 45
+    values = metrics(at)
+    if lang == "vi":
+        assert values["Xã trong đợt"] == "10" and values["Xã có tổ sau đợt"] == "55/101"
+        assert any("Dữ liệu minh họa" in w.value for w in at.warning)
+        assert any("Xã kế tiếp là" in m.value for m in at.markdown)
+    else:
+        assert values["Communes in the wave"] == "10" and values["Communes with teams after the wave"] == "55/101"
+        assert any("The next commune is" in m.value for m in at.markdown)
+    wave_table = tables_in(at)[0]
+    assert len(wave_table) == 10
+    assert len(at.get("download_button")) == 2
+
+
+def test_settings_come_from_the_url_and_go_back_to_it(app):
+    at = open_planner(app, size="6", dmax="1", w="5,0,0,0,0")
+    assert len(wave_codes(layer(at))) == 6
+    districts = list(tables_in(at)[0]["Huyện"])
+    assert len(districts) == 6 and len(set(districts)) == 6      # at most one per district
+    assert metrics(at)["Xã trong đợt"] == "6"
+    assert at.query_params["size"] == "6" and at.query_params["dmax"] == "1" and at.query_params["w"] == "5,0,0,0,0"
+    assert at.slider(key="p_w_reach").value == 5 and at.slider(key="p_w_density").value == 0
+    # A widget change is written back to the URL.
+    at.number_input(key="p_size").set_value(8).run()
+    assert at.query_params["size"] == "8" and len(wave_codes(layer(at))) == 8
+
+
+def test_conflicting_limits_are_named(app):
+    at = open_planner(app, size="3", dmin="1")
+    assert any("Không thể thỏa cùng lúc" in e.value for e in at.error)
+    text = " ".join(m.value for m in at.markdown)
+    assert "quy mô đợt 3 xã" in text and "tối thiểu 1 xã ở" in text
+    assert not wave_codes(layer(at))
+    assert not at.get("download_button")
+
+
+@pytest.mark.parametrize("params", [{"w": "<script>alert(1)</script>"}, {"size": "-1", "exc": "'; DROP TABLE x"},
+                                    {"inc": "99999", "prox": "nowhere", "tpk": "nan"}])
+def test_hostile_links_give_a_notice(app, params):
+    at = open_planner(app, **params)
+    assert any("Bỏ qua tham số không hợp lệ" in c.value for c in at.caption)
+    assert len(wave_codes(layer(at))) == 10
+
+
+def test_click_toggles_the_lists():
+    assert toggled("1", [], [], ["1", "2"]) == ([], ["1"])          # in the wave: excluded
+    assert toggled("3", [], [], ["1", "2"]) == (["3"], [])          # outside it: included
+    assert toggled("1", [], ["1"], ["2"]) == ([], [])               # excluded: exclusion undone
+    assert toggled("3", ["3"], [], ["3"]) == ([], [])               # included: inclusion undone
+
+
+def test_excluding_a_commune_replaces_it_in_the_wave(app):
+    at = open_planner(app)
+    first = wave_codes(layer(at))
+    clicked = sorted(first)[0]
+    at.session_state["p_exc"] = [clicked]     # what a click on it does (see test_click_toggles_the_lists)
+    at.run()
+    assert not at.exception
+    second = wave_codes(layer(at))
+    assert clicked not in second and len(second) == 10 and len(first & second) == 9
+    assert at.query_params["exc"] == clicked
+    assert layer(at)["styles"][clicked] == [2, 1]    # the rest's colour, dashed
+
+
+def _editor():
+    engine = make_engine()
+    upgrade(engine)
+    try:
+        with engine.begin() as connection:
+            create_editor(connection, EDITOR, PASSWORD)
+    except AccountError:
+        pass
+    return engine
+
+
+def test_editors_save_compare_and_delete_scenarios(app):
+    engine = _editor()
+    at = app
+    at.run()
+    at.switch_page("pages/sign_in.py").run()
+    at.text_input[0].set_value(EDITOR)
+    at.text_input[1].set_value(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page("pages/planner.py").run()
+    for name, size in (("Phương án <b>A</b> — 10 xã", "10"), ("Phương án B — 5 xã", "5")):
+        at.query_params["size"] = size
+        at.run()
+        form_name = [ti for ti in at.text_input if ti.label == "Tên phương án"][0]
+        form_name.set_value(name)
+        [ta for ta in at.text_area if ta.label == "Ghi chú"][0].set_value("ghi chú " + size)
+        [b for b in at.button if b.label == "Lưu phương án"][0].click().run()
+        assert not at.exception, at.exception
+        assert any(name in s.value for s in at.success)
+    with engine.connect() as connection:
+        audit = queries.recent_audit(connection)
+    assert (audit["action"] == "scenario_save").sum() >= 2
+    # Compare the two newest scenarios side by side.
+    at.session_state["x_plan_compare"] = True
+    at.run()
+    assert not at.exception
+    assert len(at.get("component_instance")) == 3
+    text = " ".join(t.value for t in at.markdown)
+    assert "Chỉ có trong A" in text and "Có trong cả hai: 5 xã" in text
+    # Delete the newest.
+    newest = at.selectbox(key="p_scenario").value
+    [b for b in at.button if b.label == "Xóa phương án"][0].click().run()
+    assert not at.exception
+    with engine.connect() as connection:
+        assert newest not in [s.id for s in list_scenarios(connection)]
+        assert "scenario_delete" in queries.recent_audit(connection)["action"].tolist()
+
+
+def test_public_visitors_see_no_save_or_delete(app):
+    at = open_planner(app)
+    labels = [b.label for b in at.button]
+    assert "Lưu phương án" not in labels and "Xóa phương án" not in labels
+    assert any("Biên tập viên đăng nhập" in c.value for c in at.caption)

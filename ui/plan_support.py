@@ -1,0 +1,28 @@
+"""Cached planner computations for the page (one per published version and settings)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from planner.geography import Geography, commune_geography
+from planner.resources import pilot_assumptions
+from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
+from ui.streamlit_support import reference_data, version_table
+
+
+@st.cache_resource(show_spinner=False)
+def geography() -> Geography:
+    return commune_geography(reference_data().communes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def default_assumptions(version_id: int):
+    """(the pilot's ratios or the fallback, whether they come from the pilot)."""
+    ratios = pilot_assumptions(version_table(version_id)[0])
+    return (ratios, True) if ratios is not None else (FALLBACK_ASSUMPTIONS, False)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def wave(version_id: int, settings: PlanSettings) -> WaveResult:
+    """The planning run for these settings on one published version, shared: do not modify."""
+    table, catalogue, _ = version_table(version_id)
+    return plan_wave(table, catalogue, geography(), settings)

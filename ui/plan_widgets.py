@@ -1,0 +1,136 @@
+"""Planner page controls. Like the map page (ui.map_widgets): a URL that changes from outside
+(first load, a pasted link, an opened scenario) is pushed into the widgets; otherwise the widgets
+are the source of truth and the URL is rewritten from them. A map click arrives through a
+callback before the rerun and toggles the commune's place on the must-include / must-exclude lists.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from indicators.catalogue import Indicator
+from planner.resources import Assumptions
+from planner.scoring import CRITERIA, PROXIMITY_MODES, Weights
+from planner.selection import SIZE_KINDS, Constraints
+from planner.wave import PlanSettings
+from ui import fmt
+from ui.i18n import t
+from ui.plan_state import MAX_SIZE, MAX_WEIGHT
+from ui.map_widgets import clicked_code
+
+MAP_KEY = "plan_map"
+_SYNCED_QUERY = "_plan_synced_query"
+_WAVE = "_plan_wave"                 # the codes of the wave on screen, for the click callback
+_CLICK_NOTICE = "_plan_click_notice"
+
+
+def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions) -> None:
+    if st.session_state.get(_SYNCED_QUERY) == query:
+        return
+    for name, value in settings.weights.as_dict().items():
+        st.session_state[f"p_w_{name}"] = int(value)
+    c = settings.constraints
+    assumptions = settings.assumptions or defaults
+    st.session_state.update({
+        "p_ind": list(settings.adoption), "p_prox": settings.proximity, "p_size_kind": c.size_kind,
+        "p_size": c.size, "p_dmin": c.district_min, "p_dmax": c.district_max,
+        "p_inc": sorted(c.must_include), "p_exc": sorted(c.must_exclude),
+        "p_tpk": assumptions.teams_per_1000_households, "p_mpt": assumptions.members_per_team,
+        "p_cov": assumptions.coverage_rate * 100,
+    })
+
+
+def remember_url(query: dict, wave: list[str]) -> None:
+    st.session_state[_SYNCED_QUERY] = query
+    st.session_state[_WAVE] = list(wave)
+
+
+def forget_url() -> None:
+    """Make the next run take its settings from the URL (after the URL is set from a scenario)."""
+    st.session_state.pop(_SYNCED_QUERY, None)
+
+
+def toggled(code: str, include: list[str], exclude: list[str], wave: list[str]) -> tuple[list[str], list[str]]:
+    """The lists after a click on ``code``: a click undoes an exclusion or an inclusion; otherwise
+    a commune in the wave is excluded and one outside it is included."""
+    include, exclude = list(include), list(exclude)
+    if code in exclude:
+        exclude.remove(code)
+    elif code in include:
+        include.remove(code)
+    elif code in wave:
+        exclude.append(code)
+    else:
+        include.append(code)
+    return include, exclude
+
+
+def on_map_click(candidate_codes: frozenset[str], pilot_names: dict[str, str]) -> None:
+    code = clicked_code(st.session_state.get(MAP_KEY), candidate_codes | set(pilot_names))
+    if code is None:
+        return
+    if code in pilot_names:
+        st.session_state[_CLICK_NOTICE] = code
+        return
+    st.session_state["p_inc"], st.session_state["p_exc"] = toggled(
+        code, st.session_state.get("p_inc", []), st.session_state.get("p_exc", []), st.session_state.get(_WAVE, []))
+
+
+def take_click_notice() -> str | None:
+    return st.session_state.pop(_CLICK_NOTICE, None)
+
+
+def reset_assumptions(defaults: Assumptions) -> None:
+    st.session_state.update(p_tpk=defaults.teams_per_1000_households, p_mpt=defaults.members_per_team,
+                            p_cov=defaults.coverage_rate * 100)
+
+
+def _same(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd.DataFrame,
+             defaults: Assumptions, from_pilot: bool, lang: str) -> PlanSettings:
+    """The sidebar: criteria and weights, constraints, resource assumptions."""
+    names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
+    st.subheader(t("plan.criteria", lang))
+    weights = Weights(**{name: st.slider(t(f"plan.criterion.{name}", lang), 0, MAX_WEIGHT, key=f"p_w_{name}",
+                                         help=t("plan.weight.help", lang)) for name in CRITERIA})
+    adoption = st.multiselect(t("plan.adoption", lang), adoption_ids, key="p_ind",
+                              format_func=lambda i: catalogue[i].name[lang])
+    proximity = st.radio(t("plan.proximity", lang), PROXIMITY_MODES, key="p_prox",
+                         format_func=lambda m: t(f"plan.proximity.{m}", lang))
+
+    st.subheader(t("plan.constraints", lang))
+    size_kind = st.selectbox(t("plan.size_kind", lang), SIZE_KINDS, key="p_size_kind",
+                             format_func=lambda k: t(f"plan.size_kind.{k}", lang))
+    size = st.number_input(t("plan.size", lang), 0, MAX_SIZE, step=1, key="p_size")
+    district_min = st.number_input(t("plan.dmin", lang), 0, 100, step=1, key="p_dmin")
+    district_max = st.number_input(t("plan.dmax", lang), 0, 100, step=1, key="p_dmax", help=t("plan.dmax.help", lang))
+    ordered = sorted(names, key=names.get)
+    include = st.multiselect(t("plan.include", lang), ordered, key="p_inc", format_func=names.get)
+    exclude = st.multiselect(t("plan.exclude", lang), ordered, key="p_exc", format_func=names.get)
+
+    st.subheader(t("plan.assumptions", lang))
+    if from_pilot:
+        st.caption(t("plan.assumptions.from_pilot", lang, tpk=fmt.number(defaults.teams_per_1000_households, 2, lang),
+                     mpt=fmt.number(defaults.members_per_team, 2, lang),
+                     cov=fmt.percent(defaults.coverage_rate * 100, 1, lang)))
+    else:
+        st.warning(t("plan.assumptions.fallback", lang))
+    tpk = st.number_input(t("plan.tpk", lang), 0.01, 1000.0, key="p_tpk", format="%.2f")
+    mpt = st.number_input(t("plan.mpt", lang), 0.1, 1000.0, key="p_mpt", format="%.2f")
+    cov = st.number_input(t("plan.cov", lang), 0.0, 100.0, key="p_cov", format="%.1f")
+    st.button(t("plan.assumptions.reset", lang), on_click=reset_assumptions, args=(defaults,))
+    edited = Assumptions(float(tpk), float(mpt), float(cov) / 100)
+    unchanged = (_same(edited.teams_per_1000_households, defaults.teams_per_1000_households)
+                 and _same(edited.members_per_team, defaults.members_per_team)
+                 and _same(edited.coverage_rate, defaults.coverage_rate))
+    return PlanSettings(
+        weights=weights, adoption=tuple(adoption), proximity=proximity,
+        constraints=Constraints(size_kind=size_kind, size=int(size), district_min=int(district_min),
+                                district_max=None if district_max is None else int(district_max),
+                                must_include=frozenset(include), must_exclude=frozenset(exclude) - frozenset(include)),
+        assumptions=None if unchanged and from_pilot else edited)
