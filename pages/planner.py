@@ -1,3 +1,4 @@
+from dataclasses import asdict
 from functools import partial
 
 import streamlit as st
@@ -13,9 +14,8 @@ from ui import plan_widgets as widgets
 from ui.editor_session import current_user
 from ui.i18n import t
 from ui.mapview import html_table, legend_html
-from ui.plan_export import plan_csv, plan_xlsx
 from ui.plan_state import read_plan, write_plan
-from ui.plan_support import default_assumptions, wave
+from ui.plan_support import default_assumptions, plan_files, wave
 from ui.plan_view import (commune_status, compare_rows, conflict_lines, difference_lines, explanations, plan_layer,
                           scenario_rows, scenario_status, score_rows, score_text, status_layer, status_legend,
                           wave_rows)
@@ -103,12 +103,13 @@ if result.plan.feasible:
     st.markdown("\n".join(f"- {line}" for line in lines))
     download_columns = st.columns([1, 1, 3])
     stamp = f"{len(result.plan.selected)}xa_v{version.number}"
+    xlsx_bytes, csv_bytes = plan_files(version_id, settings, version_label, lang)
     download_columns[0].download_button(
-        t("plan.export.xlsx", lang), plan_xlsx(result, indicators, version_label, lang),
+        t("plan.export.xlsx", lang), xlsx_bytes,
         file_name=f"ke_hoach_dot_tiep_theo_{stamp}.xlsx", icon=":material/download:", on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     download_columns[1].download_button(
-        t("plan.export.csv", lang), plan_csv(result, lang), file_name=f"ke_hoach_dot_tiep_theo_{stamp}.csv",
+        t("plan.export.csv", lang), csv_bytes, file_name=f"ke_hoach_dot_tiep_theo_{stamp}.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore")
 
 scores_section = st.expander(t("plan.scores", lang), key="x_plan_scores", on_change="rerun")
@@ -131,7 +132,7 @@ if user:
                 with engine().begin() as connection:
                     save_scenario(connection, username=user, name=name, note=note, query=write_plan(settings),
                                   version_id=version_id, selected=result.plan.selected,
-                                  totals=totals.__dict__ if totals else {}, illustrative=result.illustrative)
+                                  totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
                 st.success(t("plan.scenario.saved", lang, name=name.strip()))
             except ScenarioError as error:
                 st.error(t(f"plan.scenario.error.{error.kind}", lang))

@@ -6,6 +6,7 @@ import streamlit as st
 from planner.geography import Geography, commune_geography
 from planner.resources import pilot_assumptions
 from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
+from ui.plan_export import plan_csv, plan_xlsx
 from ui.streamlit_support import reference_data, version_table
 
 
@@ -26,3 +27,10 @@ def wave(version_id: int, settings: PlanSettings) -> WaveResult:
     """The planning run for these settings on one published version, shared: do not modify."""
     table, catalogue, _ = version_table(version_id)
     return plan_wave(table, catalogue, geography(), settings)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def plan_files(version_id: int, settings: PlanSettings, version_label: str, lang: str) -> tuple[bytes, bytes]:
+    """(Excel, CSV) of the plan, built once per plan rather than on every rerun."""
+    result = wave(version_id, settings)
+    return plan_xlsx(result, version_table(version_id)[1], version_label, lang), plan_csv(result, lang)
