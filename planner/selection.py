@@ -212,8 +212,9 @@ def _next_best(model: _Model, chosen: np.ndarray, plan: Plan) -> NextBest | None
     code = min(eligible, key=lambda c: (-model.frame.at[c, "score"], c))
     score = float(model.frame.at[code, "score"])
     groups = [g for g in model.groups if g != Group("exclude", code)]
+    district = model.frame.at[code, "district_code"]
     blocking = tuple(g for g in plan.at_limit
-                     if g == Group("size") or (g.kind == "district_max" and g.target == model.frame.at[code, "district_code"]))
+                     if g == Group("size") or (g.kind == "district_max" and g.target == district))
     forced = model.best(groups, forced=code)
     if forced is None:
         return NextBest(code, score, code in excluded, None, conflicts=tuple(model.conflicting(groups, forced=code)),

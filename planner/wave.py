@@ -8,7 +8,7 @@ import pandas as pd
 from indicators.catalogue import Indicator
 from planner.geography import Geography
 from planner.resources import Assumptions, WaveTotals, commune_estimates, pilot_assumptions, wave_totals
-from planner.scoring import CRITERIA, Weights, raw_criteria, scaled_criteria, score
+from planner.scoring import Weights, raw_criteria, scaled_criteria, score
 from planner.selection import Constraints, Plan, choose_wave
 
 # Used only when the published data hold no pilot figures to derive the ratios from; the page
@@ -76,5 +76,3 @@ def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: G
     return WaveResult(replace(settings, constraints=constraints), frame, plan, totals, assumptions, pilot_ratios,
                       illustrative, ignored)
 
-
-__all__ = ["CRITERIA", "PlanSettings", "WaveResult", "plan_wave", "candidate_codes", "has_team"]

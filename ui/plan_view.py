@@ -119,10 +119,11 @@ def group_text(group: Group, result: WaveResult, names: dict[str, str], district
     constraints = result.settings.constraints
     if group.kind == "size":
         return t(f"plan.group.size.{constraints.size_kind}", lang, size=fmt.number(constraints.size, 0, lang))
+    district = districts.get(group.target, group.target)
     if group.kind == "district_min":
-        return t("plan.group.district_min", lang, n=constraints.district_min, district=districts.get(group.target, group.target))
+        return t("plan.group.district_min", lang, n=constraints.district_min, district=district)
     if group.kind == "district_max":
-        return t("plan.group.district_max", lang, n=constraints.district_max, district=districts.get(group.target, group.target))
+        return t("plan.group.district_max", lang, n=constraints.district_max, district=district)
     return t(f"plan.group.{group.kind}", lang, commune=names.get(group.target, group.target))
 
 
