@@ -9,6 +9,8 @@ from geo.reference import reference_dir
 from ui import map_widgets as widgets
 from ui.charts import category_counts_html, ranked_bars_html
 from ui.embed import embed_code, public_base_url, public_indicators, share_link
+from ui.export_support import (DATA_KINDS, PICTURE_KINDS, brief_download, district_names, download_buttons,
+                               single_district, view_downloads)
 from ui.i18n import t
 from ui.mapview import html_table, indicator_title, legend_html, provenance_text
 from ui.public_state import PublicState
@@ -123,4 +125,25 @@ if embed_section.open:
             st.code(share_link(public_base_url(), public_state), language=None)
         else:
             st.info(t("embed.not_public", lang))
+# Exports: each file is made only when its button is clicked (see ui/export_support.py).
+export_section = st.expander(t("export.title", lang), icon=":material/download:", key="x_export", on_change="rerun")
+if export_section.open:
+    with export_section:
+        st.caption(t("export.intro", lang))
+        downloads = view_downloads(version_id, state, lang, table, indicators, indicator_sources)
+        st.markdown(f"**{t('export.picture', lang)}**")
+        download_buttons([downloads[kind] for kind in PICTURE_KINDS])
+        st.markdown(f"**{t('export.data', lang, count=shown)}**")
+        download_buttons([downloads[kind] for kind in DATA_KINDS])
+        st.markdown(f"**{t('export.brief', lang)}**")
+        districts = district_names(table)
+        default_district = single_district(state)
+        # The key follows the filter's district, so the choice resets to it when the filter changes.
+        brief_district = st.selectbox(
+            t("map.filter.district", lang), list(districts), format_func=districts.get,
+            index=list(districts).index(default_district) if default_district else None,
+            placeholder=t("export.brief.choose", lang), key=f"w_brief_district_{default_district}")
+        if brief_district:
+            download_buttons([brief_download(version_id, state, lang, brief_district, table, indicators,
+                                             indicator_sources)])
 st.caption(t("about.reference_dir", lang, path=str(reference_dir())))
