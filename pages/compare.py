@@ -85,13 +85,17 @@ elif len(shown) == 1:
     st.warning(t("compare.same_period", lang))
 elif period_a.illustrative != period_b.illustrative:
     st.warning(t("compare.mixed", lang))
-for letter, period in zip("AB", shown):
-    st.caption(period_statement(letter, period, indicators, indicator_sources, indicator_id, lang))
-
 tables = [version_table(p.version_id) for p in shown]
 maps = period_maps(tables, shown, indicator_id, indicators, indicator_sources, geometry, lang)
 # The change also goes into the table in side-by-side mode.
 change = change_map(*tables, *shown, indicator_id, indicators, geometry, lang) if len(shown) == 2 else None
+illustrative = any(p.illustrative for p in shown)
+illustrative_mark = f" · {t('illustrative', lang)}" if illustrative else ""
+# The text alternative comes before the maps in the keyboard order: Leaflet makes each of a map's
+# 101 polygons a tab stop, so after two maps the table would be over 200 Tab presses away.
+with st.expander(t("table.title", lang)):
+    st.html(html_table(comparison_rows(tables[0], maps, change, lang),
+                       caption=t("illustrative.long", lang) if illustrative else ""))
 if change is not None and mode == "change":
     map_column, legend_column = st.columns([3, 1.25])
     with map_column:
@@ -101,25 +105,25 @@ if change is not None and mode == "change":
     with legend_column:
         st.markdown(f"**{t('legend.title', lang)}:** "
                     + t("compare.change_header", lang, indicator=indicator.name[lang], a=period_a.label,
-                        b=period_b.label))
+                        b=period_b.label) + illustrative_mark)
         st.html(legend_html(change.legend, lang))
         st.caption(change_explanation(indicator, change.change.kind, lang))
         st.caption(denominator_statement(indicator, indicators, lang))
+        for letter, period in zip("AB", shown):
+            st.caption(period_statement(letter, period, indicators, indicator_sources, indicator_id, lang))
 else:
     map_columns = st.columns(len(shown))
     for letter, column, period_map in zip("AB", map_columns, maps.maps):
         with column:
-            st.markdown(f"**{t('compare.map_heading', lang, letter=letter, name=period_name(period_map.period, lang))}**")
+            heading = t("compare.map_heading", lang, letter=letter, name=period_name(period_map.period, lang))
+            st.markdown(f"**{heading}**")
             st_folium(base_map(geometry.bounds, base_tiles()), key=f"compare_map_{letter.lower()}",
                       feature_group_to_add=commune_layer(period_map.layer),
                       height=SIDE_MAP_HEIGHT if len(shown) == 2 else MAP_HEIGHT, use_container_width=True,
                       returned_objects=[])
-    st.markdown(f"**{t('legend.title', lang)}:** {maps.maps[0].indicator.name[lang]}")
+            st.caption(period_statement(letter, period_map.period, indicators, indicator_sources, indicator_id, lang))
+    st.markdown(f"**{t('legend.title', lang)}:** {indicator.name[lang]}{illustrative_mark}")
     st.html(shared_legend_html(maps.legend, shown, lang))
     if len(shown) == 2:
         st.caption(t("compare.same_classes", lang))
 
-with st.expander(t("table.title", lang)):
-    illustrative = any(p.illustrative for p in shown)
-    st.html(html_table(comparison_rows(tables[0], maps, change, lang),
-                       caption=t("illustrative.long", lang) if illustrative else ""))

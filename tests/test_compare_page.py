@@ -38,8 +38,10 @@ def seed(two_periods: bool) -> None:
     if two_periods:
         pilots = sample[sample["pilot"]]
         figures = [(c, "hamlet_teams", float(n + 1)) for c, n in zip(pilots["gso_code"], pilots["teams"])]
-        figures += [(c, "households_guided", float(round(n * 1.3))) for c, n in zip(pilots["gso_code"], pilots["hh_guided"])]
-        figures += [(c, "vneid_dossiers", float(round(n * 1.2))) for c, n in zip(sample["gso_code"], sample["vneid_dossiers"])
+        figures += [(c, "households_guided", float(round(n * 1.3)))
+                    for c, n in zip(pilots["gso_code"], pilots["hh_guided"])]
+        figures += [(c, "vneid_dossiers", float(round(n * 1.2)))
+                    for c, n in zip(sample["gso_code"], sample["vneid_dossiers"])
                     if c != MISSING_COMMUNE]
         with engine.begin() as connection:
             version = datasets.create_version(

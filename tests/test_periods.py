@@ -112,7 +112,8 @@ def test_period_values_are_the_versions_own_with_its_pilot_status(sampled, catal
     assert official.loc["31999", "pilot"] == False  # noqa: E712
     assert pd.isna(official.loc["31999", "hamlet_teams"])           # no team: not deployed, not 0
     assert pd.isna(official.loc["32002", "pilot"])                   # not in the teams table: unknown
-    assert official.loc["32002", "vneid_per_1000"] == pytest.approx(2000 / official.loc["32002", "population_2019"] * 1000)
+    assert official.loc["32002", "vneid_per_1000"] == pytest.approx(
+        2000 / official.loc["32002", "population_2019"] * 1000)
     assert official["mobile_money"].isna().all()                     # never filled in from the sample
 
 

@@ -27,7 +27,7 @@ from indicators.published import effective_catalogue, importable_indicators
 from ui import fmt
 from ui.i18n import t
 from ui.mapview import (ILLUSTRATIVE_COLOUR, MISSING_NO_DATA, MISSING_NOT_DEPLOYED, LegendEntry, bare_value_text,
-                        class_label, indicator_title, missing_kind, provenance_text, unit_suffix)
+                        class_label, indicator_title, missing_kind, provenance_text, tooltip_footer, unit_suffix)
 from ui.state import LANGUAGES, Notice, QueryReader
 
 MODES = ("side", "change")
@@ -163,6 +163,7 @@ def _layer(codes: pd.Series, colours: pd.Series, values: list, missing: dict[int
 
 
 def _footer(text: str, illustrative: bool, lang: str) -> str:
+    """The change map's tooltip footer, styled like ui.mapview.tooltip_footer."""
     footer = f"<br><small>{html.escape(text)}</small>"
     if illustrative:
         footer += f'<br><i style="color:{ILLUSTRATIVE_COLOUR}">{html.escape(t("illustrative", lang))}</i>'
@@ -214,7 +215,7 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
                   for cls, kind, value in zip(class_of, kinds, table[indicator_id])]
         effective, effective_sources = period_catalogue(period, catalogue, sources)
         shown = effective[indicator_id]
-        footer = _footer(provenance_text(shown, effective, effective_sources, lang), shown.illustrative, lang)
+        footer = tooltip_footer(shown, effective, effective_sources, lang)
         header = f"{indicator_title(shown, lang)} · {period_name(period, lang)}"
         layer = _layer(table["gso_code"], colours, values, missing_texts, suffix, header, footer, geometry)
         texts = pd.Series([missing_texts[v] if isinstance(v, int) else v + suffix for v in values], index=table.index)
@@ -302,8 +303,7 @@ def change_map(table_a: pd.DataFrame, table_b: pd.DataFrame, period_a: Period, p
         raise ValueError("the two period tables must list the same communes in the same order")
     indicator = catalogue[indicator_id]
     change = compute_change(table_a[indicator_id], table_b[indicator_id], indicator)
-    decimals = max(indicator.decimals, 1) if change.kind == CHANGE_POINTS else indicator.decimals
-    classes = diverging_classes(change.difference, decimals)
+    classes = diverging_classes(change.difference, indicator.decimals)
     palette = diverging_colours(indicator.higher_is_better)
     colours = classes.class_of.map(lambda c: NO_DATA_COLOUR if pd.isna(c) else palette[int(c) + STEPS_PER_SIDE])
 
@@ -321,11 +321,12 @@ def change_map(table_a: pd.DataFrame, table_b: pd.DataFrame, period_a: Period, p
                MISSING_IN_BOTH: t("compare.missing_both", lang)}
     header = t("compare.change_header", lang, indicator=indicator.name[lang], a=period_a.label, b=period_b.label)
     illustrative = period_a.illustrative or period_b.illustrative
-    footer = _footer(f"{change_explanation(indicator, change.kind, lang)} · {denominator_statement(indicator, catalogue, lang)}",
-                     illustrative, lang)
+    explanation = " · ".join((change_explanation(indicator, change.kind, lang),
+                              denominator_statement(indicator, catalogue, lang)))
+    footer = _footer(explanation, illustrative, lang)
     layer = _layer(table_a["gso_code"], colours, values, missing, "", header, footer, geometry)
 
-    legend = [LegendEntry(palette[c + STEPS_PER_SIDE], diverging_label(c, classes.step, decimals, lang),
+    legend = [LegendEntry(palette[c + STEPS_PER_SIDE], diverging_label(c, classes.step, indicator.decimals, lang),
                         int((classes.class_of == c).sum()))
               for c in range(-STEPS_PER_SIDE, STEPS_PER_SIDE + 1)]
     no_change_value = int(classes.class_of.isna().sum())
@@ -354,7 +355,8 @@ def shared_legend_html(legend: list[SharedLegendEntry], periods: list[Period], l
             'margin:.15rem 0">'
             f'<span style="width:1.6rem;height:1.1rem;border:1px {border} #555;background:{html.escape(entry.colour)};'
             'display:inline-block;flex:none"></span>'
-            f'<span>{html.escape(entry.label)} <span style="color:#666">· {html.escape("; ".join(counts))}</span></span>'
+            f'<span>{html.escape(entry.label)} '
+            f'<span style="color:#666">· {html.escape("; ".join(counts))}</span></span>'
             '</div>')
     return "".join(rows)
 
