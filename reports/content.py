@@ -41,9 +41,12 @@ class ExportedView:
 
 
 def title(indicator: Indicator, lang: str) -> str:
-    """The indicator's name with its unit: "Dân số 2019 (người)"."""
-    unit = indicator.unit[lang]
-    return f"{indicator.name[lang]} ({unit})" if unit and indicator.kind == "number" else indicator.name[lang]
+    """The indicator's name with its unit, "Dân số 2019 (người)", unless the name already says
+    it ("Hồ sơ VNeID trên 1.000 dân")."""
+    name, unit = indicator.name[lang], indicator.unit[lang]
+    if indicator.kind != "number" or not unit or unit.lower() in name.lower():
+        return name
+    return f"{name} ({unit})"
 
 
 def filter_text(exported: ExportedView) -> str:

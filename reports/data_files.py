@@ -118,11 +118,4 @@ def geojson_file(exported: ExportedView) -> bytes:
         "illustrative": indicator.illustrative,
         "note": t("illustrative.long", lang) if indicator.illustrative else "",
     }
-    return json.dumps(collection, ensure_ascii=False, default=_plain).encode("utf-8")
-
-
-def _plain(value):
-    """numpy scalars (from the table) as plain JSON numbers."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+    return json.dumps(collection, ensure_ascii=False).encode("utf-8")

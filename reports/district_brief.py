@@ -17,7 +17,7 @@ from reports.drawing import (A4_PORTRAIT, TEXT_GREY, draw_outlines, figure_bytes
                              metric_geometry, new_figure, north_arrow, scale_bar, wrapped)
 from ui import fmt
 from ui.i18n import t
-from ui.mapview import ILLUSTRATIVE_COLOUR, provenance_text, value_text
+from ui.mapview import ILLUSTRATIVE_COLOUR, bare_value_text, provenance_text, unit_suffix, value_text
 from ui.state import MapState
 
 CONTEXT_INDICATORS = ("population_2019", "households_2019")   # always shown among the district figures
@@ -43,21 +43,26 @@ def commune_rows(exported: ExportedView, district_code: str) -> pd.DataFrame:
     without a value last, with the value as shown and the ranks in the district and province."""
     table, indicator, lang = exported.table, exported.indicator, exported.lang
     district = table[table["district_code"] == district_code]
+    unit = unit_suffix(indicator, lang).strip()
+    # The unit goes in the header, so that the value column stays narrow on the page.
+    value_header = f"{t('panel.value', lang)} ({unit})" if unit else t("panel.value", lang)
     records = []
     for row in district.itertuples(index=False):
-        code = row.gso_code
+        code, value = row.gso_code, getattr(row, indicator.id)
+        has_value = isinstance(value, str) or not pd.isna(value)
+        shown = bare_value_text(indicator, value, lang) if has_value else value_text(indicator, value, row.pilot, lang)
         in_district = rank_of(table, indicator, code, district["gso_code"])
         in_province = rank_of(table, indicator, code)
         records.append({
             t("col.commune", lang): row.name,
             t("col.type", lang): row.type,
-            t("panel.value", lang): value_text(indicator, getattr(row, indicator.id), row.pilot, lang),
+            value_header: shown,
             t("panel.rank_district", lang): f"{in_district.position}/{in_district.out_of}" if in_district else "—",
             t("panel.rank_province", lang): f"{in_province.position}/{in_province.out_of}" if in_province else "—",
             "_order": in_district.position if in_district else len(district) + 1,
         })
     frame = pd.DataFrame.from_records(records)
-    return (frame.sort_values(["_order", t("col.commune", lang)]).drop(columns="_order").reset_index(drop=True))
+    return frame.sort_values(["_order", t("col.commune", lang)]).drop(columns="_order").reset_index(drop=True)
 
 
 def district_figures(exported: ExportedView, district_code: str) -> list[tuple[str, str, bool]]:
@@ -160,10 +165,11 @@ def _draw(figure: Figure, exported: ExportedView, district_code: str, today: dt.
     figure.text(0.05, 0.475, t("brief.table", lang), fontsize=10, fontweight="bold", va="top")
     table_ax = figure.add_axes((0.05, 0.145, 0.90, 0.32))
     table_ax.set_axis_off()
-    cells = table_ax.table(cellText=rows.values.tolist(), colLabels=list(rows.columns), loc="upper center",
-                           cellLoc="left", colLoc="left", colWidths=[0.28, 0.12, 0.26, 0.17, 0.17])
+    cells = table_ax.table(cellText=rows.values.tolist(), colLabels=list(rows.columns), loc="upper left",
+                           cellLoc="left", colLoc="left")
     cells.auto_set_font_size(False)
     cells.set_fontsize(TABLE_FONT_SIZE)
+    cells.auto_set_column_width(list(range(len(rows.columns))))   # headers and units differ in length
     cells.scale(1, 1.25)
     for (row, _), cell in cells.get_celld().items():
         cell.set_edgecolor("#cccccc")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import matplotlib
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
@@ -68,9 +69,11 @@ def figure_bytes(figure: Figure, file_format: str, metadata: dict[str, str]) -> 
     return buffer.getvalue()
 
 
-def fill_communes(ax, communes: gpd.GeoDataFrame, view: MapView, codes, selected: str | None = None) -> None:
+def fill_communes(ax, communes: gpd.GeoDataFrame, view: MapView, codes: pd.Series,
+                  selected: str | None = None) -> None:
     """Colour ``communes`` (metric, with gso_code) as the view does: class colours, grey dashed
-    no-data communes, faint communes outside the filters, the selected commune outlined."""
+    no-data communes, faint communes outside the filters, the selected commune outlined.
+    ``codes`` are the GSO codes in the order of the view's rows (the commune table's)."""
     colour_of = dict(zip(codes, view.colours))
     shown_of = dict(zip(codes, view.mask))
     frame = communes.assign(colour=communes["gso_code"].map(colour_of),

@@ -12,7 +12,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from geo.web_geometry import PublishedGeometry
-from reports.content import ExportedView, data_rows, file_name, notes
+from reports.content import ExportedView, data_rows, file_name, notes, title
 from reports.data_files import csv_file, geojson_file, spreadsheet_frame, xlsx_file
 from reports.district_brief import brief_pdf, commune_rows, district_figures, district_state
 from reports.drawing import nice_length
@@ -212,6 +212,20 @@ def test_geojson_of_a_filtered_view_keeps_only_its_communes(export):
     assert collection["metadata"]["note"] == t("illustrative.long", "en")
 
 
+def test_geojson_of_a_category_keeps_the_category_key_and_its_label(export):
+    features = json.loads(geojson_file(export("vi", indicator="pilot_status")))["features"]
+    values = {(f["properties"]["value"], f["properties"]["value_text"]) for f in features}
+    assert values == {("pilot", "Đã thí điểm"), ("not_pilot", "Chưa thí điểm")}
+    assert sum(f["properties"]["value"] == "pilot" for f in features) == 45
+
+
+def test_title_gives_the_unit_unless_the_name_says_it(catalogue):
+    assert title(catalogue["population_2019"], "vi") == "Dân số 2019 (người)"
+    assert title(catalogue["households_guided_share"], "en").endswith("(%)")
+    assert title(catalogue["vneid_per_1000"], "en") == catalogue["vneid_per_1000"].name["en"]
+    assert title(catalogue["pilot_status"], "vi") == catalogue["pilot_status"].name["vi"]
+
+
 def test_file_names_carry_indicator_district_and_day():
     assert file_name("vneid_per_1000", "png", TODAY) == "camau_vneid_per_1000_20261127.png"
     assert file_name("population_2019", "pdf", TODAY, "970") == "camau_population_2019_970_20261127.pdf"
@@ -251,7 +265,8 @@ def test_commune_rows_rank_best_first_and_put_missing_values_last(export):
     rows = commune_rows(district_export(export, "en", "households_guided_share"), DAM_DOI)
     assert len(rows) == 16
     assert list(rows["Rank in district"][:7]) == [f"{i}/7" for i in range(1, 8)]
-    assert set(rows["Rank in district"][7:]) == {"—"} and set(rows["Value"][7:]) == {"Not deployed"}
+    assert set(rows["Rank in district"][7:]) == {"—"} and set(rows["Value (%)"][7:]) == {"Not deployed"}
+    assert rows["Value (%)"][0] == "37.5"                    # the unit is in the header, not in every cell
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
