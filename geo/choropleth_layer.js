@@ -8,7 +8,8 @@
  */
 (function () {
   var geometry = {};
-  var current = {payload: null, communes: null, outlines: null, marker: null, url: null};
+  var current = {payload: null, communes: null, outlines: null, marker: null, url: null,
+                 fitKey: null, labels: null, labelsKey: null, lineScale: 1};
   var NORMAL = 0, NO_DATA = 1, FILTERED_OUT = 2;
 
   function load(url) {
@@ -26,12 +27,19 @@
   function style(feature) {
     var d = current.payload;
     var s = d.styles[feature.id] || [d.colours.length - 1, NO_DATA];
-    var st = {fillColor: d.colours[s[0]], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6, opacity: 0.9,
+    var scale = d.line_scale || 1;
+    var st = {fillColor: d.colours[s[0]], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6 * scale, opacity: 0.9,
               dashArray: null};
     if (s[1] === NO_DATA) { st.dashArray = '3 3'; st.color = '#707070'; }
     if (s[1] === FILTERED_OUT) { st.fillOpacity = 0.12; st.color = '#a0a0a0'; }
-    if (feature.id === d.selected) { st.color = '#000000'; st.weight = 3.2; st.opacity = 1; }
+    if (feature.id === d.selected) { st.color = '#000000'; st.weight = 3.2 * scale; st.opacity = 1; }
     return st;
+  }
+
+  function outlineStyle(feature) {
+    var scale = current.payload.line_scale || 1;
+    return feature.properties.level === 'province' ? {color: '#1a1a1a', weight: 2.4 * scale, fill: false}
+                                                    : {color: '#262626', weight: 1.6 * scale, fill: false};
   }
 
   function valueText(id) {
@@ -51,10 +59,7 @@
   function build(map, d) {
     current.communes = L.geoJson(load(d.communes_url), {style: style}).bindTooltip(tooltip, {sticky: true});
     current.communes.addTo(map);
-    current.outlines = L.geoJson(load(d.outlines_url), {interactive: false, style: function (feature) {
-      return feature.properties.level === 'province' ? {color: '#1a1a1a', weight: 2.4, fill: false}
-                                                      : {color: '#262626', weight: 1.6, fill: false};
-    }}).addTo(map);
+    current.outlines = L.geoJson(load(d.outlines_url), {interactive: false, style: outlineStyle}).addTo(map);
     current.url = d.communes_url;
   }
 
@@ -67,6 +72,34 @@
     })}).bindTooltip(d.marker.label).addTo(map);
   }
 
+  // Optional (presentation mode): fly to new bounds, only when they change, so a viewer's own
+  // pan and zoom are kept between reruns.
+  function fitTo(map, d) {
+    if (!d.fit) { return; }
+    var key = JSON.stringify(d.fit);
+    if (key === current.fitKey) { return; }
+    if (current.fitKey === null) { map.fitBounds(d.fit, {padding: [12, 12]}); }
+    else { map.flyToBounds(d.fit, {padding: [12, 12], duration: 0.7}); }
+    current.fitKey = key;
+  }
+
+  // Optional (presentation mode): permanent commune name labels; the names are escaped on the server.
+  function placeLabels(map, d) {
+    var key = JSON.stringify(d.labels || null);
+    if (key === current.labelsKey) { return; }
+    if (current.labels) { map.removeLayer(current.labels); current.labels = null; }
+    current.labelsKey = key;
+    if (!d.labels) { return; }
+    current.labels = L.layerGroup(d.labels.map(function (item) {
+      return L.marker([item[0], item[1]], {interactive: false, keyboard: false, icon: L.divIcon({
+        className: 'camau-label', iconSize: null,
+        html: '<span style="position:absolute;transform:translate(-50%,-50%);white-space:nowrap;' +
+              'font:700 16px/1.1 sans-serif;color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">' +
+              item[2] + '</span>'
+      })});
+    })).addTo(map);
+  }
+
   window.camauChoropleth = function (group, d) {
     var map = group._map || window.map;
     current.payload = d;
@@ -75,11 +108,18 @@
       build(map, d);
     } else {
       current.communes.setStyle(style);
-      current.communes.eachLayer(function (layer) { if (layer.isTooltipOpen()) { layer.setTooltipContent(tooltip(layer)); } });
+      if ((d.line_scale || 1) !== current.lineScale) { current.outlines.setStyle(outlineStyle); }
+      // The tooltip is bound to the group, not to each polygon (whose isTooltipOpen() would throw
+      // and abort the rest of this update); the content function is called again with the hovered layer.
+      var tip = current.communes.getTooltip();
+      if (tip && tip.isOpen()) { tip.setContent(tooltip); }
     }
     if (d.selected) {
       current.communes.eachLayer(function (layer) { if (layer.feature.id === d.selected) { layer.bringToFront(); } });
     }
+    current.lineScale = d.line_scale || 1;
     placeMarker(map, d);
+    fitTo(map, d);
+    placeLabels(map, d);
   };
 })();

@@ -56,12 +56,31 @@ class LayerData:
     footer: str                            # denominator, date, source, illustrative mark
     selected: str | None
     marker: dict | None                    # {"latlng": [lat, lon], "label": html}
+    # Optional (presentation mode); at their defaults they are left out of the payload, so the
+    # other maps send and draw exactly what they did before.
+    fit: list | None = None                # [[south, west], [north, east]]: fly there when it changes
+    labels: list | None = None             # [[lat, lon, html], ...]: permanent commune name labels
+    line_scale: float = 1.0                # multiplies every outline width (thicker on a projector)
 
     def to_json(self) -> str:
-        payload = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        payload = {name: getattr(self, name) for name in self.__dataclass_fields__
+                   if name not in _OPTIONAL_DEFAULTS or getattr(self, name) != _OPTIONAL_DEFAULTS[name]}
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         # The string is evaluated as script: never let it close a <script> element.
         return text.replace("</", "<\\/")
+
+
+_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0}
+
+
+def group_bounds(frame, column: str) -> dict[str, list[list[float]]]:
+    """Leaflet bounds [[south, west], [north, east]] of the geometries of each value of ``column``
+    (e.g. the communes of each district), rounded to 5 decimals."""
+    bounds = {}
+    for key, group in frame.groupby(column):
+        minx, miny, maxx, maxy = (round(float(x), 5) for x in group.total_bounds)
+        bounds[str(key)] = [[miny, minx], [maxy, maxx]]
+    return bounds
 
 
 class ChoroplethLayer(MacroElement):

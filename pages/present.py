@@ -1,0 +1,191 @@
+import html
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
+from geo.maprender import base_map, commune_layer, group_bounds
+from ui import fmt
+from ui.i18n import t
+from ui.map_widgets import clicked_code
+from ui.mapview import indicator_title, provenance_text
+from ui.presentation import (FORM_FIELDS, MAP_HEIGHT, MAX_TITLE, PROJECTOR_CSS, SLIDE_SCHEMES, DeckError,
+                             PresentState, area_figure, clamp_slide, current_view, district_labels, edited_slide,
+                             form_values, legend_strip_html, load_deck, map_state, read_present_state, slide_title,
+                             step, write_present_state, zoom_of, zoom_to)
+from ui.scorecard import score_card
+from ui.settings import base_tiles
+from ui.state import PILOT_CHOICES
+from ui.streamlit_support import (current_lang, map_assets, map_view, published_table, report, require_reference,
+                                  sources)
+
+MAP_KEY = "present_map"
+HANDLED_CLICK = "_present_handled_click"
+FORM = "present_form"
+STRIP_FIGURES = ("pilot_communes", "households_guided_share", "vneid_dossiers")   # from the 10/02/2023 report
+LINE_SCALE = 1.6   # outlines thick enough to see on a projector
+
+st.set_page_config(initial_sidebar_state="collapsed")
+lang = current_lang()
+version_id, table, indicators, indicator_sources = published_table(lang)
+district_names = (table[["district_code", "district"]].drop_duplicates().sort_values("district_code")
+                  .set_index("district_code")["district"].to_dict())
+commune_district = dict(zip(table["gso_code"], table["district_code"]))
+try:
+    default_deck = load_deck(indicators, district_names)
+except DeckError as error:
+    key = "present.deck.error" if error.slide is None else "present.deck.error_slide"
+    st.error(t(key, lang, file="data/presentation_deck.json", slide=error.slide, field=error.field, value=error.value))
+    st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def district_bounds(_reference) -> dict:   # "_": not hashed; one reference per process
+    return group_bounds(_reference.communes, "district_code")
+
+
+# --- State: URL -> slide; every action writes the URL in a callback, before the next run --------
+query = st.query_params.to_dict()
+state, notices = read_present_state(query, indicators, district_names)
+deck = state.deck or default_deck
+state = replace(clamp_slide(state, deck), lang=lang)
+slide = deck.slides[state.slide]
+zoom = zoom_of(slide, state)
+# A click on a commune zooms to its district. Read here, before anything is drawn, and only once
+# per click: the map keeps returning its last click on every later run.
+click = st.session_state.get(MAP_KEY)
+if click != st.session_state.get(HANDLED_CLICK):
+    st.session_state[HANDLED_CLICK] = click
+    code = clicked_code(click, commune_district)
+    if code is not None:
+        state = zoom_to(state, slide, commune_district[code])
+        zoom = zoom_of(slide, state)
+indicator = indicators[slide.indicator]
+new_query = write_present_state(state, default_deck)
+if new_query != query:
+    st.query_params.from_dict(new_query)
+
+
+def show(new_state: PresentState) -> None:
+    st.query_params.from_dict(write_present_state(new_state, default_deck))
+
+
+def save_form(add: bool) -> None:
+    """Add the form's view as a new slide after the current one, or replace the current slide."""
+    new_slide = edited_slide(slide, lang, **{field: st.session_state[f"{FORM}_{field}"] for field in FORM_FIELDS})
+    new_deck = deck.insert(state.slide + 1, new_slide) if add else deck.replace_at(state.slide, new_slide)
+    show(PresentState(slide=state.slide + 1 if add else state.slide, deck=new_deck, lang=lang))
+
+
+def edit_deck(new_deck, new_slide: int) -> None:
+    show(PresentState(slide=max(0, min(new_slide, len(new_deck) - 1)), deck=new_deck, lang=lang))
+
+
+# --- Title and navigation (focus order: previous, next, back to the province, the map, the legend) ---
+st.html(PROJECTOR_CSS)
+header = st.columns([6, 1.7, 1.1, 1.7], vertical_alignment="center")
+header[0].html(f"<h1>{html.escape(slide_title(slide, indicator, lang))}</h1>")
+header[1].button(t("present.prev", lang), key="present_prev", icon=":material/arrow_back:", shortcut="PageUp",
+                 width="stretch", disabled=state.slide == 0, on_click=show, args=(step(state, deck, -1),),
+                 help=t("present.keys", lang))
+header[2].html(f'<div class="camau-present-counter" role="status">'
+               f'{html.escape(t("present.counter", lang, index=state.slide + 1, total=len(deck)))}</div>')
+header[3].button(t("present.next", lang), key="present_next", icon=":material/arrow_forward:", shortcut="PageDown",
+                 width="stretch", type="primary", disabled=state.slide == len(deck) - 1, on_click=show,
+                 args=(step(state, deck, 1),), help=t("present.keys", lang))
+# Fixed slots: the number of elements above the map never changes, so its iframe is kept.
+notice_slot = st.empty()
+if notices:
+    notice_slot.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+
+# --- Province figures and the current indicator over the area shown ------------------------------
+view = map_view(version_id, map_state(slide, lang), lang)
+area = district_names[zoom] if zoom else t("present.province", lang)
+shown = view.mask & (table["district_code"] == zoom) if zoom else view.mask
+figures = {figure.id: figure for figure in report()}
+strip = st.columns(len(STRIP_FIGURES) + 1)
+for column, figure_id in zip(strip, STRIP_FIGURES):
+    card = score_card(figures[figure_id], lang)
+    column.metric(card.label, card.value)
+own = area_figure(table, indicators, indicator, shown, area, lang)
+mark = f" · **{t('illustrative', lang)}**" if indicator.illustrative else ""
+strip[-1].metric(own.label + mark, own.value)
+first = figures[STRIP_FIGURES[0]]
+below_strip = st.columns([5, 1.6], vertical_alignment="center")
+below_strip[0].caption(t("overview.source", lang, source=sources()[first.source_id].title[lang],
+                         date=fmt.date(first.as_of)))
+with below_strip[1]:
+    if zoom:
+        st.button(t("present.back", lang), key="present_back", icon=":material/zoom_out_map:", width="stretch",
+                  on_click=show, args=(zoom_to(state, slide, None),))
+    else:
+        st.caption(t("present.zoom_hint", lang))
+
+# --- The map: same base map and key on every slide, so a slide change restyles it in place -------
+geometry = map_assets()
+minx, miny, maxx, maxy = geometry.bounds
+fit = district_bounds(require_reference(lang))[zoom] if zoom else [[miny, minx], [maxy, maxx]]
+layer = replace(view.layer, fit=fit, labels=district_labels(table, geometry.centroids, zoom), line_scale=LINE_SCALE)
+# last_object_clicked (the click's position) makes a second click on the same commune a new value.
+st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to_add=commune_layer(layer),
+          height=MAP_HEIGHT, use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked"])
+
+st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
+        f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))
+st.caption(" · ".join([t("present.zoomed", lang, district=area), "★ " + t("legend.model", lang),
+                       provenance_text(indicator, indicators, indicator_sources, lang)]))
+
+# --- Preparing a deck: drawn only while open ----------------------------------------------------
+editor = st.expander(t("present.edit.title", lang), icon=":material/edit_note:", key="x_present_edit",
+                     on_change="rerun")
+if editor.open:
+    with editor:
+        st.caption(t("present.edit.intro", lang))
+        current = current_view(slide, state)
+        # The form starts from the view shown, and again whenever the view changes.
+        if st.session_state.get(f"_{FORM}_view") != (state, deck):
+            for field, value in form_values(current, lang).items():
+                st.session_state[f"{FORM}_{field}"] = value
+        st.session_state[f"_{FORM}_view"] = (state, deck)
+        with st.form(FORM, border=False):
+            st.text_input(t("present.edit.slide_title", lang), key=f"{FORM}_title", max_chars=MAX_TITLE)
+            columns = st.columns([3, 2, 1, 1.4])
+            columns[0].selectbox(t("map.indicator", lang), list(indicators), key=f"{FORM}_indicator",
+                                 format_func=lambda i: indicator_title(indicators[i], lang))
+            columns[1].selectbox(t("map.scheme", lang), SLIDE_SCHEMES, key=f"{FORM}_scheme",
+                                 format_func=lambda s: t(f"map.scheme.{s}", lang))
+            columns[2].number_input(t("map.classes", lang), MIN_CLASSES, MAX_CLASSES, step=1, key=f"{FORM}_classes")
+            columns[3].selectbox(t("map.palette", lang), PALETTES, key=f"{FORM}_palette")
+            columns = st.columns([3, 2, 2])
+            columns[0].multiselect(t("map.filter.district", lang), list(district_names), key=f"{FORM}_districts",
+                                   format_func=district_names.get, placeholder=t("map.filter.any", lang))
+            columns[1].radio(t("map.filter.pilot", lang), PILOT_CHOICES, key=f"{FORM}_pilot", horizontal=True,
+                             format_func=lambda p: t(f"map.filter.pilot.{p}", lang))
+            columns[2].selectbox(t("present.edit.zoom", lang), [None, *district_names], key=f"{FORM}_zoom",
+                                 format_func=lambda d: district_names.get(d) or t("present.edit.whole_province", lang))
+            buttons = st.columns(2)
+            buttons[0].form_submit_button(t("present.edit.add", lang), key="present_edit_add", icon=":material/add:",
+                                          on_click=save_form, args=(True,))
+            buttons[1].form_submit_button(t("present.edit.replace", lang), key="present_edit_replace",
+                                          icon=":material/sync:", on_click=save_form, args=(False,))
+        actions = st.columns(4)
+        actions[0].button(t("present.edit.earlier", lang), key="present_edit_earlier", icon=":material/arrow_upward:",
+                          disabled=state.slide == 0,
+                          on_click=edit_deck, args=(deck.move(state.slide, -1), state.slide - 1))
+        actions[1].button(t("present.edit.later", lang), key="present_edit_later", icon=":material/arrow_downward:",
+                          disabled=state.slide == len(deck) - 1,
+                          on_click=edit_deck, args=(deck.move(state.slide, 1), state.slide + 1))
+        actions[2].button(t("present.edit.remove", lang), key="present_edit_remove", icon=":material/delete:",
+                          disabled=len(deck) == 1, on_click=edit_deck, args=(deck.remove(state.slide), state.slide))
+        actions[3].button(t("present.edit.reset", lang), key="present_edit_reset", icon=":material/restart_alt:",
+                          disabled=state.deck is None, on_click=edit_deck, args=(default_deck, 0))
+        st.markdown(f"**{t('present.edit.slides', lang)}**")
+        items = "".join(
+            f"<li>{'<b>' if number == state.slide else ''}"
+            f"{html.escape(slide_title(item, indicators[item.indicator], lang))}"
+            f"{'</b>' if number == state.slide else ''}</li>" for number, item in enumerate(deck.slides))
+        st.html(f'<ol style="font-size:1.1rem">{items}</ol>')
+        st.text(t("present.edit.link", lang))
+        st.code(f"{(st.context.url or '').split('?')[0]}?{urlencode(new_query)}", language=None)

@@ -1,0 +1,132 @@
+"""Presentation mode in a real browser at 1920×1080 (Debian Chromium): the map fills the width, a
+screenshot is taken, "next" and PageDown restyle the same map, a commune click zooms to its
+district and "back to the province" returns, the projector theme's contrast, and no request
+leaves the app server.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import JS_READ_TAGS, JS_STYLES, JS_TAG, MAP_IFRAME, N_COMMUNES, commune_point, commune_styles, wait_map
+
+pytestmark = pytest.mark.e2e
+
+PRESENT_PAGE = "/trinh-chieu"
+PROJECTOR = {"width": 1920, "height": 1080}
+U_MINH = "966"              # Huyện U Minh: 8 communes
+KHANH_THUAN = "32048"       # Xã Khánh Thuận, the largest commune, in Huyện U Minh
+COUNTER = "div.camau-present-counter"
+LABELS = "div.camau-label"
+
+# WCAG contrast ratio of an element's text colour against white (the page's background).
+JS_CONTRAST = """(el) => {
+  const rgb = getComputedStyle(el).color.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lin = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const L = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
+  return 1.05 / (L + 0.05);
+}"""
+
+
+def open_presentation(make_context, app_url, query: str = ""):
+    page = make_context(app_url, viewport=PROJECTOR).new_page()
+    page.goto(app_url + PRESENT_PAGE + query)
+    wait_map(page)
+    return page
+
+
+def fills(page) -> dict[str, str]:
+    return {code: style["fill"] for code, style in commune_styles(page).items()}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_presentation_fills_a_projector_and_steps_in_place(make_context, app_url, no_outside_requests, tmp_path):
+    page = open_presentation(make_context, app_url)
+    expect(page.locator(COUNTER)).to_have_text("Trang 1 / 5")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("45/101")
+
+    # The map takes (nearly) the whole width of the main area and of the screen.
+    sizes = page.evaluate(f"""() => {{
+      const f = document.querySelector({MAP_IFRAME!r}).getBoundingClientRect();
+      const main = document.querySelector('[data-testid="stMain"]').getBoundingClientRect();
+      return {{map: f.width, height: f.height, main: main.width, viewport: window.innerWidth}};
+    }}""")
+    print(f"\nmap {sizes['map']:.0f}×{sizes['height']:.0f} px in a main area {sizes['main']:.0f} px wide "
+          f"(viewport {sizes['viewport']})")
+    assert sizes["map"] >= 0.9 * sizes["main"] and sizes["map"] >= 0.9 * sizes["viewport"]
+    assert sizes["height"] >= 600
+
+    shot = page.screenshot(path=tmp_path / "presentation-1920x1080.png")
+    assert png_size(shot) == (1920, 1080) and len(shot) > 30_000      # a drawn page, not a blank one
+    assert (tmp_path / "presentation-1920x1080.png").read_bytes() == shot
+
+    # Large, high-contrast text (WCAG AA needs 4.5:1; the theme aims far above it).
+    for locator in (page.get_by_role("heading", level=1), page.locator(COUNTER),
+                    page.locator('[data-testid="stMetricValue"]').first, page.locator("div.camau-legend-row").first,
+                    page.locator('[data-testid="stCaptionContainer"]').first):
+        assert locator.evaluate(JS_CONTRAST) >= 7
+    assert float(page.get_by_role("heading", level=1).evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
+    # Focus order: previous and next come before the map, the legend after it.
+    order = page.evaluate(f"""() => {{
+      const next = [...document.querySelectorAll('button')].find(b => b.innerText.includes('Trang sau'));
+      const map = document.querySelector({MAP_IFRAME!r});
+      const legend = document.querySelector('div.camau-legend-row');
+      return [!!(next.compareDocumentPosition(map) & 4), !!(map.compareDocumentPosition(legend) & 4)];
+    }}""")
+    assert order == [True, True]
+
+    # "Next": the same map (iframe and Leaflet map kept) restyled with the next slide's colours.
+    token = uuid.uuid4().hex
+    page.evaluate(JS_TAG, token)
+    before = fills(page)
+    assert len(before) == N_COMMUNES
+    page.get_by_role("button", name="Trang sau").click()
+    expect(page.locator(COUNTER)).to_have_text("Trang 2 / 5")
+    expect(page).to_have_url(re.compile(r"[?&]slide=2(&|$)"))
+    page.wait_for_function(f"(before) => {{ const now = ({JS_STYLES})();"
+                           " return Object.keys(now).length === 101 &&"
+                           " Object.keys(now).some(k => now[k].fill !== before[k]); }",
+                           arg=before, polling=50)
+    after = fills(page)
+    assert len(after) == N_COMMUNES and after != before
+    assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
+
+    # PageDown (what a presentation clicker sends) steps too.
+    page.keyboard.press("PageDown")
+    expect(page.locator(COUNTER)).to_have_text("Trang 3 / 5")
+    assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
+    no_outside_requests()
+
+
+def test_click_zooms_to_the_district_and_back(make_context, app_url, no_outside_requests):
+    page = open_presentation(make_context, app_url)
+    frame = page.frame_locator(MAP_IFRAME)
+    zoom_before = page.evaluate(f"() => document.querySelector({MAP_IFRAME!r}).contentWindow.map.getZoom()")
+    expect(frame.locator(LABELS)).to_have_count(0)
+
+    point = commune_point(page, KHANH_THUAN)
+    page.mouse.click(point["x"], point["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]zoom={U_MINH}(&|$)"))
+    back = page.get_by_role("button", name="Về toàn tỉnh")
+    expect(back).to_be_visible()
+    expect(frame.locator(LABELS)).to_have_count(8)             # the district's communes, named
+    expect(frame.locator(LABELS).filter(has_text="Xã Khánh Thuận")).to_have_count(1)
+    page.wait_for_function(f"(z) => document.querySelector({MAP_IFRAME!r}).contentWindow.map.getZoom() > z + 1",
+                           arg=zoom_before)
+    expect(page.get_by_text("Đang xem: Huyện U Minh")).to_be_visible()
+
+    back.click()
+    expect(page).not_to_have_url(re.compile(r"[?&]zoom="))
+    expect(frame.locator(LABELS)).to_have_count(0)
+    page.wait_for_function(f"(z) => Math.abs(document.querySelector({MAP_IFRAME!r}).contentWindow.map.getZoom() - z)"
+                           " < 0.3", arg=zoom_before)
+    expect(frame.locator("path.leaflet-interactive")).to_have_count(N_COMMUNES)
+    no_outside_requests()

@@ -1,0 +1,377 @@
+"""Presentation (meeting) mode without Streamlit: slides, decks, their URL form and what a slide shows.
+
+A slide is a prepared map view (indicator, classification, filters, zoom). A deck is the ordered
+list the presenter steps through. The default deck is ``data/presentation_deck.json``; a deck the
+presenter edits travels in the URL (``deck=``) as compressed JSON, so a prepared sequence is saved
+as a link. Everything read from a file or a link is validated against the catalogue and the
+district codes: a bad file names the slide and field, a bad link falls back with a notice.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import json
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
+from indicators.catalogue import DATA_DIR, Indicator
+from indicators.table import PILOT
+from ui import fmt
+from ui.i18n import t
+from ui.mapview import LegendEntry
+from ui.state import LANGUAGES, PILOT_CHOICES, MapState, Notice, QueryReader
+
+DECK_FILE = DATA_DIR / "presentation_deck.json"
+DECK_FORMAT = 1
+# Manual breaks are left out: a slide keeps to the schemes that need no typed numbers.
+SLIDE_SCHEMES = tuple(scheme for scheme in SCHEMES if scheme != "manual")
+MAX_SLIDES = 30
+MAX_TITLE = 120
+MAX_DECK_PARAM = 6000          # characters of the encoded deck in a link
+MAX_DECK_JSON = 64_000         # bytes once decompressed: a small link cannot expand into a large payload
+PROVINCE = "province"          # the ``zoom`` URL value that overrides a slide's district zoom
+MAP_HEIGHT = 640               # fits a 1920×1080 screen under the title, figures and legend
+URL_PREFIX = "1"               # format of the encoded deck, so a later format can be told apart
+_FIELDS = ("title", "indicator", "scheme", "classes", "palette", "districts", "pilot", "zoom")
+
+
+@dataclass(frozen=True)
+class Slide:
+    indicator: str
+    title: tuple[tuple[str, str], ...] = ()     # (language, text) pairs; empty: the indicator's name
+    scheme: str = "quantiles"
+    classes: int = 5
+    palette: str = "YlGnBu"
+    districts: tuple[str, ...] = ()             # district filter; empty: every district
+    pilot: str = "all"
+    zoom: str | None = None                     # a district code, or None for the whole province
+
+    def title_in(self, lang: str) -> str:
+        """The title in ``lang``, else in the other language, else ''."""
+        titles = dict(self.title)
+        return titles.get(lang) or next((text for text in titles.values() if text), "")
+
+
+@dataclass(frozen=True)
+class Deck:
+    slides: tuple[Slide, ...]
+
+    def __len__(self) -> int:
+        return len(self.slides)
+
+    def insert(self, position: int, slide: Slide) -> Deck:
+        slides = list(self.slides)
+        slides.insert(max(0, min(position, len(slides))), slide)
+        return Deck(tuple(slides[:MAX_SLIDES]))
+
+    def replace_at(self, index: int, slide: Slide) -> Deck:
+        return Deck(self.slides[:index] + (slide,) + self.slides[index + 1:])
+
+    def remove(self, index: int) -> Deck:
+        """Without slide ``index``; the last remaining slide is kept (a deck is never empty)."""
+        if len(self.slides) <= 1:
+            return self
+        return Deck(self.slides[:index] + self.slides[index + 1:])
+
+    def move(self, index: int, offset: int) -> Deck:
+        target = max(0, min(index + offset, len(self.slides) - 1))
+        slides = list(self.slides)
+        slides.insert(target, slides.pop(index))
+        return Deck(tuple(slides))
+
+
+class DeckError(ValueError):
+    """A deck that cannot be used. ``slide`` is the 1-based slide number (None for the deck as a
+    whole), ``field`` what was wrong, ``value`` the offending value, shortened."""
+
+    def __init__(self, field: str, value: object = "", slide: int | None = None):
+        self.field, self.value, self.slide = field, repr(value)[:80], slide
+        where = f"slide {slide}: " if slide is not None else ""
+        super().__init__(f"{where}{field} = {self.value}")
+
+
+# --- Reading and writing slides ---------------------------------------------------------------
+
+def slide_from_dict(data: object, position: int, indicators: Iterable[str], district_codes: Iterable[str]) -> Slide:
+    """A slide from its JSON object; raises DeckError naming slide ``position`` and the field."""
+    def bad(field: str, value: object = "") -> DeckError:
+        return DeckError(field, value, position)
+
+    if not isinstance(data, Mapping):
+        raise bad("slide", data)
+    unknown = [key for key in data if key not in _FIELDS]
+    if unknown:
+        raise bad("field", unknown[0])
+    districts = set(district_codes)
+
+    def choice(field: str, allowed, default):
+        value = data.get(field, default)
+        if not isinstance(value, str) or value not in allowed:
+            raise bad(field, value)
+        return value
+
+    title = data.get("title", {})
+    if not isinstance(title, Mapping) or any(lang not in LANGUAGES or not isinstance(text, str) or len(text) > MAX_TITLE
+                                             for lang, text in title.items()):
+        raise bad("title", title)
+    classes = data.get("classes", 5)
+    if isinstance(classes, bool) or not isinstance(classes, int) or not MIN_CLASSES <= classes <= MAX_CLASSES:
+        raise bad("classes", classes)
+    chosen = data.get("districts", [])
+    if (not isinstance(chosen, list) or len(set(chosen)) != len(chosen)
+            or not all(isinstance(code, str) and code in districts for code in chosen)):
+        raise bad("districts", chosen)
+    zoom = data.get("zoom")
+    if zoom is not None and not (isinstance(zoom, str) and zoom in districts):
+        raise bad("zoom", zoom)
+    return Slide(
+        indicator=choice("indicator", set(indicators), None),
+        title=tuple((lang, text.strip()) for lang, text in title.items() if text.strip()),
+        scheme=choice("scheme", SLIDE_SCHEMES, "quantiles"), classes=classes,
+        palette=choice("palette", PALETTES, "YlGnBu"), districts=tuple(chosen),
+        pilot=choice("pilot", PILOT_CHOICES, "all"), zoom=zoom)
+
+
+def slide_to_dict(slide: Slide) -> dict:
+    """The slide's JSON object, defaults left out (short links)."""
+    default = Slide(slide.indicator)
+    out: dict = {"indicator": slide.indicator}
+    if slide.title:
+        out["title"] = dict(slide.title)
+    for field in ("scheme", "classes", "palette", "pilot", "zoom"):
+        if getattr(slide, field) != getattr(default, field):
+            out[field] = getattr(slide, field)
+    if slide.districts:
+        out["districts"] = list(slide.districts)
+    return out
+
+
+def deck_from_dict(data: object, indicators: Iterable[str], district_codes: Iterable[str]) -> Deck:
+    if not isinstance(data, Mapping) or data.get("version") != DECK_FORMAT:
+        raise DeckError("version", data.get("version") if isinstance(data, Mapping) else data)
+    slides = data.get("slides")
+    if not isinstance(slides, list) or not 1 <= len(slides) <= MAX_SLIDES:
+        raise DeckError("slides", len(slides) if isinstance(slides, list) else slides)
+    indicators, district_codes = list(indicators), list(district_codes)
+    return Deck(tuple(slide_from_dict(item, number, indicators, district_codes)
+                      for number, item in enumerate(slides, start=1)))
+
+
+def deck_to_dict(deck: Deck) -> dict:
+    return {"version": DECK_FORMAT, "slides": [slide_to_dict(slide) for slide in deck.slides]}
+
+
+def load_deck(indicators: Iterable[str], district_codes: Iterable[str], path: Path = DECK_FILE) -> Deck:
+    """The deck in ``path``; raises DeckError (field "file" when it is not readable JSON)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DeckError("file", f"{Path(path).name}: {error}") from None
+    return deck_from_dict(data, indicators, district_codes)
+
+
+def encode_deck(deck: Deck) -> str:
+    """The deck as a short URL-safe text: format prefix + base64url(zlib(JSON)), no padding."""
+    raw = json.dumps(deck_to_dict(deck), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return URL_PREFIX + base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
+
+
+def decode_deck(text: str, indicators: Iterable[str], district_codes: Iterable[str]) -> Deck:
+    """The deck in a link; raises DeckError for anything that is not a valid deck."""
+    if not isinstance(text, str) or not text.startswith(URL_PREFIX) or len(text) > MAX_DECK_PARAM:
+        raise DeckError("deck", text)
+    body = text[len(URL_PREFIX):]
+    try:
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(packed, MAX_DECK_JSON)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise ValueError("too large or truncated")
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, binascii.Error, zlib.error, UnicodeDecodeError):
+        raise DeckError("deck", text) from None
+    return deck_from_dict(data, indicators, district_codes)
+
+
+# --- URL state --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PresentState:
+    slide: int = 0                  # 0-based index into the deck
+    zoom: str | None = None         # None: the slide's own zoom; PROVINCE or a district code: the presenter's
+    deck: Deck | None = None        # a custom deck carried in the link; None: the default deck
+    lang: str = "vi"
+
+
+def read_present_state(params: Mapping[str, str], indicators: Iterable[str],
+                       district_codes: Iterable[str]) -> tuple[PresentState, list[Notice]]:
+    """Parse ``deck``, ``slide`` (1-based), ``zoom`` and ``lang``. Never raises: a bad value
+    falls back to its default and becomes a notice."""
+    reader = QueryReader(params)
+    district_codes = list(district_codes)
+    deck = None
+    encoded = reader.raw("deck")
+    if encoded is not None:
+        try:
+            deck = decode_deck(encoded, indicators, district_codes)
+        except DeckError:
+            reader.reject("deck", encoded)
+    slide = reader.integer("slide", 1, len(deck) if deck else MAX_SLIDES, 1) - 1
+    state = PresentState(slide=slide, zoom=reader.choice("zoom", [PROVINCE, *district_codes], None),
+                         deck=deck, lang=reader.choice("lang", LANGUAGES, "vi"))
+    return state, reader.notices
+
+
+def clamp_slide(state: PresentState, deck: Deck) -> PresentState:
+    """The state with its slide index inside ``deck`` (a default deck may have fewer slides than
+    the link's ``slide``)."""
+    return replace(state, slide=min(state.slide, len(deck) - 1))
+
+
+def write_present_state(state: PresentState, default_deck: Deck) -> dict[str, str]:
+    out = {"slide": str(state.slide + 1)}
+    if state.zoom is not None:
+        out["zoom"] = state.zoom
+    if state.deck is not None and state.deck != default_deck:
+        out["deck"] = encode_deck(state.deck)
+    if state.lang != "vi":
+        out["lang"] = state.lang
+    return out
+
+
+def step(state: PresentState, deck: Deck, offset: int) -> PresentState:
+    """The next (``offset`` 1) or previous (-1) slide, shown with its own zoom."""
+    return replace(state, slide=max(0, min(state.slide + offset, len(deck) - 1)), zoom=None)
+
+
+def zoom_of(slide: Slide, state: PresentState) -> str | None:
+    """The district shown, or None for the province: the presenter's choice over the slide's."""
+    if state.zoom is None:
+        return slide.zoom
+    return None if state.zoom == PROVINCE else state.zoom
+
+
+def zoom_to(state: PresentState, slide: Slide, district: str | None) -> PresentState:
+    """Show ``district`` (None: the province); no override when it is what the slide shows anyway."""
+    if district == slide.zoom:
+        return replace(state, zoom=None)
+    return replace(state, zoom=district if district is not None else PROVINCE)
+
+
+def current_view(slide: Slide, state: PresentState) -> Slide:
+    """The slide as it is shown now, zoom included (what "add the current view" saves)."""
+    return replace(slide, zoom=zoom_of(slide, state))
+
+
+FORM_FIELDS = ("title", "indicator", "scheme", "classes", "palette", "districts", "pilot", "zoom")
+
+
+def form_values(slide: Slide, lang: str) -> dict:
+    """The slide as the preparation form's values (``FORM_FIELDS``)."""
+    return {"title": slide.title_in(lang), "indicator": slide.indicator, "scheme": slide.scheme,
+            "classes": slide.classes, "palette": slide.palette, "districts": list(slide.districts),
+            "pilot": slide.pilot, "zoom": slide.zoom}
+
+
+def edited_slide(original: Slide, lang: str, title: str, indicator: str, scheme: str, classes: int, palette: str,
+                 districts, pilot: str, zoom: str | None) -> Slide:
+    """The slide the form describes. An unchanged title keeps the original's titles in both
+    languages; a typed one is kept in the language it was typed in."""
+    text = title.strip()[:MAX_TITLE]
+    titles = original.title if text == original.title_in(lang) else ((lang, text),) if text else ()
+    return Slide(indicator=indicator, title=titles, scheme=scheme, classes=int(classes), palette=palette,
+                 districts=tuple(districts), pilot=pilot, zoom=zoom)
+
+
+def map_state(slide: Slide, lang: str) -> MapState:
+    return MapState(indicator=slide.indicator, scheme=slide.scheme, classes=slide.classes, palette=slide.palette,
+                    districts=slide.districts, pilot=slide.pilot, lang=lang)
+
+
+def slide_title(slide: Slide, indicator: Indicator, lang: str) -> str:
+    return slide.title_in(lang) or indicator.name[lang]
+
+
+# --- What the slide shows besides the map -------------------------------------------------------
+
+def district_labels(table: pd.DataFrame, centroids: Mapping[str, tuple[float, float]],
+                    district: str | None) -> list[list] | None:
+    """[lat, lon, escaped name] of each commune of ``district``, for permanent map labels."""
+    if district is None:
+        return None
+    rows = table.loc[table["district_code"] == district, ["gso_code", "name"]]
+    return [[*centroids[code], html.escape(str(name))] for code, name in zip(rows["gso_code"], rows["name"])
+            if code in centroids]
+
+
+@dataclass(frozen=True)
+class AreaFigure:
+    label: str
+    value: str
+
+
+def area_figure(table: pd.DataFrame, catalogue: Mapping[str, Indicator], indicator: Indicator,
+                shown: pd.Series, area: str, lang: str) -> AreaFigure:
+    """One figure for the current indicator over the communes ``shown`` (filters and zoom):
+    pilot communes out of the communes shown for the pilot status, the total of a count, the ratio of the totals
+    for a ratio (not the mean of the communes' ratios), else the median of the communes."""
+    frame = table.loc[shown]
+    name = indicator.name[lang]
+    if indicator.kind == "category":
+        pilots = int((frame[indicator.id] == PILOT).sum())
+        return AreaFigure(t("present.area.pilot", lang, area=area),
+                          f"{fmt.number(pilots, 0, lang)}/{fmt.number(len(frame), 0, lang)}")
+    by_column = {other.column: other for other in catalogue.values() if other.column}
+    if indicator.column is not None:
+        total = frame[indicator.id].sum(min_count=1)
+        return AreaFigure(t("present.area.total", lang, indicator=name, area=area),
+                          fmt.with_unit(total, indicator.unit[lang], indicator.decimals, lang))
+    numerator, denominator = by_column.get(indicator.numerator), by_column.get(indicator.denominator)
+    if numerator is not None and denominator is not None:
+        counted = frame[indicator.id].notna()   # the communes where the ratio exists (e.g. pilots only)
+        top, bottom = frame.loc[counted, numerator.id].sum(), frame.loc[counted, denominator.id].sum()
+        value = top / bottom * indicator.scale if bottom > 0 else None
+        return AreaFigure(t("present.area.ratio", lang, indicator=name, area=area),
+                          fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang))
+    median = frame[indicator.id].median()
+    median = None if pd.isna(median) else float(median)
+    return AreaFigure(t("present.area.median", lang, indicator=name, area=area),
+                      fmt.with_unit(median, indicator.unit[lang], indicator.decimals, lang))
+
+
+def legend_strip_html(legend: list[LegendEntry], lang: str) -> str:
+    """The legend as one wrapping row with large swatches and text, readable across a room."""
+    items = []
+    for entry in legend:
+        border = "solid" if entry.kind == "class" else "dashed"
+        items.append(
+            '<div class="camau-legend-row" style="display:flex;align-items:center;gap:.5rem;font-size:1.35rem">'
+            f'<span style="width:2.6rem;height:1.6rem;border:2px {border} #222;background:{html.escape(entry.colour)};'
+            'display:inline-block;flex:none"></span>'
+            f'<span>{html.escape(entry.label)} <span style="color:#333">· '
+            f'{html.escape(t("legend.count", lang, count=entry.count))}</span></span></div>')
+    return ('<div class="camau-present-legend" style="display:flex;flex-wrap:wrap;column-gap:2rem;row-gap:.4rem">'
+            + "".join(items) + "</div>")
+
+
+# Projector theme, injected on this page only: large type, dark text on white (≥ 7:1), a thick
+# focus ring, narrow side padding and gaps so the map takes the whole width and the legend stays on
+# a 1080-pixel screen (3.6rem at the top leaves room for Streamlit's header bar).
+PROJECTOR_CSS = """<style>
+.block-container{padding:3.6rem 1.5rem 1rem 1.5rem;max-width:100%}
+.block-container [data-testid="stVerticalBlock"]{gap:.55rem}
+.block-container h1{font-size:2.1rem;line-height:1.2;color:#111;margin:0;padding:.2rem 0}
+[data-testid="stMetricLabel"] p{font-size:1.15rem;color:#222;white-space:normal}
+[data-testid="stMetricLabel"] > div{overflow:visible;white-space:normal}
+[data-testid="stMetricValue"]{font-size:2.6rem;color:#0b3d91;font-weight:700}
+.block-container [data-testid="stCaptionContainer"]{font-size:1rem;color:#333}
+.block-container button p{font-size:1.25rem;font-weight:600}
+.block-container button:focus-visible{outline:4px solid #111;outline-offset:2px}
+.camau-present-counter{font-size:1.6rem;font-weight:700;color:#111;text-align:center;padding-top:.2rem}
+</style>"""
