@@ -116,12 +116,12 @@ def _aggregate(district: pd.DataFrame, indicator: Indicator, catalogue: dict[str
 
 def brief_pdf(exported: ExportedView, district_code: str, today: dt.date) -> bytes:
     """``exported.view`` must be the district's view (``district_state``)."""
-    with new_figure(A4_PORTRAIT) as figure:
-        _draw(figure, exported, district_code, today)
-        name = district_name(exported, district_code)
-        return figure_bytes(figure, "pdf", {"Title": t("brief.title", exported.lang, district=name),
-                                            "Subject": title(exported.indicator, exported.lang),
-                                            "Creator": t("app.title", exported.lang)})
+    figure = new_figure(A4_PORTRAIT)
+    _draw(figure, exported, district_code, today)
+    name = district_name(exported, district_code)
+    return figure_bytes(figure, "pdf", {"Title": t("brief.title", exported.lang, district=name),
+                                        "Subject": title(exported.indicator, exported.lang),
+                                        "Creator": t("app.title", exported.lang)})
 
 
 def _draw(figure: Figure, exported: ExportedView, district_code: str, today: dt.date) -> None:

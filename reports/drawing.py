@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -21,9 +19,6 @@ from ui import fmt
 from ui.i18n import t
 from ui.mapview import LegendEntry, MapView
 
-matplotlib.use("Agg")   # no display on the server; chosen before pyplot is imported
-import matplotlib.pyplot as plt  # noqa: E402
-
 # UTM zone 48N covers 102–108°E, Cà Mau included: metres on the ground, so the scale bar is true.
 METRIC_CRS = "EPSG:32648"
 PRINT_DPI = 300
@@ -31,7 +26,10 @@ A4_LANDSCAPE = (11.69, 8.27)   # inches
 A4_PORTRAIT = (8.27, 11.69)
 # DejaVu Sans ships with matplotlib and has every Vietnamese letter; TrueType (Type 42) embedding
 # keeps the PDF's text selectable and extractable.
-STYLE = {"font.family": "DejaVu Sans", "pdf.fonttype": 42, "savefig.facecolor": "white"}
+STYLE = {"font.family": "DejaVu Sans", "pdf.fonttype": 42}
+# Set once, at import: changing rcParams per figure (rc_context) would race between threads.
+matplotlib.use("Agg")   # no display on the server; geopandas imports pyplot when it plots
+matplotlib.rcParams.update(STYLE)
 EDGE, NO_DATA_EDGE, FILTERED_EDGE = "#4d4d4d", "#707070", "#a0a0a0"
 FILTERED_ALPHA = 0.12          # as the web map draws communes outside the filters
 TEXT_GREY = "#444444"
@@ -51,21 +49,15 @@ def metric_geometry(reference: ReferenceData) -> MetricGeometry:
                           reference.province.to_crs(METRIC_CRS))
 
 
-@contextmanager
-def new_figure(size: tuple[float, float]) -> Iterator[Figure]:
-    """A figure in the export style, always closed afterwards (pyplot keeps figures alive)."""
-    with matplotlib.rc_context(STYLE):
-        figure = plt.figure(figsize=size)
-        try:
-            yield figure
-        finally:
-            plt.close(figure)
+def new_figure(size: tuple[float, float]) -> Figure:
+    """A figure made without pyplot: pyplot keeps every figure in a global registry until it is
+    closed and is not thread-safe, and Streamlit makes download files in worker threads."""
+    return Figure(figsize=size)
 
 
 def figure_bytes(figure: Figure, file_format: str, metadata: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format=file_format, dpi=PRINT_DPI, metadata=metadata)
+    figure.savefig(buffer, format=file_format, dpi=PRINT_DPI, metadata=metadata)
     return buffer.getvalue()
 
 

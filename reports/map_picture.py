@@ -26,9 +26,9 @@ def map_pdf(exported: ExportedView, today: dt.date) -> bytes:
 
 
 def _render(exported: ExportedView, today: dt.date, file_format: str) -> bytes:
-    with new_figure(A4_LANDSCAPE) as figure:
-        draw_map_page(figure, exported, today)
-        return figure_bytes(figure, file_format, _metadata(exported, file_format))
+    figure = new_figure(A4_LANDSCAPE)
+    draw_map_page(figure, exported, today)
+    return figure_bytes(figure, file_format, _metadata(exported, file_format))
 
 
 def draw_map_page(figure: Figure, exported: ExportedView, today: dt.date) -> None:

@@ -4,7 +4,9 @@ import csv
 import datetime as dt
 import io
 import json
+from concurrent.futures import ThreadPoolExecutor
 
+import matplotlib.pyplot as plt
 import pytest
 import shapely
 from openpyxl import load_workbook
@@ -118,6 +120,16 @@ def test_pdf_of_a_filtered_view_names_the_filter(export):
     _, text = pdf_text(map_pdf(export("vi", indicator="population_2019", districts=(DAM_DOI,)), TODAY))
     assert "16/101 xã, phường, thị trấn thỏa bộ lọc" in text
     assert t("legend.filtered_out", "vi") in text
+
+
+def test_pictures_made_at_once_in_threads_keep_their_own_text_and_no_figure_stays_open(export):
+    # Streamlit makes download files in worker threads; pyplot's figure registry is not used.
+    views = [export("vi", indicator="households_guided_share"), export("en", indicator="population_2019")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        texts = [pdf_text(data)[1] for data in pool.map(lambda v: map_pdf(v, TODAY), views)]
+    assert "Dữ liệu minh họa" in texts[0] and "Illustrative data" not in texts[1]
+    assert "Population 2019 (people)" in texts[1]
+    assert plt.get_fignums() == []
 
 
 @pytest.mark.parametrize("span, length", [(100_000, 20_000), (30_000, 5_000), (9_000, 1_000), (260, 50)])
