@@ -11,10 +11,10 @@ from ui import fmt
 from ui.i18n import t
 from ui.map_widgets import clicked_code
 from ui.mapview import indicator_title, provenance_text
-from ui.presentation import (FORM_FIELDS, MAP_HEIGHT, MAX_TITLE, PROJECTOR_CSS, SLIDE_SCHEMES, DeckError,
-                             PresentState, area_figure, clamp_slide, current_view, district_labels, edited_slide,
-                             form_values, legend_strip_html, load_deck, map_state, read_present_state, slide_title,
-                             step, write_present_state, zoom_of, zoom_to)
+from ui.presentation import (DECK_FILE, FORM_FIELDS, MAP_HEIGHT, MAX_SLIDES, MAX_TITLE, PROJECTOR_CSS, PROVINCE,
+                             SLIDE_SCHEMES, DeckError, PresentState, area_figure, clamp_slide, current_view,
+                             district_labels, edited_slide, form_values, legend_strip_html, load_deck, map_state,
+                             read_present_state, slide_title, step, write_present_state, zoom_of, zoom_to)
 from ui.scorecard import score_card
 from ui.settings import base_tiles
 from ui.state import PILOT_CHOICES
@@ -37,7 +37,7 @@ try:
     default_deck = load_deck(indicators, district_names)
 except DeckError as error:
     key = "present.deck.error" if error.slide is None else "present.deck.error_slide"
-    st.error(t(key, lang, file="data/presentation_deck.json", slide=error.slide, field=error.field, value=error.value))
+    st.error(t(key, lang, file=DECK_FILE.name, slide=error.slide, field=error.field, value=error.value))
     st.stop()
 
 
@@ -163,11 +163,11 @@ if editor.open:
                                    format_func=district_names.get, placeholder=t("map.filter.any", lang))
             columns[1].radio(t("map.filter.pilot", lang), PILOT_CHOICES, key=f"{FORM}_pilot", horizontal=True,
                              format_func=lambda p: t(f"map.filter.pilot.{p}", lang))
-            columns[2].selectbox(t("present.edit.zoom", lang), [None, *district_names], key=f"{FORM}_zoom",
+            columns[2].selectbox(t("present.edit.zoom", lang), [PROVINCE, *district_names], key=f"{FORM}_zoom",
                                  format_func=lambda d: district_names.get(d) or t("present.edit.whole_province", lang))
             buttons = st.columns(2)
             buttons[0].form_submit_button(t("present.edit.add", lang), key="present_edit_add", icon=":material/add:",
-                                          on_click=save_form, args=(True,))
+                                          disabled=len(deck) >= MAX_SLIDES, on_click=save_form, args=(True,))
             buttons[1].form_submit_button(t("present.edit.replace", lang), key="present_edit_replace",
                                           icon=":material/sync:", on_click=save_form, args=(False,))
         actions = st.columns(4)

@@ -129,7 +129,7 @@ def test_deck_edits_keep_a_valid_deck(deck):
     assert deck.move(0, -1) == deck and deck.move(len(deck) - 1, 1) == deck
     assert deck.replace_at(2, extra).slides[2] == extra and len(deck.replace_at(2, extra)) == len(deck)
     full = Deck((extra,) * MAX_SLIDES)
-    assert len(full.insert(0, Slide("area_km2"))) == MAX_SLIDES
+    assert full.insert(0, Slide("area_km2")) == full
 
 
 # --- URL state --------------------------------------------------------------------------------
@@ -205,6 +205,7 @@ def test_form_values_and_edited_slide(deck):
     assert retitled.title == (("en", "My view"),) and retitled.title_in("vi") == "My view"
     assert retitled.zoom == CITY and retitled.classes == 4
     assert edited_slide(slide, "en", **(values | {"title": ""})).title == ()
+    assert values["zoom"] == PROVINCE and edited_slide(slide, "en", **values).zoom is None
 
 
 # --- What the slide shows besides the map -----------------------------------------------------
@@ -381,3 +382,15 @@ def test_page_prepares_a_custom_deck_in_the_link(app, deck, catalogue):
     # removing it again gives back the default deck: the link no longer carries one
     at.button(key="present_edit_remove").click().run()
     assert not at.exception and "deck" not in at.query_params and at.query_params["slide"] == "3"
+
+
+@pytest.mark.parametrize("lang, words", [("vi", ["presentation_deck_bad.json", "trang 2", "indicator"]),
+                                         ("en", ["presentation_deck_bad.json", "slide 2", "indicator"])])
+def test_page_names_the_bad_slide_of_a_broken_deck_file(app, monkeypatch, tmp_path, lang, words):
+    path = tmp_path / "presentation_deck_bad.json"
+    path.write_text(json.dumps({"version": 1, "slides": [{"indicator": "pilot_status"}, {"indicator": "khong_co"}]}),
+                    encoding="utf-8")
+    monkeypatch.setattr("ui.presentation.DECK_FILE", path)
+    at = open_present(app, lang=lang)
+    assert all(word in at.error[0].value for word in words)
+    assert not at.get("component_instance")

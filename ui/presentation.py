@@ -66,9 +66,12 @@ class Deck:
         return len(self.slides)
 
     def insert(self, position: int, slide: Slide) -> Deck:
+        """With ``slide`` at ``position``; unchanged when the deck is full (MAX_SLIDES)."""
+        if len(self.slides) >= MAX_SLIDES:
+            return self
         slides = list(self.slides)
         slides.insert(max(0, min(position, len(slides))), slide)
-        return Deck(tuple(slides[:MAX_SLIDES]))
+        return Deck(tuple(slides))
 
     def replace_at(self, index: int, slide: Slide) -> Deck:
         return Deck(self.slides[:index] + (slide,) + self.slides[index + 1:])
@@ -167,8 +170,10 @@ def deck_to_dict(deck: Deck) -> dict:
     return {"version": DECK_FORMAT, "slides": [slide_to_dict(slide) for slide in deck.slides]}
 
 
-def load_deck(indicators: Iterable[str], district_codes: Iterable[str], path: Path = DECK_FILE) -> Deck:
-    """The deck in ``path``; raises DeckError (field "file" when it is not readable JSON)."""
+def load_deck(indicators: Iterable[str], district_codes: Iterable[str], path: Path | None = None) -> Deck:
+    """The deck in ``path`` (default DECK_FILE); raises DeckError (field "file" when it is not
+    readable JSON)."""
+    path = path or DECK_FILE
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -273,10 +278,11 @@ FORM_FIELDS = ("title", "indicator", "scheme", "classes", "palette", "districts"
 
 
 def form_values(slide: Slide, lang: str) -> dict:
-    """The slide as the preparation form's values (``FORM_FIELDS``)."""
+    """The slide as the preparation form's values (``FORM_FIELDS``); the whole province is
+    PROVINCE there, because a select box shows None as "nothing chosen"."""
     return {"title": slide.title_in(lang), "indicator": slide.indicator, "scheme": slide.scheme,
             "classes": slide.classes, "palette": slide.palette, "districts": list(slide.districts),
-            "pilot": slide.pilot, "zoom": slide.zoom}
+            "pilot": slide.pilot, "zoom": slide.zoom or PROVINCE}
 
 
 def edited_slide(original: Slide, lang: str, title: str, indicator: str, scheme: str, classes: int, palette: str,
@@ -286,7 +292,7 @@ def edited_slide(original: Slide, lang: str, title: str, indicator: str, scheme:
     text = title.strip()[:MAX_TITLE]
     titles = original.title if text == original.title_in(lang) else ((lang, text),) if text else ()
     return Slide(indicator=indicator, title=titles, scheme=scheme, classes=int(classes), palette=palette,
-                 districts=tuple(districts), pilot=pilot, zoom=zoom)
+                 districts=tuple(districts), pilot=pilot, zoom=None if zoom in (None, PROVINCE) else zoom)
 
 
 def map_state(slide: Slide, lang: str) -> MapState:
