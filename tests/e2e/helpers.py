@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import struct
 import time
 
 from google.protobuf.message import DecodeError
@@ -26,7 +27,8 @@ JS_COUNT_COMMUNES = f"""() => {{
 }}"""
 
 # code -> drawn style of every commune polygon, read from Leaflet's layers (feature.id is the
-# 5-digit GSO code) and the SVG attributes Leaflet wrote on their paths.
+# 5-digit GSO code) and the SVG attributes Leaflet wrote on their paths (dashArray is null for a
+# solid outline).
 JS_STYLES = f"""() => {{
   const f = document.querySelector({MAP_IFRAME!r});
   const out = {{}};
@@ -36,7 +38,8 @@ JS_STYLES = f"""() => {{
     if (l.feature && l.feature.id && l._path && l._path.matches({COMMUNE_PATHS!r})) {{
       const p = l._path;
       out[l.feature.id] = {{fill: p.getAttribute('fill'), fillOpacity: p.getAttribute('fill-opacity'),
-                           stroke: p.getAttribute('stroke'), strokeWidth: p.getAttribute('stroke-width')}};
+                           stroke: p.getAttribute('stroke'), strokeWidth: p.getAttribute('stroke-width'),
+                           dashArray: p.getAttribute('stroke-dasharray')}};
     }}
   }});
   return out;
@@ -88,6 +91,13 @@ JS_EMPTY_POINT = f"""() => {{
     }}
   }}
   return null;
+}}"""
+
+# The Leaflet map exists and no zoom or pan animation is running.
+JS_MAP_SETTLED = f"""() => {{
+  const f = document.querySelector({MAP_IFRAME!r});
+  const m = f && f.contentWindow && f.contentWindow.map;
+  return !!m && m._loaded && !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress);
 }}"""
 
 JS_MAP_VIEW = f"""() => {{
@@ -142,6 +152,12 @@ def commune_point(page, code: str) -> dict:
     point = page.evaluate(JS_COMMUNE_POINT, code)
     assert "error" not in point, point
     return point
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG image, from its IHDR chunk."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    return struct.unpack(">II", png[16:24])
 
 
 def tip_name(tip_html: str) -> tuple[str, str]:
