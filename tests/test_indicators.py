@@ -128,3 +128,22 @@ def test_both_languages_have_every_string():
         for key, text in table.items():
             assert text.strip(), f"{lang}:{key} is empty"
     assert t("nav.map") == "Bản đồ" and t("nav.map", "en") == "Map" and t("nav.map", "xx") == "Bản đồ"
+
+
+def test_every_key_the_code_asks_for_exists_in_both_languages():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sources = [p for folder in ("pages", "ui", "reports", "planner", "geo", "indicators") for p in (root / folder).rglob("*.py")]
+    sources += [root / "app.py", root / "public.py"]
+    literal = re.compile(r"""\bt\(\s*["']([a-z_][\w.]*)["']""")
+    asked = {key for path in sources for key in literal.findall(path.read_text(encoding="utf-8"))}
+    assert len(asked) > 300
+    missing = {lang: sorted(asked - set(STRINGS[lang])) for lang in STRINGS}
+    assert missing == {"vi": [], "en": []}
+
+
+def test_singular_form_in_english():
+    assert t("legend.count", "en", count=1) == "1 commune" and t("legend.count", "en", count=2) == "2 communes"
+    assert t("legend.count", "vi", count=1) == "1 xã"

@@ -163,6 +163,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "legend.not_deployed": "Chưa triển khai (xã chưa thí điểm)",
         "legend.filtered_out": "Ngoài bộ lọc (mờ)",
         "legend.count": "{count} xã",
+        "legend.count.one": "{count} xã",
         "legend.model": "Mô hình \"Khu dân cư điện tử\" (Khóm 6, Phường 1)",
         "category.pilot": "Đã thí điểm",
         "category.not_pilot": "Chưa thí điểm",
@@ -644,6 +645,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "legend.not_deployed": "Not deployed (commune not piloted)",
         "legend.filtered_out": "Outside the filters (faded)",
         "legend.count": "{count} communes",
+        "legend.count.one": "{count} commune",
         "legend.model": "\"Electronic residential area\" model (Khóm 6, Phường 1)",
         "category.pilot": "Piloted",
         "category.not_pilot": "Not piloted",
@@ -971,5 +973,7 @@ STRINGS: dict[str, dict[str, str]] = {
 def t(key: str, lang: str = "vi", **values) -> str:
     """The string for ``key`` in ``lang`` (Vietnamese when the language is unknown)."""
     table = STRINGS.get(lang, STRINGS["vi"])
+    if values.get("count") == 1 and f"{key}.one" in table:   # English needs a singular; Vietnamese has none
+        key = f"{key}.one"
     text = table.get(key, STRINGS["vi"][key])
     return text.format(**values) if values else text
