@@ -7,6 +7,14 @@
  * Every text in the payload and in the geometry file is HTML-escaped on the server.
  */
 (function () {
+  // Leaflet's keyboard handler focuses the map on mouse-down and then restores only the window's
+  // scroll position. Streamlit scrolls its page in an inner element, so focusing a map partly
+  // below the fold scrolled the page under the pointer and the first click was lost.
+  if (window.L && L.Map && L.Map.Keyboard) {
+    L.Map.Keyboard.prototype._onMouseDown = function () {
+      if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+    };
+  }
   var geometry = {};
   var current = {payload: null, communes: null, outlines: null, marker: null, url: null,
                  fitKey: null, labels: null, labelsKey: null, lineScale: 1};

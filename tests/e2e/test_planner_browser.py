@@ -128,7 +128,7 @@ def test_wave_of_ten_click_to_exclude_and_excel(make_context, app_url, no_outsid
     assert len(list_before) == WAVE_SIZE
 
     # 2. A click on a proposed commune excludes it; the next-best commune takes its place.
-    #    The map is scrolled fully into view first: see test_first_click_on_partly_visible_map.
+    #    (A click on a map partly below the fold: test_first_click_on_partly_visible_map.)
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     code, point = clickable_wave_commune(page, wave_before)
     name, district = tip_name(point["tip"])
@@ -187,22 +187,18 @@ def test_wave_of_ten_click_to_exclude_and_excel(make_context, app_url, no_outsid
     no_outside_requests()
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "bug: Leaflet's keyboard handler focuses the map container on mousedown without preventScroll; "
-    "Chromium then scrolls the page to show the whole map iframe between mousedown and mouseup, so "
-    "the click lands on another element and is lost. Fix in the shared map layer, e.g. replace "
-    "L.Map.Keyboard.prototype._onMouseDown by a focus({preventScroll: true}); then drop this mark."))
 def test_first_click_on_partly_visible_map(make_context, app_url, blocked_requests):
     """At 1440x900 the planner's map starts ~480 px down and its lower ~200 px are below the
-    fold. A planner clicks a proposed commune in the visible part: it should be excluded.
-    Only the last check is expected to fail; anything else fails the test (pytest.fail)."""
+    fold. A planner clicks a proposed commune in the visible part: it is excluded. (Regression:
+    Leaflet's focus on mouse-down scrolled the page under the pointer and lost the click; the
+    layer script now focuses the map with preventScroll.)"""
     page = make_context(app_url, viewport=SCREEN).new_page()
     open_planner(page, app_url)
     wait_fill_count(page, WAVE_COLOUR, WAVE_SIZE)
     page.wait_for_function(JS_MAP_SETTLED, polling=50)
     frame_box = page.locator(MAP_IFRAME).bounding_box()
     if frame_box["y"] + frame_box["height"] <= SCREEN["height"]:
-        pytest.fail("the map is fully visible at 1440x900: this test no longer reproduces the bug")
+        pytest.fail("the map is fully visible at 1440x900: this test no longer covers a partly visible map")
     code, point = clickable_wave_commune(page, codes_filled(page, WAVE_COLOUR))
     page.mouse.click(point["x"], point["y"])
     if blocked_requests:
