@@ -78,7 +78,7 @@ if totals is not None:
                              f"{totals.communes_with_teams_after}/{totals.communes_total}")
 
 geometry = map_assets()
-map_column, list_column = st.columns([3, 1.3])
+map_column, list_column = st.columns([2.6, 1.6])
 with map_column:
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
               feature_group_to_add=commune_layer(plan_layer(table, result, geometry, lang)), height=MAP_HEIGHT,

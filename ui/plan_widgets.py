@@ -99,7 +99,7 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
     weights = Weights(**{name: st.slider(t(f"plan.criterion.{name}", lang), 0, MAX_WEIGHT, key=f"p_w_{name}",
                                          help=t("plan.weight.help", lang)) for name in CRITERIA})
     adoption = st.multiselect(t("plan.adoption", lang), adoption_ids, key="p_ind",
-                              format_func=lambda i: catalogue[i].name[lang])
+                              format_func=lambda i: catalogue[i].name[lang], placeholder=t("plan.choose_indicators", lang))
     proximity = st.radio(t("plan.proximity", lang), PROXIMITY_MODES, key="p_prox",
                          format_func=lambda m: t(f"plan.proximity.{m}", lang))
 
@@ -110,8 +110,10 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
     district_min = st.number_input(t("plan.dmin", lang), 0, 100, step=1, key="p_dmin")
     district_max = st.number_input(t("plan.dmax", lang), 0, 100, step=1, key="p_dmax", help=t("plan.dmax.help", lang))
     ordered = sorted(names, key=names.get)
-    include = st.multiselect(t("plan.include", lang), ordered, key="p_inc", format_func=names.get)
-    exclude = st.multiselect(t("plan.exclude", lang), ordered, key="p_exc", format_func=names.get)
+    include = st.multiselect(t("plan.include", lang), ordered, key="p_inc", format_func=names.get,
+                             placeholder=t("plan.choose_communes", lang))
+    exclude = st.multiselect(t("plan.exclude", lang), ordered, key="p_exc", format_func=names.get,
+                             placeholder=t("plan.choose_communes", lang))
 
     st.subheader(t("plan.assumptions", lang))
     if from_pilot:
