@@ -172,3 +172,26 @@ def test_ranking_is_drawn_when_opened_and_outlines_the_selected_commune(app):
     at.run()
     bars = next(h.proto.body for h in at.get("html") if "camau-bars" in h.proto.body)
     assert bars.count('role="listitem"') == 17 and bars.count("outline:2px solid #000") == 1
+
+
+PUBLIC_PAGES = ["overview", "map", "compare", "present", "planner", "about", "sign_in"]
+EDITOR_PAGES = ["import_data", "versions", "audit"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_every_page_runs_in_both_languages(app, page, lang):
+    at = open_page(app, page, lang=lang)
+    assert not at.error, [e.value for e in at.error]
+    # The interface is in the chosen language: no Vietnamese navigation label leaks into English.
+    titles = " ".join(element.value for element in [*at.title, *at.header, *at.subheader])
+    if lang == "en":
+        assert not re.search(r"[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ]", titles.lower()), titles
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("page", EDITOR_PAGES)
+def test_every_editor_page_runs_in_both_languages(app, page, lang):
+    app.session_state["editor_user"] = "apptest_viewer"
+    at = open_page(app, page, lang=lang)
+    assert not at.error, [e.value for e in at.error]
