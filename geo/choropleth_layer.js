@@ -67,6 +67,13 @@
   function build(map, d) {
     current.communes = L.geoJson(load(d.communes_url), {style: style}).bindTooltip(tooltip, {sticky: true});
     current.communes.addTo(map);
+    // Chromium makes every clickable SVG path a tab stop: 101 stops before the page's table and
+    // panel. The map itself stays one stop (arrows pan, +/- zoom); communes are chosen by keyboard
+    // through the page's commune picker and table.
+    current.communes.eachLayer(function (layer) {
+      var element = layer.getElement && layer.getElement();
+      if (element) { element.setAttribute('tabindex', '-1'); }
+    });
     current.outlines = L.geoJson(load(d.outlines_url), {interactive: false, style: outlineStyle}).addTo(map);
     current.url = d.communes_url;
   }

@@ -292,3 +292,26 @@ def test_warm_load_time(page, app_url, no_outside_requests):
     print(f"\nwarm load to {N_COMMUNES} polygons: {at:.0f} ms (navigation start; {wall:.0f} ms wall from goto)")
     expect(page.frame_locator(MAP_IFRAME).locator("path.leaflet-interactive")).to_have_count(N_COMMUNES)
     no_outside_requests()
+
+
+def test_keyboard_passes_the_map_as_one_stop(page, app_url, no_outside_requests):
+    """Tab order: the indicator picker, the map (one stop; arrows pan, +/- zoom, then its zoom
+    buttons), then the commune picker — not 101 polygon stops before the rest of the page."""
+    page.goto(app_url + MAP_PAGE)
+    wait_map(page)
+    page.get_by_label("Chỉ tiêu", exact=True).focus()
+    focused = []
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("""() => {
+          const e = document.activeElement;
+          if (e.tagName !== 'IFRAME') return e.getAttribute('aria-label') || e.tagName;
+          const inner = e.contentDocument.activeElement;
+          return 'map:' + (inner.tagName === 'path' ? 'polygon' : inner.className || inner.tagName);
+        }"""))
+        if focused[-1] == "Chọn xã":
+            break
+    assert focused[-1] == "Chọn xã", focused
+    assert not [f for f in focused if f == "map:polygon"], focused
+    assert focused[0].startswith("map:") and "leaflet-container" in focused[0], focused
+    no_outside_requests()
