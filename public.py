@@ -14,7 +14,7 @@ from geo.reference import ReferenceDataError
 from ui.embed import PUBLIC_LANG_PARAM
 from ui.export import csv_bytes
 from ui.i18n import t
-from ui.mapview import build_view, indicator_title, legend_html, provenance_text
+from ui.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
 from ui.public_state import read_public_state
 from ui.public_support import data_csv_rows, map_assets, public_data, published_version, reference
 from ui.settings import base_tiles
@@ -51,9 +51,13 @@ def public_map() -> None:
     st.html(f'<div class="camau-public-legend" style="display:flex;flex-wrap:wrap;column-gap:.8rem;'
             f'line-height:1.1">{legend_html(view.legend, state.lang, compact=True)}</div>')
     st.caption(provenance_text(indicator, catalogue, sources, state.lang))
-    st.download_button(t("public.get_data", state.lang),
-                       csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
-                       file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
+    # The text alternative to the map sits in a popover on the download's row: the embed keeps its height.
+    data_row = st.columns(2, gap="small")
+    data_row[0].download_button(t("public.get_data", state.lang),
+                                csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
+                                file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
+    with data_row[1].popover(t("public.table", state.lang), icon=":material/table:"):
+        st.html(html_table(table_rows(table, view, state.lang)))
     if notices:
         st.caption(t("map.notice", state.lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
 

@@ -10,7 +10,7 @@ from geo.maprender import base_map, commune_layer, group_bounds
 from ui import fmt
 from ui.i18n import t
 from ui.map_widgets import clicked_code
-from ui.mapview import indicator_title, provenance_text
+from ui.mapview import html_table, indicator_title, provenance_text
 from ui.presentation import (DECK_FILE, FORM_FIELDS, MAP_HEIGHT, MAX_SLIDES, MAX_TITLE, PROJECTOR_CSS, PROVINCE,
                              SLIDE_SCHEMES, DeckError, PresentState, area_figure, clamp_slide, current_view,
                              district_labels, edited_slide, form_values, legend_strip_html, load_deck, map_state,
@@ -18,8 +18,8 @@ from ui.presentation import (DECK_FILE, FORM_FIELDS, MAP_HEIGHT, MAX_SLIDES, MAX
 from ui.scorecard import score_card
 from ui.settings import base_tiles
 from ui.state import PILOT_CHOICES
-from ui.streamlit_support import (current_lang, map_assets, map_view, published_table, report, require_reference,
-                                  sources)
+from ui.streamlit_support import (current_lang, data_table, map_assets, map_view, published_table, report,
+                                  require_reference, sources)
 
 MAP_KEY = "present_map"
 HANDLED_CLICK = "_present_handled_click"
@@ -136,6 +136,12 @@ st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{htm
         f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))
 st.caption(" · ".join([t("present.zoomed", lang, district=area), "★ " + t("legend.model", lang),
                        provenance_text(indicator, indicators, indicator_sources, lang)]))
+
+# The text alternative to the map, drawn only while open.
+table_section = st.expander(t("table.title", lang), icon=":material/table:", key="x_present_table", on_change="rerun")
+if table_section.open:
+    with table_section:
+        st.html(html_table(data_table(version_id, map_state(slide, lang), lang)))
 
 # --- Preparing a deck: drawn only while open ----------------------------------------------------
 editor = st.expander(t("present.edit.title", lang), icon=":material/edit_note:", key="x_present_edit",

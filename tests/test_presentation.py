@@ -17,6 +17,7 @@ from ui.presentation import (MAX_SLIDES, PROVINCE, Deck, DeckError, PresentState
                              current_view, decode_deck, district_labels, edited_slide, encode_deck,
                              form_values, legend_strip_html, load_deck, map_state, read_present_state, step,
                              write_present_state, zoom_of, zoom_to)
+from tests.html_tables import tables_in
 from ui.mapview import LegendEntry
 from ui.state import MapState
 
@@ -394,3 +395,15 @@ def test_page_names_the_bad_slide_of_a_broken_deck_file(app, monkeypatch, tmp_pa
     at = open_present(app, lang=lang)
     assert all(word in at.error[0].value for word in words)
     assert not at.get("component_instance")
+
+
+def test_presentation_has_a_table_alternative_drawn_only_while_open():
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page("pages/present.py").run()
+    assert not at.exception and not tables_in(at)
+    at.session_state["x_present_table"] = True
+    at.run()
+    assert not at.exception
+    assert len(tables_in(at)[0]) == 101      # the first slide shows the whole province

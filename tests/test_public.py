@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.html_tables import tables_in
 from ui.embed import embed_code, public_indicators, share_link
 from ui.public_state import DEFAULT_HEIGHT, PublicState, read_public_state
 
@@ -206,3 +207,11 @@ def test_public_view_notices_a_database_created_after_it_started(tmp_path, monke
     engine.dispose()
     after = run(AppTest.from_file(PUBLIC, default_timeout=60), period="2022")   # same process, caches kept
     assert not any("bỏ qua" in c.value for c in after.caption)
+
+
+def test_the_map_has_a_table_alternative(public):
+    at = run(public, d="964")
+    tables = tables_in(at)
+    assert len(tables) == 1
+    # The district filter keeps only its communes: Thành phố Cà Mau has 17.
+    assert set(tables[0]["Huyện / thành phố"]) == {"Thành phố Cà Mau"} and len(tables[0]) == 17
