@@ -14,6 +14,7 @@ from geo.reference import ReferenceDataError
 from ui.embed import PUBLIC_LANG_PARAM
 from ui.export import csv_bytes
 from ui.i18n import t
+from ui.text import notice_params
 from ui.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
 from ui.public_state import read_public_state
 from ui.public_support import data_csv_rows, map_assets, public_data, published_version, reference
@@ -50,7 +51,7 @@ def public_map() -> None:
               use_container_width=True, returned_objects=[])
     st.html(f'<div class="camau-public-legend" style="display:flex;flex-wrap:wrap;column-gap:.8rem;'
             f'line-height:1.1">{legend_html(view.legend, state.lang, compact=True)}</div>')
-    st.caption(provenance_text(indicator, catalogue, sources, state.lang))
+    st.caption(provenance_text(indicator, catalogue, sources, state.lang, markdown=True))
     # The text alternative to the map sits in a popover on the download's row: the embed keeps its height.
     data_row = st.columns(2, gap="small")
     data_row[0].download_button(t("public.get_data", state.lang),
@@ -59,7 +60,7 @@ def public_map() -> None:
     with data_row[1].popover(t("public.table", state.lang), icon=":material/table:"):
         st.html(html_table(table_rows(table, view, state.lang)))
     if notices:
-        st.caption(t("map.notice", state.lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+        st.caption(t("map.notice", state.lang, params=notice_params(notices)))
 
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide",

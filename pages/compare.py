@@ -9,6 +9,7 @@ from ui.compare_view import (MODES, CompareState, change_explanation, change_map
                              denominator_statement, period_maps, period_name, period_statement, read_compare_state,
                              shared_legend_html, write_compare_state)
 from ui.i18n import t
+from ui.text import notice_params, plain
 from ui.mapview import html_table, legend_html
 from ui.settings import base_tiles
 from ui.streamlit_support import (catalogue, current_lang, engine, illustrative_banner, map_assets,
@@ -42,7 +43,7 @@ if st.session_state.get(_SYNCED_QUERY) != query:
 st.title(t("compare.title", lang))
 st.caption(t("compare.intro", lang))
 if notices:
-    st.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+    st.caption(t("map.notice", lang, params=notice_params(notices)))
 if url_state.indicator is None:
     st.info(t("compare.none", lang))
     st.stop()
@@ -80,7 +81,7 @@ shown = [period_a] if period_a == period_b else [period_a, period_b]
 if any(p.illustrative for p in shown):
     illustrative_banner(lang)
 if one_period:
-    st.info(t("compare.one_period", lang, name=period_name(period_a, lang)))
+    st.info(t("compare.one_period", lang, name=period_name(period_a, lang, markdown=True)))
 elif len(shown) == 1:
     st.warning(t("compare.same_period", lang))
 elif period_a.illustrative != period_b.illustrative:
@@ -104,8 +105,8 @@ if change is not None and mode == "change":
                   returned_objects=[])
     with legend_column:
         st.markdown(f"**{t('legend.title', lang)}:** "
-                    + t("compare.change_header", lang, indicator=indicator.name[lang], a=period_a.label,
-                        b=period_b.label) + illustrative_mark)
+                    + t("compare.change_header", lang, indicator=indicator.name[lang], a=plain(period_a.label),
+                        b=plain(period_b.label)) + illustrative_mark)
         st.html(legend_html(change.legend, lang))
         st.caption(change_explanation(indicator, change.change.kind, lang))
         st.caption(denominator_statement(indicator, indicators, lang))
@@ -115,7 +116,8 @@ else:
     map_columns = st.columns(len(shown))
     for letter, column, period_map in zip("AB", map_columns, maps.maps):
         with column:
-            heading = t("compare.map_heading", lang, letter=letter, name=period_name(period_map.period, lang))
+            heading = t("compare.map_heading", lang, letter=letter,
+                        name=period_name(period_map.period, lang, markdown=True))
             st.markdown(f"**{heading}**")
             st_folium(base_map(geometry.bounds, base_tiles()), key=f"compare_map_{letter.lower()}",
                       feature_group_to_add=commune_layer(period_map.layer),

@@ -12,6 +12,7 @@ from ui.embed import embed_code, public_base_url, public_indicators, share_link
 from ui.export_support import (DATA_KINDS, PICTURE_KINDS, brief_download, district_names, download_buttons,
                                single_district, view_downloads)
 from ui.i18n import t
+from ui.text import notice_params
 from ui.mapview import html_table, indicator_title, legend_html, provenance_text
 from ui.public_state import PublicState
 from ui.settings import base_tiles, public_shows_illustrative
@@ -34,7 +35,7 @@ st.title(t("map.title", lang))
 # the map changed, Streamlit would rebuild the columns and reload the map's iframe.
 notice_slot = st.empty()
 if notices:
-    notice_slot.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+    notice_slot.caption(t("map.notice", lang, params=notice_params(notices)))
 controls = widgets.indicator_controls(indicators, lang)
 indicator = indicators[controls["indicator"]]
 breaks, breaks_error = widgets.parse_breaks(controls["breaks_text"], lang)
@@ -67,7 +68,7 @@ with map_column:
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
               feature_group_to_add=commune_layer(view.layer), height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing"], on_change=partial(widgets.on_map_click, frozenset(codes)))
-    st.caption(provenance_text(indicator, indicators, indicator_sources, lang))
+    st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))
 with side_column:
     st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")
     st.html(legend_html(view.legend, lang))

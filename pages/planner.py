@@ -1,3 +1,4 @@
+import datetime as dt
 from dataclasses import asdict
 from functools import partial
 
@@ -13,11 +14,12 @@ from ui import fmt
 from ui import plan_widgets as widgets
 from ui.editor_session import current_user
 from ui.i18n import t
+from ui.text import notice_params, plain
 from ui.mapview import html_table, legend_html
 from ui.plan_state import read_plan, write_plan
 from ui.plan_support import default_assumptions, plan_files, wave
 from ui.plan_view import (commune_status, compare_rows, conflict_lines, difference_lines, explanations, plan_layer,
-                          scenario_rows, scenario_status, score_rows, score_text, status_layer, status_legend,
+                          scenario_rows, scenario_status, score_rows, score_text, setting_notes, status_layer, status_legend,
                           wave_rows)
 from ui.settings import base_tiles
 from ui.streamlit_support import current_lang, engine, illustrative_banner, map_assets, published_table
@@ -45,7 +47,7 @@ st.caption(t("plan.intro", lang))
 notice_slot = st.empty()
 clicked_pilot = widgets.take_click_notice()
 if notices:
-    notice_slot.caption(t("plan.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+    notice_slot.caption(t("plan.notice", lang, params=notice_params(notices)))
 elif clicked_pilot:
     notice_slot.info(t("plan.click.pilot", lang, commune=names.get(clicked_pilot, clicked_pilot)))
 with st.sidebar:
@@ -80,9 +82,10 @@ if totals is not None:
 geometry = map_assets()
 map_column, list_column = st.columns([2.6, 1.6])
 with map_column:
+    # The click's position (last_object_clicked) makes a second click on the same commune a new value.
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
               feature_group_to_add=commune_layer(plan_layer(table, result, geometry, lang)), height=MAP_HEIGHT,
-              use_container_width=True, returned_objects=["last_active_drawing"],
+              use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked"],
               on_change=partial(widgets.on_map_click, frozenset(codes - set(pilots)), pilots))
 with list_column:
     st.html(legend_html(status_legend(commune_status(table, result), lang), lang))
@@ -97,13 +100,15 @@ with list_column:
         st.html(html_table(wave_rows(result, lang)))
         st.caption(t("plan.total", lang, total=score_text(result.plan.total_score, lang)))
 
+for note in setting_notes(result, districts, lang):
+    st.warning(note, icon=":material/info:")
 if result.plan.feasible:
     st.subheader(t("plan.explain.title", lang))
     lines = explanations(result, names, districts, lang) or [t("plan.explain.none_left", lang)]
     st.markdown("\n".join(f"- {line}" for line in lines))
     download_columns = st.columns([1, 1, 3])
     stamp = f"{len(result.plan.selected)}xa_v{version.number}"
-    xlsx_bytes, csv_bytes = plan_files(version_id, settings, version_label, lang)
+    xlsx_bytes, csv_bytes = plan_files(version_id, settings, version_label, lang, dt.date.today())
     download_columns[0].download_button(
         t("plan.export.xlsx", lang), xlsx_bytes,
         file_name=f"ke_hoach_dot_tiep_theo_{stamp}.xlsx", icon=":material/download:", on_click="ignore",
@@ -133,7 +138,7 @@ if user:
                     save_scenario(connection, username=user, name=name, note=note, query=write_plan(settings),
                                   version_id=version_id, selected=result.plan.selected,
                                   totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
-                st.success(t("plan.scenario.saved", lang, name=name.strip()))
+                st.success(t("plan.scenario.saved", lang, name=plain(name.strip())))
             except ScenarioError as error:
                 st.error(t(f"plan.scenario.error.{error.kind}", lang))
 else:
@@ -161,7 +166,7 @@ if user and delete_column.button(t("plan.scenario.delete", lang), icon=":materia
     try:
         with engine().begin() as connection:
             delete_scenario(connection, username=user, scenario_id=chosen)
-        st.toast(t("plan.scenario.deleted", lang, name=by_id[chosen].name))
+        st.toast(t("plan.scenario.deleted", lang, name=plain(by_id[chosen].name)))
         st.rerun()
     except ScenarioError as error:
         st.error(t(f"plan.scenario.error.{error.kind}", lang))
@@ -181,9 +186,9 @@ if compare_section.open:
             first, second = by_id[first_id], by_id[second_id]
             for column, scenario, key in zip(st.columns(2), (first, second), ("plan_cmp_a", "plan_cmp_b")):
                 with column:
-                    st.markdown(f"**{'A' if scenario is first else 'B'} · {scenario.name}**")
+                    st.markdown(f"**{'A' if scenario is first else 'B'} · {plain(scenario.name)}**")
                     st.caption(t("plan.compare.saved_on", lang, at=scenario.created_at.strftime("%d/%m/%Y"),
-                                 by=scenario.created_by, version=version_numbers.get(scenario.version_id, "?")))
+                                 by=plain(scenario.created_by), version=version_numbers.get(scenario.version_id, "?")))
                     status = scenario_status(table, scenario.selected)
                     st_folium(base_map(geometry.bounds, base_tiles()), key=key, height=420, use_container_width=True,
                               feature_group_to_add=commune_layer(status_layer(status, geometry, lang,

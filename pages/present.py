@@ -9,6 +9,7 @@ from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
 from geo.maprender import base_map, commune_layer, group_bounds
 from ui import fmt
 from ui.i18n import t
+from ui.text import notice_params
 from ui.map_widgets import clicked_code
 from ui.mapview import html_table, indicator_title, provenance_text
 from ui.presentation import (DECK_FILE, FORM_FIELDS, MAP_HEIGHT, MAX_SLIDES, MAX_TITLE, PROJECTOR_CSS, PROVINCE,
@@ -98,7 +99,7 @@ header[3].button(t("present.next", lang), key="present_next", icon=":material/ar
 # Fixed slots: the number of elements above the map never changes, so its iframe is kept.
 notice_slot = st.empty()
 if notices:
-    notice_slot.caption(t("map.notice", lang, params=", ".join(f"{n.param}={n.value!r}" for n in notices)))
+    notice_slot.caption(t("map.notice", lang, params=notice_params(notices)))
 
 # --- Province figures and the current indicator over the area shown ------------------------------
 view = map_view(version_id, map_state(slide, lang), lang)
@@ -135,7 +136,7 @@ st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to
 st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
         f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))
 st.caption(" · ".join([t("present.zoomed", lang, district=area), "★ " + t("legend.model", lang),
-                       provenance_text(indicator, indicators, indicator_sources, lang)]))
+                       provenance_text(indicator, indicators, indicator_sources, lang, markdown=True)]))
 
 # The text alternative to the map, drawn only while open.
 table_section = st.expander(t("table.title", lang), icon=":material/table:", key="x_present_table", on_change="rerun")

@@ -69,9 +69,10 @@ def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: G
     frame["selected"] = frame.index.isin(plan.selected)
     totals = wave_totals(table, estimates, plan.selected) if plan.feasible else None
 
-    used = [catalogue["pilot_status"]] + [catalogue[i] for i in adoption]
+    # Coverage before and after always counts the households guided so far.
+    used = [catalogue["pilot_status"], catalogue["households_guided"]] + [catalogue[i] for i in adoption]
     if settings.assumptions is None and pilot_ratios is not None:
-        used += [catalogue[i] for i in ("hamlet_teams", "team_members", "households_guided") if i in catalogue]
+        used += [catalogue[i] for i in ("hamlet_teams", "team_members")]
     illustrative = any(indicator.illustrative for indicator in used)
     return WaveResult(replace(settings, constraints=constraints), frame, plan, totals, assumptions, pilot_ratios,
                       illustrative, ignored)

@@ -147,3 +147,16 @@ def test_every_key_the_code_asks_for_exists_in_both_languages():
 def test_singular_form_in_english():
     assert t("legend.count", "en", count=1) == "1 commune" and t("legend.count", "en", count=2) == "2 communes"
     assert t("legend.count", "vi", count=1) == "1 xã"
+
+
+@pytest.mark.parametrize("text", ["[x](https://evil.example)", "![](http://evil.example/p.png)", "www.evil.example",
+                                  "$x^2$", "<b>x</b>", "`code`", "**bold**"])
+def test_plain_text_cannot_make_markdown_links_images_or_maths(text):
+    from ui.text import plain
+    import re
+    escaped = plain(text)
+    # Every character that could start a link, image, autolink, tag, code span, emphasis or maths is escaped.
+    assert not re.search(r"(?<!\\)[\[\]()!<>`$:*]", escaped), escaped
+    assert "www." not in escaped.lower()
+    # Markdown shows it as typed: removing the escapes gives the text back.
+    assert escaped.replace("\\", "") == text

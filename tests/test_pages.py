@@ -195,3 +195,12 @@ def test_every_editor_page_runs_in_both_languages(app, page, lang):
     app.session_state["editor_user"] = "apptest_viewer"
     at = open_page(app, page, lang=lang)
     assert not at.error, [e.value for e in at.error]
+
+
+def test_map_settings_survive_a_visit_to_another_page(app):
+    at = open_page(app, "map", ind="population_density", k="4")
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    assert at.selectbox(key="w_indicator").value == "population_density"
+    assert at.number_input(key="w_classes").value == 4

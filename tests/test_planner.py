@@ -254,7 +254,7 @@ def test_estimates_and_totals(table, catalogue, geography):
 
 def test_plan_settings_round_trip_through_the_url():
     codes = ["32092", "32248", "32137"]
-    settings_in, notices = read_plan({"w": "1,2,3,4,5", "ind": "vneid_per_1000", "prox": "distance",
+    settings_in, notices = read_plan({"w": "1,2,3,4,5", "adopt": "vneid_per_1000", "prox": "distance",
                                       "size_kind": "teams", "size": "80", "dmin": "1", "dmax": "3",
                                       "inc": "32092", "exc": "32248", "tpk": "2.5", "mpt": "5", "cov": "30"},
                                      ["vneid_per_1000"], codes)
@@ -266,7 +266,7 @@ def test_plan_settings_round_trip_through_the_url():
 @pytest.mark.parametrize("params", [
     {"w": "<script>alert(1)</script>"}, {"w": "1,2,3"}, {"w": "99,1,1,1,1"}, {"size": "-3"}, {"size": "1e9"},
     {"prox": "javascript:"}, {"inc": "32092,../../etc"}, {"exc": "'; DROP TABLE"}, {"tpk": "nan"},
-    {"tpk": "2", "mpt": "0", "cov": "30"}, {"ind": "not_an_indicator"}, {"dmax": "x"},
+    {"tpk": "2", "mpt": "0", "cov": "30"}, {"adopt": "not_an_indicator"}, {"dmax": "x"},
 ])
 def test_hostile_plan_links_give_notices_not_errors(params):
     settings_out, notices = read_plan(params, ["vneid_per_1000"], ["32092"])

@@ -13,6 +13,7 @@ from storage.db import make_engine, upgrade
 from storage.scenarios import list_scenarios
 from tests.html_tables import tables_in
 from ui.plan_widgets import toggled
+from ui.text import plain
 
 APP = "../app.py"
 EDITOR = "planner_editor"
@@ -138,7 +139,8 @@ def test_editors_save_compare_and_delete_scenarios(app):
     at.text_input[1].set_value(PASSWORD)
     at.button[0].click().run()
     at.switch_page("pages/planner.py").run()
-    for name, size in (("Phương án <b>A</b> — 10 xã", "10"), ("Phương án B — 5 xã", "5")):
+    # Editors' text is shown as typed: no HTML, no markdown link or outside image.
+    for name, size in (("Phương án <b>A</b> — 10 xã", "10"), ("B ![x](https://evil.example/p.png) — 5 xã", "5")):
         at.query_params["size"] = size
         at.run()
         form_name = [ti for ti in at.text_input if ti.label == "Tên phương án"][0]
@@ -146,7 +148,8 @@ def test_editors_save_compare_and_delete_scenarios(app):
         [ta for ta in at.text_area if ta.label == "Ghi chú"][0].set_value("ghi chú " + size)
         [b for b in at.button if b.label == "Lưu phương án"][0].click().run()
         assert not at.exception, at.exception
-        assert any(name in s.value for s in at.success)
+        assert any(plain(name) in s.value for s in at.success)
+        assert "](https://" not in " ".join(s.value for s in at.success)
     with engine.connect() as connection:
         audit = queries.recent_audit(connection)
     assert (audit["action"] == "scenario_save").sum() >= 2
@@ -171,3 +174,20 @@ def test_public_visitors_see_no_save_or_delete(app):
     labels = [b.label for b in at.button]
     assert "Lưu phương án" not in labels and "Xóa phương án" not in labels
     assert any("Biên tập viên đăng nhập" in c.value for c in at.caption)
+
+
+def test_settings_survive_a_visit_to_another_page(app):
+    at = open_planner(app, size="7", w="4,1,3,2,2")
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/planner.py").run()
+    assert not at.exception
+    # Streamlit dropped the planner's widget values while it was away: they come back from the URL.
+    assert at.slider(key="p_w_reach").value == 4 and at.number_input(key="p_size").value == 7
+    assert len(wave_codes(layer(at))) == 7
+
+
+def test_notes_for_settings_that_do_less_than_expected(app):
+    at = open_planner(app, w="0,0,0,0,0")
+    assert any("Mọi trọng số đều bằng 0" in w.value for w in at.warning)
+    at = open_planner(app, w="3,1,3,2,2", adopt="-")
+    assert any("chưa chọn chỉ tiêu nào" in w.value for w in at.warning)

@@ -26,6 +26,7 @@ from indicators.periods import CHANGE_COUNT, CHANGE_POINTS, Change, Period, comp
 from indicators.published import effective_catalogue, importable_indicators
 from ui import fmt
 from ui.i18n import t
+from ui.text import plain
 from ui.mapview import (ILLUSTRATIVE_COLOUR, MISSING_NO_DATA, MISSING_NOT_DEPLOYED, LegendEntry, bare_value_text,
                         class_label, indicator_title, missing_kind, provenance_text, tooltip_footer, unit_suffix)
 from ui.state import LANGUAGES, Notice, QueryReader
@@ -98,18 +99,22 @@ def period_catalogue(period: Period, catalogue: dict[str, Indicator], sources: d
     return effective_catalogue(catalogue, sources, provenance)
 
 
-def period_name(period: Period, lang: str) -> str:
-    """"2023 (số liệu ngày 31/12/2023)", marked when illustrative."""
-    text = t("compare.period_name", lang, label=period.label, date=fmt.date(period.as_of))
+def period_name(period: Period, lang: str, markdown: bool = False) -> str:
+    """"2023 (số liệu ngày 31/12/2023)", marked when illustrative. ``markdown``: the label (typed
+    by an editor at import) escaped for st.markdown and the like."""
+    label = plain(period.label) if markdown else period.label
+    text = t("compare.period_name", lang, label=label, date=fmt.date(period.as_of))
     return f"{text} · {t('illustrative', lang)}" if period.illustrative else text
 
 
 def period_statement(letter: str, period: Period, catalogue: dict[str, Indicator],
                      sources: dict[str, Source], indicator_id: str, lang: str) -> str:
-    """"Kỳ A: 2022 — Mẫu số: … · Số liệu ngày: … · Nguồn: …": the period and its denominator."""
+    """"Kỳ A: 2022 — Mẫu số: … · Số liệu ngày: … · Nguồn: …": the period and its denominator, for
+    st.caption (editors' text escaped)."""
     effective, effective_sources = period_catalogue(period, catalogue, sources)
-    provenance = provenance_text(effective[indicator_id], effective, effective_sources, lang)
-    return t("compare.period_statement", lang, letter=letter, name=period_name(period, lang), provenance=provenance)
+    provenance = provenance_text(effective[indicator_id], effective, effective_sources, lang, markdown=True)
+    return t("compare.period_statement", lang, letter=letter, name=period_name(period, lang, markdown=True),
+             provenance=provenance)
 
 
 def denominator_statement(indicator: Indicator, catalogue: dict[str, Indicator], lang: str) -> str:

@@ -40,7 +40,9 @@ def on_map_click(known_codes) -> None:
 
 
 def sync_from_url(state: MapState, query: dict) -> None:
-    if st.session_state.get(_SYNCED_QUERY) == query:
+    # Streamlit drops a page's widget values when the user visits another page: coming back, the
+    # widgets are filled from the URL again even though it has not changed.
+    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in _WIDGETS.values()):
         return
     for field, key in _WIDGETS.items():
         value = getattr(state, field)

@@ -19,6 +19,7 @@ from indicators.catalogue import Indicator, ReportFigure, Source, denominator_in
 from indicators.table import Filters, filter_mask, known_not_pilot, rank_of
 from ui import fmt
 from ui.i18n import t
+from ui.text import plain
 from ui.state import UNIT_TYPES, MapState
 
 ILLUSTRATIVE_COLOUR = "#b35806"
@@ -79,13 +80,16 @@ def indicator_title(indicator: Indicator, lang: str) -> str:
 
 
 def provenance_text(indicator: Indicator, catalogue: dict[str, Indicator],
-                    sources: dict[str, Source], lang: str) -> str:
+                    sources: dict[str, Source], lang: str, markdown: bool = False) -> str:
+    """Denominator, date and source. ``markdown``: for st.caption and the like, with the names
+    (a source may be typed by an editor at import) escaped."""
+    keep = plain if markdown else str
     denominator = denominator_indicator(indicator, catalogue)
     parts = [
         f"{t('tooltip.denominator', lang)}: "
-        + (denominator.name[lang] if denominator else t("tooltip.no_denominator", lang)),
+        + (keep(denominator.name[lang]) if denominator else t("tooltip.no_denominator", lang)),
         f"{t('tooltip.as_of', lang)}: {fmt.date(indicator.as_of)}",
-        f"{t('tooltip.source', lang)}: {sources[indicator.source_id].title[lang]}",
+        f"{t('tooltip.source', lang)}: {keep(sources[indicator.source_id].title[lang])}",
     ]
     return " · ".join(parts)
 

@@ -36,10 +36,11 @@ def plan_table(result: WaveResult, lang: str) -> pd.DataFrame:
     return table
 
 
-def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str) -> list[tuple[str, str]]:
+def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str,
+                    day: dt.date | None = None) -> list[tuple[str, str]]:
     settings, constraints, a = result.settings, result.settings.constraints, result.assumptions
     weights = settings.weights.as_dict()
-    rows = [(t("plan.xlsx.created", lang), fmt.date(dt.date.today())),
+    rows = [(t("plan.xlsx.created", lang), fmt.date(day or dt.date.today())),
             (t("plan.xlsx.data_version", lang), version_label)]
     if result.illustrative:
         rows.append((t("plan.col.data", lang), t("illustrative.long", lang)))
@@ -76,7 +77,7 @@ def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str
     return rows
 
 
-def plan_xlsx(result: WaveResult, catalogue, version_label: str, lang: str) -> bytes:
+def plan_xlsx(result: WaveResult, catalogue, version_label: str, lang: str, day: dt.date | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = t("plan.sheet.plan", lang)
@@ -94,7 +95,7 @@ def plan_xlsx(result: WaveResult, catalogue, version_label: str, lang: str) -> b
     notes.append([t("plan.xlsx.parameter", lang), t("plan.xlsx.value", lang)])
     for cell in notes[1]:
         cell.font = Font(bold=True)
-    for name, value in assumption_rows(result, catalogue, version_label, lang):
+    for name, value in assumption_rows(result, catalogue, version_label, lang, day):
         notes.append([neutralise(name), neutralise(value)])
     notes.column_dimensions["A"].width = 42
     notes.column_dimensions["B"].width = 70

@@ -1,6 +1,6 @@
 """The planner's settings in the URL, so that an unsaved plan can be shared as a link.
 
-Parameters: ``w`` five weights (reach, density, adoption, proximity, balance), ``ind`` adoption
+Parameters: ``w`` five weights (reach, density, adoption, proximity, balance), ``adopt`` adoption
 indicators, ``prox`` border|distance, ``size_kind`` communes|teams|members, ``size``, ``dmin``,
 ``dmax``, ``inc`` / ``exc`` commune codes, ``tpk`` teams per 1,000 households, ``mpt`` members
 per team, ``cov`` coverage in percent. Defaults are left out. Bad values fall back to the default
@@ -19,8 +19,12 @@ from ui.state import Notice, QueryReader
 
 MAX_WEIGHT = 10
 MAX_SIZE = 100_000
+MAX_PER_DISTRICT = 50
+# The assumption inputs' ranges, shared by the URL reader and the widgets.
+TEAMS_PER_1000_RANGE = (0.01, 1000.0)
+MEMBERS_PER_TEAM_RANGE = (0.1, 1000.0)
+COVERAGE_RANGE = (0.0, 100.0)
 _CODE = re.compile(r"^\d{5}$")
-PARAMS = ("w", "ind", "prox", "size_kind", "size", "dmin", "dmax", "inc", "exc", "tpk", "mpt", "cov")
 
 
 def _number_text(value: float) -> str:
@@ -39,21 +43,19 @@ def read_plan(params: Mapping[str, str], adoption_ids, commune_codes) -> tuple[P
         else:
             reader.reject("w", text)
     adoption_ids = set(adoption_ids)
-    chosen = reader.raw("ind")
+    chosen = reader.raw("adopt")
     if chosen is None:
         adoption = tuple(i for i in default.adoption if i in adoption_ids)
     elif chosen == "-":            # written for "no adoption indicator chosen"
         adoption = ()
     else:
-        adoption = reader.items("ind", adoption_ids.__contains__)
+        adoption = reader.items("adopt", adoption_ids.__contains__)
     codes = set(commune_codes)
     valid_code = lambda code: bool(_CODE.match(code)) and code in codes   # noqa: E731
     size_kind = reader.choice("size_kind", SIZE_KINDS, default.constraints.size_kind)
     size = reader.integer("size", 0, MAX_SIZE, default.constraints.size)
-    district_min = reader.integer("dmin", 0, 100, 0)
-    district_max = reader.integer("dmax", 0, 100, -1) if reader.raw("dmax") is not None else None
-    if district_max == -1:
-        district_max = None
+    district_min = reader.integer("dmin", 0, MAX_PER_DISTRICT, 0)
+    district_max = reader.integer("dmax", 1, MAX_PER_DISTRICT, 0) or None
     include = frozenset(reader.items("inc", valid_code))
     exclude = frozenset(reader.items("exc", valid_code))
     if include & exclude:
@@ -62,7 +64,8 @@ def read_plan(params: Mapping[str, str], adoption_ids, commune_codes) -> tuple[P
     assumptions = None
     ratios = [reader.number(name) for name in ("tpk", "mpt", "cov")]
     if any(r is not None for r in ratios):
-        if all(r is not None for r in ratios) and 0 < ratios[0] <= 1000 and 0 < ratios[1] <= 1000 and 0 <= ratios[2] <= 100:
+        ranges = (TEAMS_PER_1000_RANGE, MEMBERS_PER_TEAM_RANGE, COVERAGE_RANGE)
+        if all(r is not None and low <= r <= high for r, (low, high) in zip(ratios, ranges)):
             assumptions = Assumptions(ratios[0], ratios[1], ratios[2] / 100)
         else:
             for name in ("tpk", "mpt", "cov"):
@@ -82,7 +85,7 @@ def write_plan(settings: PlanSettings) -> dict[str, str]:
     if settings.weights != default.weights:
         query["w"] = ",".join(str(int(v)) for v in settings.weights.as_dict().values())
     if settings.adoption != default.adoption:
-        query["ind"] = ",".join(settings.adoption) or "-"
+        query["adopt"] = ",".join(settings.adoption) or "-"
     if settings.proximity != default.proximity:
         query["prox"] = settings.proximity
     c, d = settings.constraints, default.constraints

@@ -1,6 +1,8 @@
 """Cached planner computations for the page (one per published version and settings)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from planner.geography import Geography, commune_geography
@@ -30,7 +32,9 @@ def wave(version_id: int, settings: PlanSettings) -> WaveResult:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def plan_files(version_id: int, settings: PlanSettings, version_label: str, lang: str) -> tuple[bytes, bytes]:
-    """(Excel, CSV) of the plan, built once per plan rather than on every rerun."""
+def plan_files(version_id: int, settings: PlanSettings, version_label: str, lang: str,
+               day: dt.date) -> tuple[bytes, bytes]:
+    """(Excel, CSV) of the plan, built once per plan and day (the file carries the date it was
+    made) rather than on every rerun."""
     result = wave(version_id, settings)
-    return plan_xlsx(result, version_table(version_id)[1], version_label, lang), plan_csv(result, lang)
+    return plan_xlsx(result, version_table(version_id)[1], version_label, lang, day), plan_csv(result, lang)

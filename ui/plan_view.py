@@ -9,7 +9,7 @@ import pandas as pd
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from planner.scoring import CRITERIA
-from planner.selection import Group, NextBest, Plan
+from planner.selection import SCALE, Group, NextBest, Plan
 from planner.wave import WaveResult, has_team
 from ui import fmt
 from ui.i18n import t
@@ -118,13 +118,33 @@ def score_rows(result: WaveResult, lang: str) -> pd.DataFrame:
 def group_text(group: Group, result: WaveResult, names: dict[str, str], districts: dict[str, str], lang: str) -> str:
     constraints = result.settings.constraints
     if group.kind == "size":
-        return t(f"plan.group.size.{constraints.size_kind}", lang, size=fmt.number(constraints.size, 0, lang))
+        return t(f"plan.group.size.{constraints.size_kind}", lang, size=fmt.number(constraints.size, 0, lang),
+                 count=constraints.size)
     district = districts.get(group.target, group.target)
     if group.kind == "district_min":
-        return t("plan.group.district_min", lang, n=constraints.district_min, district=district)
+        return t("plan.group.district_min", lang, n=constraints.district_min, count=constraints.district_min,
+                 district=district)
     if group.kind == "district_max":
-        return t("plan.group.district_max", lang, n=constraints.district_max, district=district)
+        return t("plan.group.district_max", lang, n=constraints.district_max, count=constraints.district_max,
+                 district=district)
     return t(f"plan.group.{group.kind}", lang, commune=names.get(group.target, group.target))
+
+
+def setting_notes(result: WaveResult, districts: dict[str, str], lang: str) -> list[str]:
+    """Settings that do less than a planner may think: no weight at all, an adoption weight with no
+    indicator chosen, a district minimum where a district has no candidate left."""
+    settings = result.settings
+    notes = []
+    if settings.weights.total == 0:
+        notes.append(t("plan.note.no_weights", lang))
+    elif settings.weights.adoption > 0 and not settings.adoption:
+        notes.append(t("plan.note.no_adoption", lang))
+    if settings.constraints.district_min > 0:
+        without = sorted(set(districts) - set(result.candidates["district_code"]))
+        if without:
+            notes.append(t("plan.note.no_candidates_in", lang, n=settings.constraints.district_min,
+                           districts=", ".join(districts[d] for d in without)))
+    return notes
 
 
 def explanations(result: WaveResult, names: dict[str, str], districts: dict[str, str], lang: str) -> list[str]:
@@ -148,6 +168,8 @@ def explanations(result: WaveResult, names: dict[str, str], districts: dict[str,
         elif best.total_with is None:
             lines.append(t("plan.explain.next_impossible", lang, commune=commune, score=score,
                            constraints="; ".join(say(g) for g in best.conflicts)))
+        elif abs(best.total_with - plan.total_score) < 0.5 / SCALE:
+            lines.append(t("plan.explain.next_tied", lang, commune=commune, score=score))
         else:
             dropped = ", ".join(names.get(c, c) for c in best.dropped) or "—"
             text = t("plan.explain.next", lang, commune=commune, score=score, dropped=dropped,

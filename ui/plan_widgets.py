@@ -17,7 +17,8 @@ from planner.selection import SIZE_KINDS, Constraints
 from planner.wave import PlanSettings
 from ui import fmt
 from ui.i18n import t
-from ui.plan_state import MAX_SIZE, MAX_WEIGHT
+from ui.plan_state import (COVERAGE_RANGE, MAX_PER_DISTRICT, MAX_SIZE, MAX_WEIGHT, MEMBERS_PER_TEAM_RANGE,
+                           TEAMS_PER_1000_RANGE)
 from ui.map_widgets import clicked_code
 
 MAP_KEY = "plan_map"
@@ -26,8 +27,14 @@ _WAVE = "_plan_wave"                 # the codes of the wave on screen, for the 
 _CLICK_NOTICE = "_plan_click_notice"
 
 
+WIDGET_KEYS = (*(f"p_w_{name}" for name in CRITERIA), "p_ind", "p_prox", "p_size_kind", "p_size", "p_dmin", "p_dmax",
+               "p_inc", "p_exc", "p_tpk", "p_mpt", "p_cov")
+
+
 def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions) -> None:
-    if st.session_state.get(_SYNCED_QUERY) == query:
+    # Streamlit drops a page's widget values when the user visits another page: coming back, the
+    # widgets are filled from the URL again even though it has not changed.
+    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in WIDGET_KEYS):
         return
     for name, value in settings.weights.as_dict().items():
         st.session_state[f"p_w_{name}"] = int(value)
@@ -107,8 +114,10 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
     size_kind = st.selectbox(t("plan.size_kind", lang), SIZE_KINDS, key="p_size_kind",
                              format_func=lambda k: t(f"plan.size_kind.{k}", lang))
     size = st.number_input(t("plan.size", lang), 0, MAX_SIZE, step=1, key="p_size")
-    district_min = st.number_input(t("plan.dmin", lang), 0, 100, step=1, key="p_dmin")
-    district_max = st.number_input(t("plan.dmax", lang), 0, 100, step=1, key="p_dmax", help=t("plan.dmax.help", lang))
+    district_min = st.number_input(t("plan.dmin", lang), 0, MAX_PER_DISTRICT, step=1, key="p_dmin")
+    # A picker rather than a number box: "no limit" stays one choice away after a number is chosen.
+    district_max = st.selectbox(t("plan.dmax", lang), [None, *range(1, MAX_PER_DISTRICT + 1)], key="p_dmax",
+                                format_func=lambda n: t("plan.dmax.none", lang) if n is None else str(n))
     ordered = sorted(names, key=names.get)
     include = st.multiselect(t("plan.include", lang), ordered, key="p_inc", format_func=names.get,
                              placeholder=t("plan.choose_communes", lang))
@@ -122,9 +131,9 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
                      cov=fmt.percent(defaults.coverage_rate * 100, 1, lang)))
     else:
         st.warning(t("plan.assumptions.fallback", lang))
-    tpk = st.number_input(t("plan.tpk", lang), 0.01, 1000.0, key="p_tpk", format="%.2f")
-    mpt = st.number_input(t("plan.mpt", lang), 0.1, 1000.0, key="p_mpt", format="%.2f")
-    cov = st.number_input(t("plan.cov", lang), 0.0, 100.0, key="p_cov", format="%.1f")
+    tpk = st.number_input(t("plan.tpk", lang), *TEAMS_PER_1000_RANGE, key="p_tpk", format="%.2f")
+    mpt = st.number_input(t("plan.mpt", lang), *MEMBERS_PER_TEAM_RANGE, key="p_mpt", format="%.2f")
+    cov = st.number_input(t("plan.cov", lang), *COVERAGE_RANGE, key="p_cov", format="%.1f")
     st.button(t("plan.assumptions.reset", lang), on_click=reset_assumptions, args=(defaults,))
     edited = Assumptions(float(tpk), float(mpt), float(cov) / 100)
     unchanged = (_same(edited.teams_per_1000_households, defaults.teams_per_1000_households)
