@@ -83,6 +83,15 @@ def group_bounds(frame, column: str) -> dict[str, list[list[float]]]:
     return bounds
 
 
+def group_points(frame, column: str) -> dict[str, list[float]]:
+    """A label point [lat, lon] inside the union of the geometries of each value of ``column``."""
+    points = {}
+    for key, group in frame.groupby(column):
+        point = group.geometry.union_all().representative_point()
+        points[str(key)] = [round(point.y, 5), round(point.x, 5)]
+    return points
+
+
 class ChoroplethLayer(MacroElement):
     """The per-rerun call into the static layer script (geo/choropleth_layer.js)."""
     _template = Template("""

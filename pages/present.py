@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
-from geo.maprender import base_map, commune_layer, group_bounds
+from geo.maprender import base_map, commune_layer, group_bounds, group_points
 from ui import fmt
 from ui.i18n import t
 from ui.text import notice_params
@@ -45,6 +45,11 @@ except DeckError as error:
 @st.cache_resource(show_spinner=False)
 def district_bounds(_reference) -> dict:   # "_": not hashed; one reference per process
     return group_bounds(_reference.communes, "district_code")
+
+
+@st.cache_resource(show_spinner=False)
+def district_points(_reference) -> dict:
+    return group_points(_reference.communes, "district_code")
 
 
 # --- State: URL -> slide; every action writes the URL in a callback, before the next run --------
@@ -127,8 +132,10 @@ with below_strip[1]:
 # --- The map: same base map and key on every slide, so a slide change restyles it in place -------
 geometry = map_assets()
 minx, miny, maxx, maxy = geometry.bounds
-fit = district_bounds(require_reference(lang))[zoom] if zoom else [[miny, minx], [maxy, maxx]]
-layer = replace(view.layer, fit=fit, labels=district_labels(table, geometry.centroids, zoom), line_scale=LINE_SCALE)
+reference = require_reference(lang)
+fit = district_bounds(reference)[zoom] if zoom else [[miny, minx], [maxy, maxx]]
+labels = district_labels(table, geometry.centroids, zoom, district_points(reference))
+layer = replace(view.layer, fit=fit, labels=labels, line_scale=LINE_SCALE)
 # last_object_clicked (the click's position) makes a second click on the same commune a new value.
 st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to_add=commune_layer(layer),
           height=MAP_HEIGHT, use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked"])
@@ -151,8 +158,9 @@ if editor.open:
     with editor:
         st.caption(t("present.edit.intro", lang))
         current = current_view(slide, state)
-        # The form starts from the view shown, and again whenever the view changes.
-        if st.session_state.get(f"_{FORM}_view") != (state, deck):
+        # The form starts from the view shown, and again whenever the view changes or Streamlit
+        # dropped its values (after a visit to another page).
+        if st.session_state.get(f"_{FORM}_view") != (state, deck) or f"{FORM}_indicator" not in st.session_state:
             for field, value in form_values(current, lang).items():
                 st.session_state[f"{FORM}_{field}"] = value
         st.session_state[f"_{FORM}_view"] = (state, deck)

@@ -8,11 +8,12 @@ import re
 import zlib
 
 import pandas as pd
+import shapely
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from geo.maprender import LayerData, group_bounds
+from geo.maprender import LayerData, group_bounds, group_points
 from ui.presentation import (MAX_SLIDES, PROVINCE, Deck, DeckError, PresentState, Slide, area_figure, clamp_slide,
                              current_view, decode_deck, district_labels, edited_slide, encode_deck,
                              form_values, legend_strip_html, load_deck, map_state, read_present_state, step,
@@ -236,6 +237,12 @@ def test_district_labels_and_bounds_escape_and_fit(table, reference):
     assert len(labels) == int((table["district_code"] == CITY).sum())
     assert "&lt;img src=x onerror=alert(1)&gt;" in [label[2] for label in labels]
     assert district_labels(table, centroids, None) is None
+    # At province level: the nine district names, each at a point inside its district.
+    points = group_points(reference.communes, "district_code")
+    province = district_labels(table, centroids, None, points)
+    assert len(province) == 9 and "Thành phố Cà Mau" in [label[2] for label in province]
+    city = reference.communes[reference.communes["district_code"] == CITY].geometry.union_all()
+    assert city.contains(shapely.Point(points[CITY][1], points[CITY][0]))
     bounds = group_bounds(reference.communes, "district_code")
     assert set(bounds) == set(DISTRICTS)
     (south, west), (north, east) = bounds[CITY]
@@ -305,7 +312,7 @@ def test_page_steps_through_the_slides_in_both_languages(app, deck, lang, next_l
     values = [metric.value for metric in at.metric]
     assert values[0] == "45/101" and values[3] == "45/101"
     element, first = layer_payload(at)
-    assert len(first["styles"]) == 101 and first["line_scale"] == 1.6 and "labels" not in first
+    assert len(first["styles"]) == 101 and first["line_scale"] == 1.6 and len(first["labels"]) == 9   # district names
     assert at.button(key="present_prev").disabled
 
     at.button(key="present_next").click().run()
@@ -336,7 +343,7 @@ def test_page_district_zoom_by_click_and_back(app):
     at.button(key="present_back").click().run()
     assert "zoom" not in at.query_params and not at.exception
     _, back = layer_payload(at)
-    assert back["fit"] == province["fit"] and "labels" not in back
+    assert back["fit"] == province["fit"] and len(back["labels"]) == 9
 
 
 def test_page_slide_with_its_own_zoom_and_bad_values(app, deck):
@@ -345,7 +352,7 @@ def test_page_slide_with_its_own_zoom_and_bad_values(app, deck):
     _, payload = layer_payload(at)
     assert len(payload["labels"]) == 17
     at.button(key="present_back").click().run()
-    assert at.query_params["zoom"] == PROVINCE and "labels" not in layer_payload(at)[1]
+    assert at.query_params["zoom"] == PROVINCE and len(layer_payload(at)[1]["labels"]) == 9
 
 
 @pytest.mark.parametrize("params", [

@@ -307,10 +307,15 @@ def slide_title(slide: Slide, indicator: Indicator, lang: str) -> str:
 # --- What the slide shows besides the map -------------------------------------------------------
 
 def district_labels(table: pd.DataFrame, centroids: Mapping[str, tuple[float, float]],
-                    district: str | None) -> list[list] | None:
-    """[lat, lon, escaped name] of each commune of ``district``, for permanent map labels."""
+                    district: str | None, district_points: Mapping[str, list[float]] | None = None) -> list[list] | None:
+    """[lat, lon, escaped name] for permanent map labels: each commune of ``district`` when zoomed
+    to it; at province level each district's name at its label point (when ``district_points``)."""
     if district is None:
-        return None
+        if not district_points:
+            return None
+        names = table[["district_code", "district"]].drop_duplicates()
+        return [[*district_points[code], html.escape(str(name))]
+                for code, name in zip(names["district_code"], names["district"]) if code in district_points]
     rows = table.loc[table["district_code"] == district, ["gso_code", "name"]]
     return [[*centroids[code], html.escape(str(name))] for code, name in zip(rows["gso_code"], rows["name"])
             if code in centroids]
