@@ -50,6 +50,11 @@ def indicator_values(raw: pd.DataFrame, indicator: Indicator) -> pd.Series:
     return values.astype(float)
 
 
+def has_team(table: pd.DataFrame) -> pd.Series:
+    """True where the commune is known to have a pilot team (False when it has none or is unknown)."""
+    return table["pilot"].fillna(False).astype(bool)
+
+
 def known_not_pilot(pilot) -> bool:
     """True only when the commune is known to have no pilot team (not when it is unknown)."""
     return pilot is not pd.NA and pilot is not None and not bool(pilot)
@@ -73,7 +78,7 @@ def filter_mask(table: pd.DataFrame, indicator: Indicator, filters: Filters) -> 
     if filters.types:
         mask &= table["type"].isin(filters.types)
     if filters.pilot == PILOT:
-        mask &= table["pilot"].fillna(False).astype(bool)
+        mask &= has_team(table)
     elif filters.pilot == NOT_PILOT:
         mask &= (~table["pilot"]).fillna(False).astype(bool)
     if indicator.kind == "number" and (filters.value_min is not None or filters.value_max is not None):

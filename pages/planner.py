@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from planner.scoring import adoption_indicators
-from planner.wave import has_team
+from indicators.table import has_team
 from storage.scenarios import ScenarioError, delete_scenario, list_scenarios, save_scenario
 from storage import queries
 from ui import fmt

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from indicators.table import has_team
+
 
 @dataclass(frozen=True)
 class Assumptions:
@@ -22,7 +24,7 @@ class Assumptions:
 def pilot_assumptions(table: pd.DataFrame) -> Assumptions | None:
     """The ratios of the communes with a team and figures for teams, members and households
     guided; None when the published data have no such commune."""
-    pilots = table[table["pilot"].fillna(False).astype(bool)]
+    pilots = table[has_team(table)]
     pilots = pilots.dropna(subset=["hamlet_teams", "team_members", "households_guided", "households_2019"])
     households, teams = pilots["households_2019"].sum(), pilots["hamlet_teams"].sum()
     if households <= 0 or teams <= 0:
@@ -61,7 +63,7 @@ def wave_totals(table: pd.DataFrame, estimates: pd.DataFrame, selected: list[str
     chosen = estimates.loc[selected]
     province_households = float(table["households_2019"].sum())
     guided = float(table["households_guided"].fillna(0).sum())
-    pilots = int(table["pilot"].fillna(False).astype(bool).sum())
+    pilots = int(has_team(table).sum())
     reached = int(chosen["reached"].sum())
     return WaveTotals(
         communes=len(selected), teams=int(chosen["teams"].sum()), members=int(chosen["members"].sum()),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Indicator
+from indicators.table import has_team
 from planner.geography import Geography
 
 CRITERIA = ("reach", "density", "adoption", "proximity", "balance")
@@ -79,8 +80,8 @@ def raw_criteria(table: pd.DataFrame, candidates: list[str], catalogue: dict[str
                          index=table["gso_code"])
     frame["adoption"] = rates.loc[candidates].mean(axis=1, skipna=True) if adoption_ids else np.nan
 
-    has_team = rows["pilot"].fillna(False).astype(bool)
-    teams = set(has_team[has_team].index)
+    with_team = has_team(rows)
+    teams = set(with_team[with_team].index)
     if proximity_mode == "border":
         frame["proximity"] = [len(geography.neighbours[c] & teams) / max(1, len(geography.neighbours[c]))
                               for c in candidates]
@@ -90,7 +91,7 @@ def raw_criteria(table: pd.DataFrame, candidates: list[str], catalogue: dict[str
         frame["proximity"] = [float(geography.distance_km[index[c], team_columns].min()) if team_columns else np.nan
                               for c in candidates]
 
-    district_share = rows.groupby("district_code")["pilot"].apply(lambda s: s.fillna(False).astype(bool).mean())
+    district_share = with_team.groupby(rows["district_code"]).mean()
     frame["balance"] = rows.loc[candidates, "district_code"].map(district_share).astype(float).to_numpy()
     return frame
 

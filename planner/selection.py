@@ -1,8 +1,10 @@
 """Choose the wave: maximise the total priority score under the planner's constraints, exactly.
 
 A 0/1 integer programme solved by HiGHS through ``scipy.optimize.milp``. Scores are compared as
-whole numbers of 1/10,000 so that "equal" is exact; among plans with the same total, a second
-solve prefers communes earlier in GSO code order, so the same inputs always give the same plan.
+whole numbers of 1/10,000 so that "equal" is exact. Among plans with the same total, a second
+solve takes the one whose communes come earliest in GSO code order by the sum of their positions
+(with two tied communes, the lower code); the problem is built in code order, so the same inputs
+always give the same plan.
 
 Every constraint is a named group (the wave's size, each district's minimum and maximum, each
 must-include and must-exclude). When the groups cannot all hold, a deletion filter finds a

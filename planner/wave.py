@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from indicators.catalogue import Indicator
+from indicators.table import has_team
 from planner.geography import Geography
 from planner.resources import Assumptions, WaveTotals, commune_estimates, pilot_assumptions, wave_totals
 from planner.scoring import Weights, raw_criteria, scaled_criteria, score
@@ -35,10 +36,6 @@ class WaveResult:
     pilot_ratios: Assumptions | None
     illustrative: bool           # the plan rests on illustrative (sample) data
     ignored_includes: tuple[str, ...]   # must-include codes that already have a team (or are unknown codes)
-
-
-def has_team(table: pd.DataFrame) -> pd.Series:
-    return table["pilot"].fillna(False).astype(bool)
 
 
 def candidate_codes(table: pd.DataFrame, must_include: frozenset[str]) -> list[str]:

@@ -9,7 +9,7 @@ from planner.geography import Geography, commune_geography
 from planner.resources import pilot_assumptions
 from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
 from ui.plan_export import plan_csv, plan_xlsx
-from ui.streamlit_support import reference_data, version_table
+from ui.streamlit_support import reference_data, published_tables
 
 
 @st.cache_resource(show_spinner=False)
@@ -20,14 +20,14 @@ def geography() -> Geography:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def default_assumptions(version_id: int):
     """(the pilot's ratios or the fallback, whether they come from the pilot)."""
-    ratios = pilot_assumptions(version_table(version_id)[0])
+    ratios = pilot_assumptions(published_tables(version_id)[0])
     return (ratios, True) if ratios is not None else (FALLBACK_ASSUMPTIONS, False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def wave(version_id: int, settings: PlanSettings) -> WaveResult:
     """The planning run for these settings on one published version, shared: do not modify."""
-    table, catalogue, _ = version_table(version_id)
+    table, catalogue, _ = published_tables(version_id)
     return plan_wave(table, catalogue, geography(), settings)
 
 
@@ -37,4 +37,4 @@ def plan_files(version_id: int, settings: PlanSettings, version_label: str, lang
     """(Excel, CSV) of the plan, built once per plan and day (the file carries the date it was
     made) rather than on every rerun."""
     result = wave(version_id, settings)
-    return plan_xlsx(result, version_table(version_id)[1], version_label, lang, day), plan_csv(result, lang)
+    return plan_xlsx(result, published_tables(version_id)[1], version_label, lang, day), plan_csv(result, lang)

@@ -8,9 +8,10 @@ import pandas as pd
 
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
+from indicators.table import has_team
 from planner.scoring import CRITERIA
 from planner.selection import SCALE, Group, NextBest, Plan
-from planner.wave import WaveResult, has_team
+from planner.wave import WaveResult
 from ui import fmt
 from ui.i18n import t
 from ui.mapview import LegendEntry

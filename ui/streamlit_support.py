@@ -82,8 +82,9 @@ def _published_table(version_id: int):
     return commune_table(_reference(), frame, effective), effective, effective_sources
 
 
-def version_table(version_id: int):
-    """(commune table, catalogue, sources) of one published version, cached."""
+def published_tables(version_id: int):
+    """(commune table, catalogue, sources) of the published data; ``version_id`` (the published
+    version's id, from ``published_table``) is the cache key."""
     return _published_table(version_id)
 
 
