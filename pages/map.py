@@ -65,9 +65,12 @@ if indicator.illustrative:
         illustrative_banner(lang)
 map_column, side_column = st.columns([3, 1.25])
 with map_column:
+    # The click count makes a click on the commune just cleared a new value (streamlit-folium sends
+    # only values that differ from the last one).
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
               feature_group_to_add=commune_layer(view.layer), height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=["last_active_drawing"], on_change=partial(widgets.on_map_click, frozenset(codes)))
+              returned_objects=["last_active_drawing", "last_object_clicked_count"],
+              on_change=partial(widgets.on_map_click, frozenset(codes)))
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))
 with side_column:
     st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")

@@ -82,10 +82,11 @@ if totals is not None:
 geometry = map_assets()
 map_column, list_column = st.columns([2.6, 1.6])
 with map_column:
-    # The click's position (last_object_clicked) makes a second click on the same commune a new value.
+    # The click count makes a second click on the same commune a new value (streamlit-folium sends
+    # only values that differ from the last one).
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
               feature_group_to_add=commune_layer(plan_layer(table, result, geometry, lang)), height=MAP_HEIGHT,
-              use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked"],
+              use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked_count"],
               on_change=partial(widgets.on_map_click, frozenset(codes - set(pilots)), pilots))
 with list_column:
     st.html(legend_html(status_legend(commune_status(table, result), lang), lang))

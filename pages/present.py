@@ -136,9 +136,11 @@ reference = require_reference(lang)
 fit = district_bounds(reference)[zoom] if zoom else [[miny, minx], [maxy, maxx]]
 labels = district_labels(table, geometry.centroids, zoom, district_points(reference))
 layer = replace(view.layer, fit=fit, labels=labels, line_scale=LINE_SCALE)
-# last_object_clicked (the click's position) makes a second click on the same commune a new value.
+# The click count makes a second click on the same commune a new value (streamlit-folium sends
+# only values that differ from the last one).
 st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to_add=commune_layer(layer),
-          height=MAP_HEIGHT, use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked"])
+          height=MAP_HEIGHT, use_container_width=True,
+          returned_objects=["last_active_drawing", "last_object_clicked_count"])
 
 st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
         f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))

@@ -75,7 +75,7 @@ def test_map_page_sends_101_features_and_only_local_assets(app):
     assert len(payload["styles"]) == len(payload["values"]) == 101
     assert len(args["feature_group"]) + len(args["script"]) + len(args["header"]) < 10_000
     assert payload["communes_url"].startswith("/app/static/geo/communes-")
-    assert args["returned_objects"] == ["last_active_drawing"]
+    assert args["returned_objects"] == ["last_active_drawing", "last_object_clicked_count"]
     assert len(args["feature_group"]) < 10_000
 
 

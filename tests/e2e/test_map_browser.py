@@ -124,6 +124,13 @@ def test_click_commune_shows_panel(page, app_url, no_outside_requests):
     assert page.evaluate(JS_MAP_VIEW) == zoomed
     styles = commune_styles(page)
     assert styles[PHUONG_1]["stroke"] == "#000000" and styles[big]["stroke"] != "#000000"
+
+    # 3. Cleared, then the same commune clicked again at the same spot: selected again.
+    page.get_by_role("button", name="Bỏ chọn").click()
+    expect(page).not_to_have_url(re.compile(r"[?&]c="))
+    page.mouse.click(point["x"], point["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]c={PHUONG_1}(&|$)"))
+    expect_panel(page, PHUONG_1_TITLE)
     no_outside_requests()
 
 

@@ -204,3 +204,27 @@ def test_first_click_on_partly_visible_map(make_context, app_url, blocked_reques
     if blocked_requests:
         pytest.fail(f"the page tried to reach outside the app server: {blocked_requests}")
     expect(page).to_have_url(re.compile(rf"[?&]exc={code}(&|$)"), timeout=10_000)
+
+
+def test_second_click_on_the_same_commune_undoes_the_first(make_context, app_url, no_outside_requests):
+    """Click a proposed commune: excluded; click it again at the same spot: back in the wave.
+    (streamlit-folium sends a value only when it differs from the last one, so the page also
+    asks for the click count.)"""
+    page = make_context(app_url, viewport=SCREEN).new_page()
+    open_planner(page, app_url)
+    wait_fill_count(page, WAVE_COLOUR, WAVE_SIZE)
+    page.wait_for_function(JS_MAP_SETTLED, polling=50)
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    wave_before = codes_filled(page, WAVE_COLOUR)
+    code, point = clickable_wave_commune(page, wave_before)
+    page.mouse.click(point["x"], point["y"])
+    expect(page).to_have_url(re.compile(rf"[?&]exc={code}(&|$)"))
+    page.wait_for_function(f"(code) => ({JS_STYLES})()[code].fill === {REST_COLOUR!r}", arg=code, polling=50)
+    page.wait_for_function(JS_MAP_SETTLED, polling=50)
+
+    page.mouse.click(point["x"], point["y"])
+    expect(page).not_to_have_url(re.compile(r"[?&]exc="))
+    page.wait_for_function(f"(code) => ({JS_STYLES})()[code].fill === {WAVE_COLOUR!r}", arg=code, polling=50)
+    wait_fill_count(page, WAVE_COLOUR, WAVE_SIZE)
+    assert codes_filled(page, WAVE_COLOUR) == wave_before
+    no_outside_requests()
