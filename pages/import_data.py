@@ -12,6 +12,7 @@ from indicators.published import importable_indicators
 from storage.settings import upload_limit_bytes
 from ui.editor_session import require_editor
 from ui.i18n import t
+from ui.text import plain
 from ui.import_view import (parse_data_rows, parse_header_rows, plain_label, problem_table, report_download,
                             report_table, rows_needing_decision)
 from ui.streamlit_support import catalogue, current_lang, engine, require_reference
@@ -71,7 +72,7 @@ except ImportFileError as error:
     st.stop()
 
 layout = analysis.layout
-st.caption(t("import.detected", lang, sheet=layout.sheet, header=", ".join(map(str, layout.header_rows)),
+st.caption(t("import.detected", lang, sheet=plain(layout.sheet), header=", ".join(map(str, layout.header_rows)),
              first=layout.first_data_row, last=layout.last_data_row))
 st.markdown(t("import.summary", lang, read=analysis.rows_read, matched=analysis.rows_matched,
               rejected=analysis.rows_rejected, values=len(analysis.figures)))

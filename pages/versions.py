@@ -6,6 +6,7 @@ from ui import fmt
 from ui.editor_session import require_editor
 from ui.i18n import t
 from ui.streamlit_support import current_lang, engine
+from ui.text import plain
 
 lang = current_lang()
 user = require_editor(lang)
@@ -20,7 +21,7 @@ with engine().connect() as connection:
     history = datasets.publication_history(connection)
 
 if current:
-    st.info(t("versions.published", lang, number=current.number, period=current.period,
+    st.info(t("versions.published", lang, number=current.number, period=plain(current.period),
               as_of=fmt.date(current.as_of)))
 st.dataframe(pd.DataFrame({
     t("versions.col.number", lang): [v.number for v in versions],

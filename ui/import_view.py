@@ -8,6 +8,7 @@ import pandas as pd
 
 from importer.pipeline import Analysis
 from ui.i18n import t
+from ui.text import plain
 
 _NUMBERS = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
 _RANGE = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")
@@ -32,16 +33,13 @@ def parse_data_rows(text: str) -> tuple[int, int] | None:
     return int(match.group(1)), int(match.group(2))
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def plain_label(text: str, limit: int = 120) -> str:
     """Text from an uploaded file made safe for a widget label, which Streamlit renders as
     Markdown: every Markdown character is escaped, so a cell cannot become a link or formatting."""
     text = " ".join(str(text).split())
     if len(text) > limit:
         text = text[:limit - 1] + "…"
-    return _MARKDOWN.sub(r"\\\1", text)
+    return plain(text)
 
 
 def report_table(analysis: Analysis, unit_names: dict[str, str], lang: str) -> pd.DataFrame:
