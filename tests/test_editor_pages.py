@@ -4,9 +4,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import tests.corpus as corpus
-from auth.accounts import AccountError, create_editor
+from tests.accounts import ensure_editor
 from tests.html_tables import tables_in
-from storage.db import make_engine, upgrade
 
 APP = "../app.py"
 # Its own account name: other tests create "bien_tap" with another password in the same database.
@@ -22,14 +21,7 @@ def files(reference, tmp_path_factory):
 @pytest.fixture
 def app():
     st.cache_resource.clear()
-    engine = make_engine()
-    upgrade(engine)
-    try:
-        with engine.begin() as connection:
-            create_editor(connection, EDITOR, PASSWORD)
-    except AccountError:
-        pass  # created by an earlier test in this database
-    engine.dispose()
+    ensure_editor(EDITOR, PASSWORD).dispose()
     return AppTest.from_file(APP, default_timeout=60)
 
 

@@ -7,10 +7,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from auth.accounts import AccountError, create_editor
 from storage import queries
-from storage.db import make_engine, upgrade
 from storage.scenarios import list_scenarios
+from tests.accounts import ensure_editor
 from tests.html_tables import tables_in
 from ui.plan_widgets import toggled
 from ui.text import plain
@@ -119,19 +118,8 @@ def test_excluding_a_commune_replaces_it_in_the_wave(app):
     assert layer(at)["styles"][clicked] == [2, 1]    # the rest's colour, dashed
 
 
-def _editor():
-    engine = make_engine()
-    upgrade(engine)
-    try:
-        with engine.begin() as connection:
-            create_editor(connection, EDITOR, PASSWORD)
-    except AccountError:
-        pass
-    return engine
-
-
 def test_editors_save_compare_and_delete_scenarios(app):
-    engine = _editor()
+    engine = ensure_editor(EDITOR, PASSWORD)
     at = app
     at.run()
     at.switch_page("pages/sign_in.py").run()
