@@ -40,7 +40,7 @@ version_label = t("plan.version_label", lang, number=version.number, period=vers
 # --- State: URL -> widgets -> settings -> URL ---------------------------------------------
 query = st.query_params.to_dict()
 url_settings, notices = read_plan(query, adoption_ids, codes)
-widgets.sync_from_url(url_settings, query, defaults)
+widgets.sync_from_url(url_settings, query, defaults, lang)
 
 st.title(t("plan.title", lang))
 st.caption(t("plan.intro", lang))

@@ -179,3 +179,21 @@ def test_notes_for_settings_that_do_less_than_expected(app):
     assert any("Mọi trọng số đều bằng 0" in w.value for w in at.warning)
     at = open_planner(app, w="3,1,3,2,2", adopt="-")
     assert any("chưa chọn chỉ tiêu nào" in w.value for w in at.warning)
+
+
+def test_assumptions_are_typed_the_vietnamese_way(app):
+    at = open_planner(app)
+    assert at.text_input(key="p_tpk").value == "2,26" and at.text_input(key="p_cov").value == "26,2"
+    teams = metrics(at)["Tổ cần thành lập"]
+    at.text_input(key="p_tpk").set_value("4,5").run()
+    assert at.query_params["tpk"] == "4.5" and metrics(at)["Tổ cần thành lập"] != teams
+    # Something that is not a number (or is out of range) is named and the default is kept.
+    at.text_input(key="p_tpk").set_value("nhiều").run()
+    assert any("Không đọc được “nhiều”" in e.value for e in at.error)
+    assert "tpk" not in at.query_params and metrics(at)["Tổ cần thành lập"] == teams
+
+
+def test_assumptions_in_english_and_back_from_a_link(app):
+    at = open_planner(app, lang="en", tpk="3.25", mpt="5", cov="30")
+    assert at.text_input(key="p_tpk").value == "3.25" and at.text_input(key="p_cov").value == "30"
+    assert at.query_params["tpk"] == "3.25" and at.query_params["cov"] == "30"

@@ -238,6 +238,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "yes": "có",
         "no": "không",
         # --- planner (vi) ---
+        "plan.assumption.invalid": "Không đọc được “{text}”: nhập một số từ {low} đến {high} (ví dụ 2,5). Đang dùng giá trị mặc định.",
         "plan.note.no_weights": "Mọi trọng số đều bằng 0: các xã cùng 0 điểm, nên danh sách chỉ còn theo thứ tự mã. Hãy đặt trọng số cho ít nhất một tiêu chí.",
         "plan.note.no_adoption": "Tiêu chí “sử dụng dịch vụ số thấp” có trọng số nhưng chưa chọn chỉ tiêu nào: mọi xã nhận mức trung lập 0,5 cho tiêu chí này.",
         "plan.note.no_candidates_in": "Mức tối thiểu {n} xã mỗi huyện không áp dụng cho huyện không còn xã ứng viên: {districts}.",
@@ -732,6 +733,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "yes": "yes",
         "no": "no",
         # --- planner (en) ---
+        "plan.assumption.invalid": "Cannot read “{text}”: enter a number from {low} to {high} (e.g. 2.5). Using the default.",
         "plan.note.no_weights": "Every weight is 0: all communes score 0, so the list only follows code order. Give at least one criterion a weight.",
         "plan.note.no_adoption": "“Low digital adoption” has a weight but no indicator is chosen: every commune gets the neutral 0.5 on it.",
         "plan.note.no_candidates_in": "The minimum of {n} communes per district does not apply to districts with no candidate left: {districts}.",

@@ -17,6 +17,7 @@ from planner.selection import SIZE_KINDS, Constraints
 from planner.wave import PlanSettings
 from ui import fmt
 from ui.i18n import t
+from ui.text import plain
 from ui.plan_state import (COVERAGE_RANGE, MAX_PER_DISTRICT, MAX_SIZE, MAX_WEIGHT, MEMBERS_PER_TEAM_RANGE,
                            TEAMS_PER_1000_RANGE)
 from ui.map_widgets import clicked_code
@@ -31,7 +32,24 @@ WIDGET_KEYS = (*(f"p_w_{name}" for name in CRITERIA), "p_ind", "p_prox", "p_size
                "p_inc", "p_exc", "p_tpk", "p_mpt", "p_cov")
 
 
-def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions) -> None:
+# The assumption boxes: widget key, label, field of Assumptions, shown in percent, decimals of the
+# default, range.
+_ASSUMPTION_BOXES = (("p_tpk", "plan.tpk", "teams_per_1000_households", False, 2, TEAMS_PER_1000_RANGE),
+                     ("p_mpt", "plan.mpt", "members_per_team", False, 2, MEMBERS_PER_TEAM_RANGE),
+                     ("p_cov", "plan.cov", "coverage_rate", True, 1, COVERAGE_RANGE))
+
+
+def _assumption_texts(assumptions: Assumptions, exact: bool, lang: str) -> dict[str, str]:
+    """The boxes' texts, written the language's way (2,26 in Vietnamese): the defaults rounded as
+    shown in the caption, values from a link in full."""
+    texts = {}
+    for key, _, field, in_percent, decimals, _ in _ASSUMPTION_BOXES:
+        value = getattr(assumptions, field) * (100 if in_percent else 1)
+        texts[key] = fmt.number_compact(value, lang) if exact else fmt.number(value, decimals, lang)
+    return texts
+
+
+def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions, lang: str) -> None:
     # Streamlit drops a page's widget values when the user visits another page: coming back, the
     # widgets are filled from the URL again even though it has not changed.
     if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in WIDGET_KEYS):
@@ -39,13 +57,11 @@ def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions) ->
     for name, value in settings.weights.as_dict().items():
         st.session_state[f"p_w_{name}"] = int(value)
     c = settings.constraints
-    assumptions = settings.assumptions or defaults
+    st.session_state.update(_assumption_texts(settings.assumptions or defaults, settings.assumptions is not None, lang))
     st.session_state.update({
         "p_ind": list(settings.adoption), "p_prox": settings.proximity, "p_size_kind": c.size_kind,
         "p_size": c.size, "p_dmin": c.district_min, "p_dmax": c.district_max,
         "p_inc": sorted(c.must_include), "p_exc": sorted(c.must_exclude),
-        "p_tpk": assumptions.teams_per_1000_households, "p_mpt": assumptions.members_per_team,
-        "p_cov": assumptions.coverage_rate * 100,
     })
 
 
@@ -89,13 +105,32 @@ def take_click_notice() -> str | None:
     return st.session_state.pop(_CLICK_NOTICE, None)
 
 
-def reset_assumptions(defaults: Assumptions) -> None:
-    st.session_state.update(p_tpk=defaults.teams_per_1000_households, p_mpt=defaults.members_per_team,
-                            p_cov=defaults.coverage_rate * 100)
+def reset_assumptions(defaults: Assumptions, lang: str) -> None:
+    st.session_state.update(_assumption_texts(defaults, False, lang))
 
 
-def _same(a: float, b: float) -> bool:
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+def assumption_inputs(defaults: Assumptions, lang: str) -> Assumptions | None:
+    """The three ratios typed the language's way; None while every box still shows its default.
+    A box that cannot be read, or is out of range, says so and keeps its default."""
+    shown = _assumption_texts(defaults, False, lang)
+    values, edited = {}, False
+    for key, label, field, in_percent, _, (low, high) in _ASSUMPTION_BOXES:
+        default = getattr(defaults, field)
+        text = st.text_input(t(label, lang), key=key)
+        values[field] = default
+        if text.strip() == shown[key]:
+            continue
+        try:
+            number = fmt.parse_number(text, lang)
+        except ValueError:
+            number = math.nan
+        if not low <= number <= high:
+            st.error(t("plan.assumption.invalid", lang, text=plain(text[:40]), low=fmt.number_compact(low, lang),
+                       high=fmt.number_compact(high, lang)))
+            continue
+        values[field] = number / 100 if in_percent else number
+        edited = True
+    return Assumptions(**values) if edited else None
 
 
 def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd.DataFrame,
@@ -131,17 +166,12 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
                      cov=fmt.percent(defaults.coverage_rate * 100, 1, lang)))
     else:
         st.warning(t("plan.assumptions.fallback", lang))
-    tpk = st.number_input(t("plan.tpk", lang), *TEAMS_PER_1000_RANGE, key="p_tpk", format="%.2f")
-    mpt = st.number_input(t("plan.mpt", lang), *MEMBERS_PER_TEAM_RANGE, key="p_mpt", format="%.2f")
-    cov = st.number_input(t("plan.cov", lang), *COVERAGE_RANGE, key="p_cov", format="%.1f")
-    st.button(t("plan.assumptions.reset", lang), on_click=reset_assumptions, args=(defaults,))
-    edited = Assumptions(float(tpk), float(mpt), float(cov) / 100)
-    unchanged = (_same(edited.teams_per_1000_households, defaults.teams_per_1000_households)
-                 and _same(edited.members_per_team, defaults.members_per_team)
-                 and _same(edited.coverage_rate, defaults.coverage_rate))
+    edited = assumption_inputs(defaults, lang)
+    st.button(t("plan.assumptions.reset", lang), on_click=reset_assumptions, args=(defaults, lang))
     return PlanSettings(
         weights=weights, adoption=tuple(adoption), proximity=proximity,
         constraints=Constraints(size_kind=size_kind, size=int(size), district_min=int(district_min),
                                 district_max=None if district_max is None else int(district_max),
                                 must_include=frozenset(include), must_exclude=frozenset(exclude) - frozenset(include)),
-        assumptions=None if unchanged and from_pilot else edited)
+        # Without pilot figures the fallback ratios are assumptions too: written to the link.
+        assumptions=edited if edited or from_pilot else defaults)
