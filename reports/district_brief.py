@@ -13,11 +13,11 @@ from matplotlib.figure import Figure
 from indicators.catalogue import Indicator
 from indicators.table import rank_of
 from reports.content import ExportedView, title
-from reports.drawing import (A4_PORTRAIT, TEXT_GREY, draw_outlines, figure_bytes, fill_communes, legend_handles,
+from reports.drawing import (A4_PORTRAIT, draw_footer, draw_outlines, figure_bytes, fill_communes, legend_handles,
                              metric_geometry, new_figure, north_arrow, scale_bar, wrapped)
 from ui import fmt
 from ui.i18n import t
-from ui.mapview import ILLUSTRATIVE_COLOUR, bare_value_text, provenance_text, unit_suffix, value_text
+from ui.mapview import ILLUSTRATIVE_COLOUR, bare_value_text, unit_suffix, value_text
 from ui.state import MapState
 
 CONTEXT_INDICATORS = ("population_2019", "households_2019")   # always shown among the district figures
@@ -176,12 +176,5 @@ def _draw(figure: Figure, exported: ExportedView, district_code: str, today: dt.
         if row == 0:
             cell.set_text_props(fontweight="bold")
 
-    footer = [(provenance_text(indicator, exported.catalogue, exported.sources, lang), TEXT_GREY)]
-    if illustrative_shown:
-        footer.append((t("illustrative.long", lang), ILLUSTRATIVE_COLOUR))
-    footer.append((f"{t('export.boundaries', lang)} · {t('export.made', lang, date=fmt.date(today))}", TEXT_GREY))
-    y = 0.115
-    for text, colour in footer:
-        block = wrapped(text, FOOTER_WIDTH)
-        figure.text(0.05, y, block, fontsize=7, color=colour, va="top", linespacing=1.35)
-        y -= 0.0145 * (block.count("\n") + 1)
+    draw_footer(figure, exported, illustrative_shown, today, x=0.05, top=0.115, width=FOOTER_WIDTH, font_size=7,
+                line_step=0.0145)

@@ -2,6 +2,7 @@
 map, outlines, legend, scale bar, north arrow and wrapped text."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 import textwrap
@@ -15,9 +16,10 @@ from matplotlib.patches import Patch, Rectangle
 
 from geo.classify import NO_DATA_COLOUR
 from geo.reference import ReferenceData
+from reports.content import ExportedView
 from ui import fmt
 from ui.i18n import t
-from ui.mapview import LegendEntry, MapView
+from ui.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text
 
 # UTM zone 48N covers 102–108°E, Cà Mau included: metres on the ground, so the scale bar is true.
 METRIC_CRS = "EPSG:32648"
@@ -131,3 +133,19 @@ def north_arrow(ax, lang: str) -> None:
 
 def wrapped(text: str, width: int) -> str:
     return textwrap.fill(text, width=width, break_long_words=False)
+
+
+def draw_footer(figure: Figure, exported: ExportedView, illustrative: bool, today: dt.date, *, x: float, top: float,
+                width: int, font_size: float, line_step: float) -> None:
+    """Source line, the illustrative note when ``illustrative``, boundary credit and export date,
+    wrapped at ``width`` characters and stacked down from ``top`` (figure fractions)."""
+    lines = [(provenance_text(exported.indicator, exported.catalogue, exported.sources, exported.lang), TEXT_GREY)]
+    if illustrative:
+        lines.append((t("illustrative.long", exported.lang), ILLUSTRATIVE_COLOUR))
+    lines.append((f"{t('export.boundaries', exported.lang)} · {t('export.made', exported.lang, date=fmt.date(today))}",
+                  TEXT_GREY))
+    y = top
+    for text, colour in lines:
+        block = wrapped(text, width)
+        figure.text(x, y, block, fontsize=font_size, color=colour, va="top", linespacing=1.35)
+        y -= line_step * (block.count("\n") + 1)

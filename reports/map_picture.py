@@ -8,9 +8,8 @@ import datetime as dt
 from matplotlib.figure import Figure
 
 from reports.content import ExportedView, filter_text, title
-from reports.drawing import (A4_LANDSCAPE, TEXT_GREY, draw_outlines, figure_bytes, fill_communes,
-                             legend_handles, metric_geometry, new_figure, north_arrow, scale_bar, wrapped)
-from ui import fmt
+from reports.drawing import (A4_LANDSCAPE, TEXT_GREY, draw_footer, draw_outlines, figure_bytes, fill_communes,
+                             legend_handles, metric_geometry, new_figure, north_arrow, scale_bar)
 from ui.i18n import t
 from ui.mapview import ILLUSTRATIVE_COLOUR, provenance_text
 
@@ -55,15 +54,8 @@ def draw_map_page(figure: Figure, exported: ExportedView, today: dt.date) -> Non
                   bbox_to_anchor=(0.63, 0.87), title=t("legend.title", lang), alignment="left",
                   frameon=False, fontsize=9.5, title_fontsize=10.5, handlelength=2.2, handleheight=1.2)
 
-    footer = [(provenance_text(indicator, exported.catalogue, exported.sources, lang), TEXT_GREY)]
-    if indicator.illustrative:
-        footer.append((t("illustrative.long", lang), ILLUSTRATIVE_COLOUR))
-    footer.append((f"{t('export.boundaries', lang)} · {t('export.made', lang, date=fmt.date(today))}", TEXT_GREY))
-    y = 0.105
-    for text, colour in footer:
-        block = wrapped(text, FOOTER_WIDTH)
-        figure.text(0.03, y, block, fontsize=7.5, color=colour, va="top", linespacing=1.35)
-        y -= 0.022 * (block.count("\n") + 1)
+    draw_footer(figure, exported, indicator.illustrative, today, x=0.03, top=0.105, width=FOOTER_WIDTH, font_size=7.5,
+                line_step=0.022)
 
 
 def _metadata(exported: ExportedView, file_format: str) -> dict[str, str]:
