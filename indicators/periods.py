@@ -31,7 +31,8 @@ import sqlalchemy as sa
 
 from geo.reference import ReferenceData
 from indicators.catalogue import Indicator
-from indicators.published import PILOT_INDICATOR, TEAMS_INDICATOR, Provenance, importable_indicators
+from indicators.published import (PILOT_INDICATOR, Provenance, dataset_frame, importable_indicators,
+                                  own_pilot_rows)
 from indicators.table import commune_table
 from storage import queries
 from storage.schema import values as values_table
@@ -55,13 +56,7 @@ class Period:
 def publication_stack(history: list[tuple]) -> list[int]:
     """Version numbers in publication, oldest first, from ``queries.publication_history`` rows
     (newest first: at, action, by, number)."""
-    stack: list[int] = []
-    for _at, action, _by, number in reversed(history):
-        if action == "rollback":
-            stack.pop()
-        else:
-            stack.append(number)
-    return stack
+    return queries.replay_publications((number, action) for _at, action, _by, number in reversed(history))
 
 
 def stored_ids(indicator: Indicator, catalogue: dict[str, Indicator]) -> set[str] | None:
@@ -114,22 +109,12 @@ def version_dataset(connection: sa.Connection, catalogue: dict[str, Indicator], 
     the sample (version 0), as the map would show it.
     """
     long = queries.version_values(connection, version_id)
-    held = set(long["indicator"])
-    if PILOT_INDICATOR in held:
-        pilot = long[long["indicator"] == PILOT_INDICATOR]
-    elif TEAMS_INDICATOR in held:
-        teams = long[long["indicator"] == TEAMS_INDICATOR]
-        pilot = teams.assign(indicator=PILOT_INDICATOR, value=(teams["value"] > 0).astype(float))
-    else:
+    pilot = own_pilot_rows(long)
+    if pilot is None:
         sample = queries.version_values(connection, queries.version_by_number(connection, 0).id)
         pilot = sample[sample["indicator"] == PILOT_INDICATOR]
-    columns = {i.id: i.column for i in importable_indicators(catalogue)} | {PILOT_INDICATOR: "pilot"}
-    kept = pd.concat([long[long["indicator"].isin(columns.keys() - {PILOT_INDICATOR})], pilot])
-    wide = kept.pivot(index="gso_code", columns="indicator", values="value").rename(columns=columns)
-    frame = wide.reindex(columns=list(columns.values())).reset_index()
-    # A commune the version does not cover has an unknown pilot status, not "no team".
-    frame["pilot"] = frame["pilot"].map({1.0: True, 0.0: False}).astype("boolean")
-    return frame
+    stored = {i.id for i in importable_indicators(catalogue)}
+    return dataset_frame(long[long["indicator"].isin(stored)], pilot, catalogue)
 
 
 def period_table(connection: sa.Connection, reference: ReferenceData, catalogue: dict[str, Indicator],

@@ -50,6 +50,30 @@ def _wide(long: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
     return wide.rename(columns=columns)
 
 
+def own_pilot_rows(values: pd.DataFrame) -> pd.DataFrame | None:
+    """A version's pilot-status rows: stored with the sample (version 0); in an imported version
+    they follow the teams (a commune with an imported team count above 0 is a pilot). None when
+    the version has neither, and the status must come from elsewhere (the sample)."""
+    held = set(values["indicator"])
+    if PILOT_INDICATOR in held:
+        return values[values["indicator"] == PILOT_INDICATOR]
+    if TEAMS_INDICATOR in held:
+        teams = values[values["indicator"] == TEAMS_INDICATOR]
+        return teams.assign(indicator=PILOT_INDICATOR, value=(teams["value"] > 0).astype(float))
+    return None
+
+
+def dataset_frame(values: pd.DataFrame, pilot: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """The frame ``indicators.table.commune_table`` expects (gso_code, raw columns, pilot) from
+    long rows of importable indicators and the pilot-status rows."""
+    frame = _wide(pd.concat([values, pilot], ignore_index=True), catalogue)
+    columns = [i.column for i in importable_indicators(catalogue)] + [PILOT_INDICATOR]
+    frame = frame.reindex(columns=columns).reset_index()
+    # A commune the pilot rows do not cover has an unknown pilot status, not "no team".
+    frame["pilot"] = frame.pop(PILOT_INDICATOR).map({1.0: True, 0.0: False}).astype("boolean")
+    return frame
+
+
 def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
                       ) -> tuple[pd.DataFrame, dict[str, Provenance]]:
     """The frame ``indicators.table.commune_table`` expects (gso_code, pilot, raw columns) and
@@ -66,24 +90,11 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
         version = current if indicator.id in provided else sample_version
         parts.append(source[source["indicator"] == indicator.id])
         provenance[indicator.id] = _provenance(version)
-    # Pilot status is stored with the sample (version 0); in an imported version it follows the
-    # teams: an imported team count decides which communes are pilots.
-    if PILOT_INDICATOR in provided:
-        pilot = chosen[chosen["indicator"] == PILOT_INDICATOR]
-        provenance[PILOT_INDICATOR] = _provenance(current)
-    elif TEAMS_INDICATOR in provided:
-        teams = chosen[chosen["indicator"] == TEAMS_INDICATOR]
-        pilot = teams.assign(indicator=PILOT_INDICATOR, value=(teams["value"] > 0).astype(float))
-        provenance[PILOT_INDICATOR] = _provenance(current)
-    else:
+    pilot = own_pilot_rows(chosen)
+    provenance[PILOT_INDICATOR] = _provenance(current if pilot is not None else sample_version)
+    if pilot is None:
         pilot = sample[sample["indicator"] == PILOT_INDICATOR]
-        provenance[PILOT_INDICATOR] = _provenance(sample_version)
-    frame = _wide(pd.concat([*parts, pilot], ignore_index=True), catalogue)
-    columns = [i.column for i in importable_indicators(catalogue)] + [PILOT_INDICATOR]
-    frame = frame.reindex(columns=columns).reset_index()
-    # A commune the teams table does not cover has an unknown pilot status, not "no team".
-    frame["pilot"] = frame.pop(PILOT_INDICATOR).map({1.0: True, 0.0: False}).astype("boolean")
-    return frame, provenance
+    return dataset_frame(pd.concat(parts, ignore_index=True), pilot, catalogue), provenance
 
 
 def effective_catalogue(catalogue: dict[str, Indicator], sources: dict[str, Source],

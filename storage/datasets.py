@@ -16,8 +16,8 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from storage.queries import (DATASET, DatasetError, ReportRow, VersionInfo, get_version, list_versions,  # noqa: F401
-                             publication_history, published_version, recent_audit, version_by_number,
-                             version_report, version_values)
+                             publication_history, published_version, recent_audit, replay_publications,
+                             version_by_number, version_report, version_values)
 from storage.schema import audit_log, match_rows, publications, values, versions
 
 
@@ -76,12 +76,7 @@ def rollback(connection: sa.Connection, by: str, dataset: str = DATASET) -> Vers
     log = connection.execute(
         sa.select(publications.c.version_id, publications.c.action).where(publications.c.dataset == dataset)
         .order_by(publications.c.id)).all()
-    stack: list[int] = []
-    for version_id, action in log:
-        if action == "rollback":
-            stack.pop()
-        else:
-            stack.append(version_id)
+    stack = replay_publications(log)
     if len(stack) < 2:
         raise DatasetError("không có phiên bản nào trước đó để quay lại")
     return publish(connection, stack[-2], by, action="rollback", dataset=dataset)

@@ -6,6 +6,7 @@ tests/test_public.py, which checks its import graph).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -87,6 +88,18 @@ def publication_history(connection: sa.Connection, dataset: str = DATASET) -> li
              .join(versions, versions.c.id == publications.c.version_id)
              .where(publications.c.dataset == dataset).order_by(publications.c.id.desc()))
     return [tuple(row) for row in connection.execute(query).all()]
+
+
+def replay_publications(log: Iterable[tuple[object, str]]) -> list:
+    """The versions in publication, oldest first, from the publication log read oldest first as
+    (version, action) pairs: a publish pushes, a rollback pops."""
+    stack: list = []
+    for version, action in log:
+        if action == "rollback":
+            stack.pop()
+        else:
+            stack.append(version)
+    return stack
 
 
 def published_version(connection: sa.Connection, dataset: str = DATASET) -> VersionInfo | None:
