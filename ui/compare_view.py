@@ -28,7 +28,8 @@ from ui import fmt
 from ui.i18n import t
 from ui.text import plain
 from ui.mapview import (ILLUSTRATIVE_COLOUR, MISSING_NO_DATA, MISSING_NOT_DEPLOYED, LegendEntry, bare_value_text,
-                        class_label, indicator_title, missing_kind, provenance_text, tooltip_footer, unit_suffix)
+                        class_label, indicator_title, legend_row_html, missing_kind, provenance_text, tooltip_footer,
+                        unit_suffix)
 from ui.state import LANGUAGES, Notice, QueryReader
 
 MODES = ("side", "change")
@@ -354,15 +355,7 @@ def shared_legend_html(legend: list[SharedLegendEntry], periods: list[Period], l
         counts = [t("legend.count", lang, count=n) for n in entry.counts]
         if len(periods) > 1:
             counts = [f"{p.label}: {c}" for p, c in zip(periods, counts)]
-        border = "solid" if entry.kind == "class" else "dashed"
-        rows.append(
-            '<div class="camau-legend-row" style="display:flex;align-items:center;gap:.4rem;font-size:1.05rem;'
-            'margin:.15rem 0">'
-            f'<span style="width:1.6rem;height:1.1rem;border:1px {border} #555;background:{html.escape(entry.colour)};'
-            'display:inline-block;flex:none"></span>'
-            f'<span>{html.escape(entry.label)} '
-            f'<span style="color:#666">· {html.escape("; ".join(counts))}</span></span>'
-            '</div>')
+        rows.append(legend_row_html(entry.colour, entry.label, "; ".join(counts), entry.kind != "class"))
     return "".join(rows)
 
 

@@ -241,20 +241,35 @@ def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: s
 
 
 
+@dataclass(frozen=True)
+class LegendStyle:
+    row: str         # the row's spacing and type size (CSS)
+    swatch: str      # the swatch's width and height (CSS)
+    line: str        # the swatch's border width
+    edge: str        # the swatch's border colour
+    muted: str       # the count's colour
+
+
+LEGEND_NORMAL = LegendStyle("gap:.4rem;font-size:1.05rem;margin:.15rem 0", "width:1.6rem;height:1.1rem", "1px", "#555",
+                            "#666")
+LEGEND_COMPACT = LegendStyle("gap:.4rem;font-size:.8rem;margin:0", "width:1.1rem;height:.75rem", "1px", "#555", "#666")
+
+
+def legend_row_html(colour: str, label: str, counts: str, dashed: bool, style: LegendStyle = LEGEND_NORMAL) -> str:
+    """One legend row: swatch (dashed for no data / filtered out), label and counts, escaped."""
+    border = "dashed" if dashed else "solid"
+    return (f'<div class="camau-legend-row" style="display:flex;align-items:center;{style.row}">'
+            f'<span style="{style.swatch};border:{style.line} {border} {style.edge};background:{html.escape(colour)};'
+            'display:inline-block;flex:none"></span>'
+            f'<span>{html.escape(label)} <span style="color:{style.muted}">· {html.escape(counts)}</span></span></div>')
+
+
 def legend_html(legend: list[LegendEntry], lang: str, compact: bool = False) -> str:
     """The legend as one HTML block (one element instead of one per class). ``compact`` is the
     small, wrapping form for the public embed."""
-    size, swatch, margin = (".8rem", "1.1rem;height:.75rem", "0") if compact else ("1.05rem", "1.6rem;height:1.1rem", ".15rem 0")
-    items = []
-    for entry in legend:
-        border = "solid" if entry.kind == "class" else "dashed"
-        items.append(
-            f'<div class="camau-legend-row" style="display:flex;align-items:center;gap:.4rem;font-size:{size};margin:{margin}">'
-            f'<span style="width:{swatch};border:1px {border} #555;background:{html.escape(entry.colour)};'
-            'display:inline-block;flex:none"></span>'
-            f'<span>{html.escape(entry.label)} <span style="color:#666">· '
-            f'{html.escape(t("legend.count", lang, count=entry.count))}</span></span></div>')
-    return "".join(items)
+    style = LEGEND_COMPACT if compact else LEGEND_NORMAL
+    return "".join(legend_row_html(entry.colour, entry.label, t("legend.count", lang, count=entry.count),
+                                   entry.kind != "class", style) for entry in legend)
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:

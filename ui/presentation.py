@@ -24,7 +24,7 @@ from indicators.catalogue import DATA_DIR, Indicator
 from indicators.table import PILOT
 from ui import fmt
 from ui.i18n import t
-from ui.mapview import LegendEntry
+from ui.mapview import LegendEntry, LegendStyle, legend_row_html
 from ui.state import LANGUAGES, PILOT_CHOICES, MapState, Notice, QueryReader
 
 DECK_FILE = DATA_DIR / "presentation_deck.json"
@@ -307,7 +307,8 @@ def slide_title(slide: Slide, indicator: Indicator, lang: str) -> str:
 # --- What the slide shows besides the map -------------------------------------------------------
 
 def district_labels(table: pd.DataFrame, centroids: Mapping[str, tuple[float, float]],
-                    district: str | None, district_points: Mapping[str, list[float]] | None = None) -> list[list] | None:
+                    district: str | None,
+                    district_points: Mapping[str, list[float]] | None = None) -> list[list] | None:
     """[lat, lon, escaped name] for permanent map labels: each commune of ``district`` when zoomed
     to it; at province level each district's name at its label point (when ``district_points``)."""
     if district is None:
@@ -358,18 +359,13 @@ def area_figure(table: pd.DataFrame, catalogue: Mapping[str, Indicator], indicat
 
 def legend_strip_html(legend: list[LegendEntry], lang: str) -> str:
     """The legend as one wrapping row with large swatches and text, readable across a room."""
-    items = []
-    for entry in legend:
-        border = "solid" if entry.kind == "class" else "dashed"
-        items.append(
-            '<div class="camau-legend-row" style="display:flex;align-items:center;gap:.5rem;font-size:1.35rem">'
-            f'<span style="width:2.6rem;height:1.6rem;border:2px {border} #222;background:{html.escape(entry.colour)};'
-            'display:inline-block;flex:none"></span>'
-            f'<span>{html.escape(entry.label)} <span style="color:#333">· '
-            f'{html.escape(t("legend.count", lang, count=entry.count))}</span></span></div>')
+    items = [legend_row_html(entry.colour, entry.label, t("legend.count", lang, count=entry.count),
+                             entry.kind != "class", LEGEND_PROJECTOR) for entry in legend]
     return ('<div class="camau-present-legend" style="display:flex;flex-wrap:wrap;column-gap:2rem;row-gap:.4rem">'
             + "".join(items) + "</div>")
 
+
+LEGEND_PROJECTOR = LegendStyle("gap:.5rem;font-size:1.35rem", "width:2.6rem;height:1.6rem", "2px", "#222", "#333")
 
 # Projector theme, injected on this page only: large type, dark text on white (≥ 7:1), a thick
 # focus ring, narrow side padding and gaps so the map takes the whole width and the legend stays on
