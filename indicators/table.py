@@ -50,6 +50,23 @@ def indicator_values(raw: pd.DataFrame, indicator: Indicator) -> pd.Series:
     return values.astype(float)
 
 
+def area_value(frame: pd.DataFrame, indicator: Indicator, catalogue: dict[str, Indicator]
+               ) -> tuple[str, float | None] | None:
+    """A number indicator over several communes: ("total", the sum) for a count; ("ratio", the
+    numerator's sum over the denominator's × scale, over the communes that have a value — not the
+    mean of the communes' ratios) for a ratio of two catalogue columns; None for anything else,
+    where the caller summarises the communes' values its own way."""
+    if indicator.column is not None:
+        return "total", frame[indicator.id].sum(min_count=1)
+    by_column = {other.column: other for other in catalogue.values() if other.column}
+    numerator, denominator = by_column.get(indicator.numerator), by_column.get(indicator.denominator)
+    if numerator is None or denominator is None:
+        return None
+    counted = frame[indicator.id].notna()   # the communes where the ratio exists (e.g. pilots only)
+    top, bottom = frame.loc[counted, numerator.id].sum(), frame.loc[counted, denominator.id].sum()
+    return "ratio", top / bottom * indicator.scale if bottom > 0 else None
+
+
 def has_team(table: pd.DataFrame) -> pd.Series:
     """True where the commune is known to have a pilot team (False when it has none or is unknown)."""
     return table["pilot"].fillna(False).astype(bool)

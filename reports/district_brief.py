@@ -11,7 +11,7 @@ from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 from indicators.catalogue import Indicator
-from indicators.table import rank_of
+from indicators.table import area_value, rank_of
 from reports.content import ExportedView, title
 from reports.drawing import (A4_PORTRAIT, draw_footer, draw_outlines, figure_bytes, fill_communes, legend_handles,
                              metric_geometry, new_figure, north_arrow, scale_bar, wrapped)
@@ -100,17 +100,8 @@ def _aggregate(district: pd.DataFrame, indicator: Indicator, catalogue: dict[str
     present = values.notna()
     if not present.any():
         return indicator.name[lang], t("brief.no_value", lang), indicator.illustrative
-    by_column = {other.column: other for other in catalogue.values() if other.column}
-    numerator, denominator = by_column.get(indicator.numerator), by_column.get(indicator.denominator)
-    if indicator.numerator is None:
-        how, value = "brief.total", values[present].sum()
-    elif numerator is not None and denominator is not None:
-        bottom = district.loc[present, denominator.id].sum()
-        how = "brief.ratio"
-        value = district.loc[present, numerator.id].sum() / bottom * indicator.scale if bottom else None
-    else:
-        how, value = "brief.mean", values[present].mean()
-    label = f"{indicator.name[lang]} ({t(how, lang)})"
+    how, value = area_value(district, indicator, catalogue) or ("mean", values[present].mean())
+    label = f"{indicator.name[lang]} ({t(f'brief.{how}', lang)})"
     return label, fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang), indicator.illustrative
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from indicators.catalogue import DATA_DIR, Indicator
-from indicators.table import PILOT
+from indicators.table import PILOT, area_value
 from ui import fmt
 from ui.i18n import t
 from ui.mapview import LegendEntry, LegendStyle, legend_row_html
@@ -339,17 +339,10 @@ def area_figure(table: pd.DataFrame, catalogue: Mapping[str, Indicator], indicat
         pilots = int((frame[indicator.id] == PILOT).sum())
         return AreaFigure(t("present.area.pilot", lang, area=area),
                           f"{fmt.number(pilots, 0, lang)}/{fmt.number(len(frame), 0, lang)}")
-    by_column = {other.column: other for other in catalogue.values() if other.column}
-    if indicator.column is not None:
-        total = frame[indicator.id].sum(min_count=1)
-        return AreaFigure(t("present.area.total", lang, indicator=name, area=area),
-                          fmt.with_unit(total, indicator.unit[lang], indicator.decimals, lang))
-    numerator, denominator = by_column.get(indicator.numerator), by_column.get(indicator.denominator)
-    if numerator is not None and denominator is not None:
-        counted = frame[indicator.id].notna()   # the communes where the ratio exists (e.g. pilots only)
-        top, bottom = frame.loc[counted, numerator.id].sum(), frame.loc[counted, denominator.id].sum()
-        value = top / bottom * indicator.scale if bottom > 0 else None
-        return AreaFigure(t("present.area.ratio", lang, indicator=name, area=area),
+    aggregate = area_value(frame, indicator, catalogue)
+    if aggregate is not None:
+        how, value = aggregate
+        return AreaFigure(t(f"present.area.{how}", lang, indicator=name, area=area),
                           fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang))
     median = frame[indicator.id].median()
     median = None if pd.isna(median) else float(median)
