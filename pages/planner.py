@@ -19,8 +19,8 @@ from ui.mapview import html_table, legend_html
 from ui.plan_state import read_plan, write_plan
 from ui.plan_support import default_assumptions, plan_files, wave
 from ui.plan_view import (commune_status, compare_rows, conflict_lines, difference_lines, explanations, plan_layer,
-                          scenario_rows, scenario_status, score_rows, score_text, setting_notes, status_layer, status_legend,
-                          wave_rows)
+                          scenario_rows, scenario_status, score_rows, score_text, setting_notes, status_layer,
+                          status_legend, wave_rows)
 from ui.settings import base_tiles
 from ui.streamlit_support import current_lang, engine, illustrative_banner, map_assets, published_table
 
@@ -80,16 +80,17 @@ if totals is not None:
                              f"{totals.communes_with_teams_after}/{totals.communes_total}")
 
 geometry = map_assets()
+status = commune_status(table, result)
 map_column, list_column = st.columns([2.6, 1.6])
 with map_column:
     # The click count makes a second click on the same commune a new value (streamlit-folium sends
     # only values that differ from the last one).
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
-              feature_group_to_add=commune_layer(plan_layer(table, result, geometry, lang)), height=MAP_HEIGHT,
+              feature_group_to_add=commune_layer(plan_layer(status, result, geometry, lang)), height=MAP_HEIGHT,
               use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked_count"],
               on_change=partial(widgets.on_map_click, frozenset(codes - set(pilots)), pilots))
 with list_column:
-    st.html(legend_html(status_legend(commune_status(table, result), lang), lang))
+    st.html(legend_html(status_legend(status, lang), lang))
     st.subheader(t("plan.list", lang))
     if result.candidates.empty:
         st.warning(t("plan.no_candidates", lang))
@@ -190,11 +191,11 @@ if compare_section.open:
                     st.markdown(f"**{'A' if scenario is first else 'B'} · {plain(scenario.name)}**")
                     st.caption(t("plan.compare.saved_on", lang, at=scenario.created_at.strftime("%d/%m/%Y"),
                                  by=plain(scenario.created_by), version=version_numbers.get(scenario.version_id, "?")))
-                    status = scenario_status(table, scenario.selected)
+                    saved_status = scenario_status(table, scenario.selected)
                     st_folium(base_map(geometry.bounds, base_tiles()), key=key, height=420, use_container_width=True,
-                              feature_group_to_add=commune_layer(status_layer(status, geometry, lang,
+                              feature_group_to_add=commune_layer(status_layer(saved_status, geometry, lang,
                                                                               scenario.illustrative)),
                               returned_objects=[])
-                    st.html(legend_html(status_legend(status, lang), lang, compact=True))
+                    st.html(legend_html(status_legend(saved_status, lang), lang, compact=True))
             st.html(html_table(compare_rows(first, second, lang)))
             st.markdown("\n".join(f"- {line}" for line in difference_lines(first, second, names, lang)))

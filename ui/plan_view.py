@@ -68,9 +68,9 @@ def status_layer(status: pd.Series, geometry: PublishedGeometry, lang: str, illu
                      footer=footer, selected=None, marker=None)
 
 
-def plan_layer(table: pd.DataFrame, result: WaveResult, geometry: PublishedGeometry, lang: str) -> LayerData:
-    return status_layer(commune_status(table, result), geometry, lang, result.illustrative,
-                        candidates=result.candidates, clickable=True)
+def plan_layer(status: pd.Series, result: WaveResult, geometry: PublishedGeometry, lang: str) -> LayerData:
+    """The planner's clickable map for ``status`` (``commune_status``), with scores in the tooltips."""
+    return status_layer(status, geometry, lang, result.illustrative, candidates=result.candidates, clickable=True)
 
 
 def status_legend(status: pd.Series, lang: str) -> list[LegendEntry]:
