@@ -4,10 +4,10 @@ Run: streamlit run app.py
 """
 import streamlit as st
 
-from ui.i18n import t
-from ui.state import LANGUAGES
+from l10n.messages import t
 from ui.editor_session import current_user
 from ui.streamlit_support import current_lang
+from views.map.state import LANGUAGES
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide")
 

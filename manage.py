@@ -22,16 +22,17 @@ import json
 import sys
 from pathlib import Path
 
-from auth.accounts import AccountError, create_editor
+from auth.accounts import AccountError
 from geo.reference import ReferenceDataError, load_reference
-from indicators.catalogue import load_catalogue
-from indicators.published import importable_indicators
-from indicators.sample_version import ensure_sample_version
-from indicators.sample import read_sample_csv
 from importer.errors import ImportFileError
 from importer.matcher import CommuneMatcher
-from importer.pipeline import ImportOptions, analyse, save_version
+from importer.pipeline import ImportOptions, analyse
 from importer.template import template_workbook
+from indicators.catalogue import load_catalogue
+from indicators.published import importable_indicators
+from indicators.sample import read_sample_csv
+from indicators.sample_version import ensure_sample_version
+from services import editing
 from storage import datasets
 from storage.db import make_engine, upgrade
 from storage.settings import upload_limit_bytes
@@ -87,8 +88,8 @@ def command_import(args) -> int:
         return INVALID
     if args.dry_run:
         return 0
-    version = save_version(_engine(), analysis, period=args.period, as_of=args.as_of, source=args.source,
-                           note=args.note, user=args.user)
+    version = editing.import_version(_engine(), analysis, period=args.period, as_of=args.as_of, source=args.source,
+                                     note=args.note, user=args.user)
     print(f"Đã tạo phiên bản {version.number} (chưa công bố: python manage.py publish {version.number})",
           file=sys.stderr if args.json else sys.stdout)
     return 0
@@ -97,10 +98,7 @@ def command_import(args) -> int:
 def command_publish(args) -> int:
     engine = _engine()
     try:
-        with engine.begin() as connection:
-            version = datasets.version_by_number(connection, args.version)
-            datasets.publish(connection, version.id, args.user)
-            datasets.record_audit(connection, args.user, "publish", f"version {version.number}", {})
+        version = editing.publish_version(engine, args.version, args.user)
     except datasets.DatasetError as error:
         print(f"Không công bố được: {error}", file=sys.stderr)
         return INVALID
@@ -111,9 +109,7 @@ def command_publish(args) -> int:
 def command_rollback(args) -> int:
     engine = _engine()
     try:
-        with engine.begin() as connection:
-            version = datasets.rollback(connection, args.user)
-            datasets.record_audit(connection, args.user, "rollback", f"version {version.number}", {})
+        version = editing.rollback(engine, args.user)
     except datasets.DatasetError as error:
         print(f"Không quay lại được: {error}", file=sys.stderr)
         return INVALID
@@ -142,12 +138,11 @@ def command_create_editor(args) -> int:
     else:
         password = sys.stdin.readline().rstrip("\n")
     try:
-        with _engine().begin() as connection:
-            create_editor(connection, args.username, password)
+        stored = editing.create_editor(_engine(), args.username, password)
     except AccountError as error:
         print(f"Không tạo được tài khoản: {error}", file=sys.stderr)
         return INVALID
-    print(f"Đã tạo tài khoản biên tập {args.username.strip().lower()}")
+    print(f"Đã tạo tài khoản biên tập {stored}")
     return 0
 
 

@@ -11,15 +11,15 @@ from streamlit_folium import st_folium
 
 from geo.maprender import base_map, commune_layer
 from geo.reference import ReferenceDataError
-from ui.embed import PUBLIC_LANG_PARAM
-from ui.export import csv_bytes
-from ui.i18n import t
-from ui.text import notice_params
-from ui.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
-from ui.public_state import read_public_state
+from l10n.messages import t
+from l10n.text import notice_params
+from reports.tables import csv_bytes
 from ui.public_support import data_csv_rows, map_assets, public_data, published_version, reference
 from ui.settings import base_tiles
-from ui.state import MapState
+from views.map.embed import PUBLIC_LANG_PARAM
+from views.map.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
+from views.map.state import MapState
+from views.public.public_state import read_public_state
 
 # Title, legend (up to two rows in a 600 px frame), source line and download link around the map,
 # with the tightened gaps below, in pixels: the page then fits the embed's height.

@@ -40,7 +40,8 @@ class SignIn:
     reason: str          # "ok", "invalid" or "locked"
 
 
-def create_editor(connection: sa.Connection, username: str, password: str, created_by: str = "manage.py") -> None:
+def create_editor(connection: sa.Connection, username: str, password: str) -> str:
+    """Store a new editor account; returns the normalised user name."""
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise AccountError("tên đăng nhập gồm 3–40 ký tự: chữ thường không dấu, số, dấu chấm, gạch")
@@ -51,7 +52,7 @@ def create_editor(connection: sa.Connection, username: str, password: str, creat
         raise AccountError(f"tài khoản {username} đã có")
     connection.execute(users.insert().values(username=username, password_hash=_hasher.hash(password),
                                              role=EDITOR, created_at=now()))
-    record_audit(connection, created_by, "create_editor", username, {})
+    return username
 
 
 def _recent_failures(connection: sa.Connection, key: str, at: dt.datetime) -> int:

@@ -25,12 +25,13 @@ import pandas as pd  # noqa: E402
 
 from geo.reference import load_reference  # noqa: E402
 from importer.matcher import CommuneMatcher  # noqa: E402
-from importer.pipeline import analyse, save_version  # noqa: E402
+from importer.pipeline import analyse  # noqa: E402
 from importer.template import template_workbook  # noqa: E402
 from indicators.catalogue import load_catalogue  # noqa: E402
 from indicators.published import importable_indicators  # noqa: E402
-from indicators.sample_version import ensure_sample_version  # noqa: E402
 from indicators.sample import read_sample_csv  # noqa: E402
+from indicators.sample_version import ensure_sample_version  # noqa: E402
+from services.editing import import_version  # noqa: E402
 from storage.db import make_engine, upgrade  # noqa: E402
 
 
@@ -83,7 +84,7 @@ def main() -> None:
         saves = []
         for _ in range(args.runs):
             started = time.perf_counter()
-            save_version(engine, analysis, period="2023", as_of=dt.date(2023, 12, 31), source="benchmark",
+            import_version(engine, analysis, period="2023", as_of=dt.date(2023, 12, 31), source="benchmark",
                          note="", user="benchmark")
             saves.append(time.perf_counter() - started)
         print(f"save_ms_median_{name}: {median_ms(saves)}")

@@ -86,7 +86,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
-
 from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
@@ -321,10 +320,9 @@ def streamlit_server(script: Path, log_path: Path, runlog: Path):
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"{script.name} server exited ({proc.returncode}); log: {log_path}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{script.name} server not healthy after 60 s; log: {log_path}")
             time.sleep(0.25)
@@ -588,8 +586,8 @@ def report_browser(loads_n: int, changes_n: int, workdir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
     from indicators.catalogue import load_catalogue
-    from ui.i18n import t
-    from ui.state import DEFAULT_INDICATOR
+    from l10n.messages import t
+    from views.map.state import DEFAULT_INDICATOR
     catalogue = load_catalogue()
     names = {i: catalogue[i].name["vi"] + (f" · {t('illustrative', 'vi')}" if catalogue[i].illustrative else "")
              for i in [*BROWSER_CYCLE, ILLUSTRATIVE_INDICATOR]}

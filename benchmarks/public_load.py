@@ -73,9 +73,8 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
-
-from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
 import requests
+from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
@@ -150,10 +149,9 @@ def public_server(state_dir: str, log_path: Path, deadline: float):
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"public server exited ({proc.returncode})")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    break
             if time.monotonic() > deadline:
                 raise RuntimeError("public server not healthy before the time limit")
             time.sleep(0.25)
@@ -215,7 +213,7 @@ class Session:
         self.error: str | None = None
 
     async def run(self, timeout: float, hold: asyncio.Event | None = None,
-                  on_done=None) -> "Session":
+                  on_done=None) -> Session:
         """Runs the script; with ``hold``, then keeps the websocket open (draining messages) until
         ``hold`` is set. ``on_done`` is called once the run has succeeded or failed."""
         host = self.base.removeprefix("http://")
@@ -240,7 +238,7 @@ class Session:
                     reported = True
                 if hold is not None:
                     await self._drain_until(ws, hold)
-        except Exception as exc:          # noqa: BLE001 - any failure is this session's error
+        except Exception as exc:
             self.error = self.error or f"{type(exc).__name__}: {exc}"[:160]
         if on_done and not reported:
             on_done(self)

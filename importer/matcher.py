@@ -35,9 +35,20 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from geo.codes import InvalidCodeError, normalise_gso_code
-from importer.names import (PHUONG, PREFIX_ABBREVIATED, PREFIX_NO_DIACRITICS, ParsedName,
-                            clean_label, diacritics_compatible, fold, has_diacritics, is_total_label,
-                            parse_district_label, parse_unit_name, tone_key)
+from importer.names import (
+    PHUONG,
+    PREFIX_ABBREVIATED,
+    PREFIX_NO_DIACRITICS,
+    ParsedName,
+    clean_label,
+    diacritics_compatible,
+    fold,
+    has_diacritics,
+    is_total_label,
+    parse_district_label,
+    parse_unit_name,
+    tone_key,
+)
 
 EXACT, TOLERANT, AMBIGUOUS, UNMATCHED = "exact", "tolerant", "ambiguous", "unmatched"
 

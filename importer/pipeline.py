@@ -1,28 +1,26 @@
 """One import, from file bytes to a stored version: read → find the table → match communes →
 map columns → validate → (if valid) save as a new version in one transaction.
 
-``analyse`` stores nothing; the page and ``manage.py`` both call it, then ``save_version``.
+``analyse`` stores nothing; the page and ``manage.py`` both call it, then
+``services.editing.import_version``.
 The editor's decisions (sheet, header and data rows, column mapping, the commune chosen for an
 ambiguous row, rows rejected by hand) arrive in ``ImportOptions``.
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
-import sqlalchemy as sa
 
-from indicators.catalogue import Indicator
-from indicators.published import importable_indicators
 from importer.errors import ImportFileError
 from importer.layout import Layout, TableRow, detect_layout, pick_sheet, table_rows
 from importer.mapping import header_key, suggest_mapping
 from importer.matcher import AMBIGUOUS, UNMATCHED, CommuneMatcher
 from importer.reader import RawSheet, read_file
 from importer.validate import MatchedRow, Problem, check_rows, cross_check_totals
-from storage import datasets
+from indicators.catalogue import Indicator
+from indicators.published import importable_indicators
 
 EXCLUDED, RESOLVED = "excluded", "resolved"
 _DISTRICT_HEADERS = ("huyen", "huyen thanh pho", "don vi cap huyen", "quan huyen")
@@ -196,27 +194,3 @@ def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: 
     problems.sort(key=lambda p: (p.row is None, p.row or 0))
     return Analysis(file_name, file_digest(data), tuple(s.name for s in sheets), layout, mapping,
                     tuple(reports), tuple(figures), tuple(problems))
-
-
-def save_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of: dt.date, source: str,
-                 note: str, user: str, publish: bool = False) -> datasets.VersionInfo:
-    """Store a valid analysis as a new version, with its match report and an audit entry, in one
-    transaction: a failure or a killed process leaves the database as it was."""
-    if not analysis.valid:
-        raise ImportFileError("invalid", "Bảng còn lỗi: sửa các lỗi trong báo cáo trước khi lưu.")
-    report = [datasets.ReportRow(r.sheet, r.row, r.label, r.gso_code, r.status, r.reason)
-              for r in analysis.rows if r.kind == "data"]
-    with engine.begin() as connection:
-        version = datasets.create_version(
-            connection, period=period, as_of=as_of, source=source, illustrative=False, created_by=user,
-            file_name=analysis.file_name, file_sha256=analysis.sha256, sheet=analysis.layout.sheet,
-            rows_read=analysis.rows_read, rows_matched=analysis.rows_matched,
-            rows_rejected=analysis.rows_rejected, note=note, figures=analysis.figures, report=report)
-        datasets.record_audit(connection, user, "import", f"version {version.number}", {
-            "file": analysis.file_name, "sha256": analysis.sha256, "sheet": analysis.layout.sheet,
-            "rows_read": analysis.rows_read, "rows_matched": analysis.rows_matched,
-            "rows_rejected": analysis.rows_rejected, "values": len(analysis.figures)})
-        if publish:
-            datasets.publish(connection, version.id, user)
-            datasets.record_audit(connection, user, "publish", f"version {version.number}", {})
-    return version

@@ -8,8 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from indicators.catalogue import Indicator
 from importer.mapping import template_header
+from indicators.catalogue import Indicator
 
 CODE_HEADER, DISTRICT_HEADER, COMMUNE_HEADER = "Mã GSO", "Huyện / thành phố", "Xã, phường, thị trấn"
 SHEET = "Nhap lieu"

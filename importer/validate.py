@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from indicators.catalogue import Indicator
 from importer.numbers import parse_vn_number
-from ui import fmt
+from indicators.catalogue import Indicator
+from l10n import fmt
 
 BOUND_LABELS = {"hh2019_total": "số hộ", "pop2019_total": "dân số"}
 

@@ -31,8 +31,7 @@ import sqlalchemy as sa
 
 from geo.reference import ReferenceData
 from indicators.catalogue import Indicator
-from indicators.published import (PILOT_INDICATOR, Provenance, dataset_frame, importable_indicators,
-                                  own_pilot_rows)
+from indicators.published import PILOT_INDICATOR, Provenance, dataset_frame, importable_indicators, own_pilot_rows
 from indicators.table import commune_table
 from storage import queries
 from storage.schema import values as values_table

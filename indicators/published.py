@@ -74,12 +74,17 @@ def dataset_frame(values: pd.DataFrame, pilot: pd.DataFrame, catalogue: dict[str
     return frame
 
 
-def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
+def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator], version_id: int | None = None
                       ) -> tuple[pd.DataFrame, dict[str, Provenance]]:
     """The frame ``indicators.table.commune_table`` expects (gso_code, pilot, raw columns) and
-    the provenance of every imported indicator."""
+    the provenance of every imported indicator, for version ``version_id`` (by default the one
+    published now). A cache keyed by a version id must pass it: reading "whatever is published"
+    after looking up the id would store a later publication under the earlier id."""
     sample_version = queries.version_by_number(connection, 0)
-    current = queries.published_version(connection) or sample_version
+    if version_id is not None:
+        current = queries.get_version(connection, version_id)
+    else:
+        current = queries.published_version(connection) or sample_version
     sample = queries.version_values(connection, sample_version.id)
     chosen = queries.version_values(connection, current.id)
     provided = set(chosen["indicator"])

@@ -2,8 +2,8 @@ import pandas as pd
 import streamlit as st
 
 from geo.reference import reference_dir
-from ui import fmt
-from ui.i18n import t
+from l10n import fmt
+from l10n.messages import t
 from ui.streamlit_support import catalogue, current_lang, sources
 
 lang = current_lang()

@@ -1,8 +1,8 @@
 import streamlit as st
 
+from l10n.messages import t
 from storage import datasets
 from ui.editor_session import require_editor
-from ui.i18n import t
 from ui.streamlit_support import current_lang, engine
 
 lang = current_lang()

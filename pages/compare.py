@@ -5,15 +5,33 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from indicators.periods import available_periods, period_table
-from ui.compare_view import (MODES, CompareState, change_explanation, change_map, comparison_rows,
-                             denominator_statement, period_maps, period_name, period_statement, read_compare_state,
-                             shared_legend_html, write_compare_state)
-from ui.i18n import t
-from ui.text import notice_params, plain
-from ui.mapview import html_table, legend_html
+from l10n.messages import t
+from l10n.text import notice_params, plain
 from ui.settings import base_tiles
-from ui.streamlit_support import (catalogue, current_lang, engine, illustrative_banner, map_assets,
-                                  require_reference, sources)
+from ui.streamlit_support import (
+    catalogue,
+    current_lang,
+    engine,
+    illustrative_banner,
+    map_assets,
+    require_reference,
+    sources,
+)
+from views.compare.compare_view import (
+    MODES,
+    CompareState,
+    change_explanation,
+    change_map,
+    comparison_rows,
+    denominator_statement,
+    period_maps,
+    period_name,
+    period_statement,
+    read_compare_state,
+    shared_legend_html,
+    write_compare_state,
+)
+from views.map.mapview import html_table, legend_html
 
 SIDE_MAP_HEIGHT = 520
 _SYNCED_QUERY = "_compare_synced_query"

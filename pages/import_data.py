@@ -3,19 +3,27 @@ import datetime as dt
 import streamlit as st
 
 from importer.errors import ImportFileError
-from ui.export import csv_bytes
 from importer.matcher import CommuneMatcher
-from importer.pipeline import ImportOptions, analyse, save_version
+from importer.pipeline import ImportOptions, analyse
 from importer.reader import read_file
 from importer.template import template_workbook
 from indicators.published import importable_indicators
+from l10n.messages import t
+from l10n.text import plain
+from reports.tables import csv_bytes
+from services import editing
 from storage.settings import upload_limit_bytes
 from ui.editor_session import require_editor
-from ui.i18n import t
-from ui.text import plain
-from ui.import_view import (parse_data_rows, parse_header_rows, plain_label, problem_table, report_download,
-                            report_table, rows_needing_decision)
 from ui.streamlit_support import catalogue, current_lang, engine, require_reference
+from views.importing.import_view import (
+    parse_data_rows,
+    parse_header_rows,
+    plain_label,
+    problem_table,
+    report_download,
+    report_table,
+    rows_needing_decision,
+)
 
 lang = current_lang()
 user = require_editor(lang)
@@ -127,6 +135,6 @@ with st.form(f"{key}_save"):
     save = st.form_submit_button(t("import.save", lang))
     save_and_publish = st.form_submit_button(t("import.save_publish", lang), type="primary")
 if save or save_and_publish:
-    version = save_version(engine(), analysis, period=period.strip() or "?", as_of=as_of,
-                           source=source.strip() or "?", note=note, user=user, publish=save_and_publish)
+    version = editing.import_version(engine(), analysis, period=period.strip() or "?", as_of=as_of,
+                                     source=source.strip() or "?", note=note, user=user, publish=save_and_publish)
     st.success(t("import.saved_published" if save_and_publish else "import.saved", lang, number=version.number))

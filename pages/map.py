@@ -6,19 +6,34 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.reference import reference_dir
+from l10n.messages import t
+from l10n.text import notice_params
 from ui import map_widgets as widgets
-from ui.charts import category_counts_html, ranked_bars_html
-from ui.embed import embed_code, public_base_url, public_indicators, share_link
-from ui.export_support import (DATA_KINDS, PICTURE_KINDS, brief_download, district_names, download_buttons,
-                               single_district, view_downloads)
-from ui.i18n import t
-from ui.text import notice_params
-from ui.mapview import html_table, indicator_title, legend_html, provenance_text
-from ui.public_state import PublicState
+from ui.export_support import (
+    DATA_KINDS,
+    PICTURE_KINDS,
+    brief_download,
+    district_names,
+    download_buttons,
+    single_district,
+    view_downloads,
+)
 from ui.settings import base_tiles, public_shows_illustrative
-from ui.state import MapState, read_state, write_state
-from ui.streamlit_support import (commune_panel, current_lang, data_table, illustrative_banner, map_assets,
-                                  map_view, published_table, ranking_rows)
+from ui.streamlit_support import (
+    commune_panel,
+    current_lang,
+    data_table,
+    illustrative_banner,
+    map_assets,
+    map_view,
+    published_table,
+    ranking_rows,
+)
+from views.map.charts import category_counts_html, ranked_bars_html
+from views.map.embed import embed_code, public_base_url, public_indicators, share_link
+from views.map.mapview import html_table, indicator_title, legend_html, provenance_text
+from views.map.state import MapState, read_state, write_state
+from views.public.public_state import PublicState
 
 lang = current_lang()
 version_id, table, indicators, indicator_sources = published_table(lang)

@@ -1,9 +1,9 @@
 import streamlit as st
 
-from ui import fmt
-from ui.i18n import t
-from ui.scorecard import score_card
+from l10n import fmt
+from l10n.messages import t
 from ui.streamlit_support import current_lang, report, sources
+from views.overview.scorecard import score_card
 
 lang = current_lang()
 st.title(t("app.title", lang))

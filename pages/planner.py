@@ -6,23 +6,37 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
-from planner.scoring import adoption_indicators
 from indicators.table import has_team
-from storage.scenarios import ScenarioError, delete_scenario, list_scenarios, save_scenario
+from l10n import fmt
+from l10n.messages import t
+from l10n.text import notice_params, plain
+from planner.scoring import adoption_indicators
+from services import editing
 from storage import queries
-from ui import fmt
+from storage.scenarios import ScenarioError, list_scenarios
 from ui import plan_widgets as widgets
 from ui.editor_session import current_user
-from ui.i18n import t
-from ui.text import notice_params, plain
-from ui.mapview import html_table, legend_html
-from ui.plan_state import read_plan, write_plan
 from ui.plan_support import default_assumptions, plan_files, wave
-from ui.plan_view import (commune_status, compare_rows, conflict_lines, difference_lines, explanations, plan_layer,
-                          scenario_rows, scenario_status, score_rows, score_text, setting_notes, status_layer,
-                          status_legend, wave_rows)
 from ui.settings import base_tiles
 from ui.streamlit_support import current_lang, engine, illustrative_banner, map_assets, published_table
+from views.map.mapview import html_table, legend_html
+from views.plan.plan_state import read_plan, write_plan
+from views.plan.plan_view import (
+    commune_status,
+    compare_rows,
+    conflict_lines,
+    difference_lines,
+    explanations,
+    plan_layer,
+    scenario_rows,
+    scenario_status,
+    score_rows,
+    score_text,
+    setting_notes,
+    status_layer,
+    status_legend,
+    wave_rows,
+)
 
 lang = current_lang()
 version_id, table, indicators, _ = published_table(lang)
@@ -136,10 +150,9 @@ if user:
         note = st.text_area(t("plan.scenario.note", lang), max_chars=2000)
         if st.form_submit_button(t("plan.scenario.save", lang), disabled=not result.plan.feasible):
             try:
-                with engine().begin() as connection:
-                    save_scenario(connection, username=user, name=name, note=note, query=write_plan(settings),
-                                  version_id=version_id, selected=result.plan.selected,
-                                  totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
+                editing.save_scenario(engine(), user=user, name=name, note=note, query=write_plan(settings),
+                                      version_id=version_id, selected=result.plan.selected,
+                                      totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
                 st.success(t("plan.scenario.saved", lang, name=plain(name.strip())))
             except ScenarioError as error:
                 st.error(t(f"plan.scenario.error.{error.kind}", lang))
@@ -154,7 +167,7 @@ if not saved:
     st.stop()
 by_id = {s.id: s for s in saved}
 st.html(html_table(scenario_rows(saved, version_numbers, lang)))
-label = lambda scenario_id: f"{scenario_id} · {by_id[scenario_id].name}"   # noqa: E731
+label = lambda scenario_id: f"{scenario_id} · {by_id[scenario_id].name}"
 chosen = st.selectbox(t("plan.scenario.choose", lang), list(by_id), format_func=label, key="p_scenario")
 if by_id[chosen].version_id != version_id:
     st.caption(t("plan.scenario.version_changed", lang, saved=version_numbers.get(by_id[chosen].version_id, "?"),
@@ -166,8 +179,7 @@ if open_column.button(t("plan.scenario.open", lang), icon=":material/open_in_new
     st.rerun()
 if user and delete_column.button(t("plan.scenario.delete", lang), icon=":material/delete:"):
     try:
-        with engine().begin() as connection:
-            delete_scenario(connection, username=user, scenario_id=chosen)
+        editing.delete_scenario(engine(), user=user, scenario_id=chosen)
         st.toast(t("plan.scenario.deleted", lang, name=plain(by_id[chosen].name)))
         st.rerun()
     except ScenarioError as error:

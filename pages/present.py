@@ -7,20 +7,51 @@ from streamlit_folium import st_folium
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
 from geo.maprender import base_map, commune_layer, group_bounds, group_points
-from ui import fmt
-from ui.i18n import t
-from ui.text import notice_params
+from l10n import fmt
+from l10n.messages import t
+from l10n.text import notice_params
 from ui.map_widgets import clicked_code
-from ui.mapview import html_table, indicator_title, provenance_text
-from ui.presentation import (DECK_FILE, FORM_FIELDS, MAP_HEIGHT, MAX_SLIDES, MAX_TITLE, PROJECTOR_CSS, PROVINCE,
-                             SLIDE_SCHEMES, DeckError, PresentState, area_figure, clamp_slide, current_view,
-                             district_labels, edited_slide, form_values, legend_strip_html, load_deck, map_state,
-                             read_present_state, slide_title, step, write_present_state, zoom_of, zoom_to)
-from ui.scorecard import score_card
 from ui.settings import base_tiles
-from ui.state import PILOT_CHOICES
-from ui.streamlit_support import (current_lang, data_table, map_assets, map_view, published_table, report,
-                                  require_reference, sources)
+from ui.streamlit_support import (
+    current_lang,
+    data_table,
+    map_assets,
+    map_view,
+    published_table,
+    report,
+    require_reference,
+    sources,
+)
+from views.map.mapview import html_table, indicator_title, provenance_text
+from views.map.state import PILOT_CHOICES
+from views.overview.scorecard import score_card
+from views.present.presentation import (
+    DECK_FILE,
+    FORM_FIELDS,
+    MAP_HEIGHT,
+    MAX_SLIDES,
+    MAX_TITLE,
+    PROJECTOR_CSS,
+    PROVINCE,
+    SLIDE_SCHEMES,
+    DeckError,
+    PresentState,
+    area_figure,
+    clamp_slide,
+    current_view,
+    district_labels,
+    edited_slide,
+    form_values,
+    legend_strip_html,
+    load_deck,
+    map_state,
+    read_present_state,
+    slide_title,
+    step,
+    write_present_state,
+    zoom_of,
+    zoom_to,
+)
 
 MAP_KEY = "present_map"
 HANDLED_CLICK = "_present_handled_click"

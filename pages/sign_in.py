@@ -1,8 +1,8 @@
 import streamlit as st
 
 from auth.accounts import editor_count, sign_in
+from l10n.messages import t
 from ui.editor_session import current_user, sign_in_as, sign_out
-from ui.i18n import t
 from ui.streamlit_support import current_lang, engine
 
 lang = current_lang()

@@ -1,12 +1,13 @@
 import pandas as pd
 import streamlit as st
 
+from l10n import fmt
+from l10n.messages import t
+from l10n.text import plain
+from services import editing
 from storage import datasets
-from ui import fmt
 from ui.editor_session import require_editor
-from ui.i18n import t
 from ui.streamlit_support import current_lang, engine
-from ui.text import plain
 
 lang = current_lang()
 user = require_editor(lang)
@@ -40,17 +41,12 @@ numbers = [v.number for v in versions]
 chosen = st.selectbox(t("versions.choose", lang), numbers, key="versions_choice")
 columns = st.columns(2)
 if columns[0].button(t("versions.publish", lang), disabled=bool(current and current.number == chosen)):
-    with engine().begin() as connection:
-        version = datasets.version_by_number(connection, chosen)
-        datasets.publish(connection, version.id, user)
-        datasets.record_audit(connection, user, "publish", f"version {version.number}", {})
+    editing.publish_version(engine(), chosen, user)
     st.session_state["versions_message"] = t("versions.done_publish", lang, number=chosen)
     st.rerun()
 if columns[1].button(t("versions.rollback", lang)):
     try:
-        with engine().begin() as connection:
-            version = datasets.rollback(connection, user)
-            datasets.record_audit(connection, user, "rollback", f"version {version.number}", {})
+        version = editing.rollback(engine(), user)
         st.session_state["versions_message"] = t("versions.done_rollback", lang, number=version.number)
         st.rerun()
     except datasets.DatasetError as error:

@@ -10,9 +10,9 @@ import pandas as pd
 
 from geo.reference import ReferenceData
 from indicators.catalogue import Indicator, Source, denominator_indicator
-from ui import fmt
-from ui.i18n import t
-from ui.mapview import MapView, table_rows
+from l10n import fmt
+from l10n.messages import t
+from views.map.mapview import MapView, table_rows
 
 DATA_KEYS = ("gso_code", "name", "district", "type", "value", "value_text", "class_label")
 

@@ -11,11 +11,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from l10n import fmt
+from l10n.messages import t
 from reports.content import ExportedView, data_rows, notes, title
-from ui import fmt
-from ui.export import csv_bytes, neutralise
-from ui.i18n import t
-from ui.mapview import ILLUSTRATIVE_COLOUR
+from reports.tables import csv_bytes, neutralise
+from views.map.mapview import ILLUSTRATIVE_COLOUR
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_MIME = "application/geo+json"

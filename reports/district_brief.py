@@ -12,13 +12,24 @@ from matplotlib.figure import Figure
 
 from indicators.catalogue import Indicator
 from indicators.table import area_value, rank_of
+from l10n import fmt
+from l10n.messages import t
 from reports.content import ExportedView, title
-from reports.drawing import (A4_PORTRAIT, draw_footer, draw_outlines, figure_bytes, fill_communes, legend_handles,
-                             metric_geometry, new_figure, north_arrow, scale_bar, wrapped)
-from ui import fmt
-from ui.i18n import t
-from ui.mapview import ILLUSTRATIVE_COLOUR, bare_value_text, unit_suffix, value_text
-from ui.state import MapState
+from reports.drawing import (
+    A4_PORTRAIT,
+    draw_footer,
+    draw_outlines,
+    figure_bytes,
+    fill_communes,
+    legend_handles,
+    metric_geometry,
+    new_figure,
+    north_arrow,
+    scale_bar,
+    wrapped,
+)
+from views.map.mapview import ILLUSTRATIVE_COLOUR, bare_value_text, unit_suffix, value_text
+from views.map.state import MapState
 
 CONTEXT_INDICATORS = ("population_2019", "households_2019")   # always shown among the district figures
 PILOT_COLUMN = "pilot"

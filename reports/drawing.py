@@ -16,10 +16,10 @@ from matplotlib.patches import Patch, Rectangle
 
 from geo.classify import NO_DATA_COLOUR
 from geo.reference import ReferenceData
+from l10n import fmt
+from l10n.messages import t
 from reports.content import ExportedView
-from ui import fmt
-from ui.i18n import t
-from ui.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text
+from views.map.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text
 
 # UTM zone 48N covers 102–108°E, Cà Mau included: metres on the ground, so the scale bar is true.
 METRIC_CRS = "EPSG:32648"

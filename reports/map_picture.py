@@ -7,11 +7,22 @@ import datetime as dt
 
 from matplotlib.figure import Figure
 
+from l10n.messages import t
 from reports.content import ExportedView, filter_text, title
-from reports.drawing import (A4_LANDSCAPE, TEXT_GREY, draw_footer, draw_outlines, figure_bytes, fill_communes,
-                             legend_handles, metric_geometry, new_figure, north_arrow, scale_bar)
-from ui.i18n import t
-from ui.mapview import ILLUSTRATIVE_COLOUR, provenance_text
+from reports.drawing import (
+    A4_LANDSCAPE,
+    TEXT_GREY,
+    draw_footer,
+    draw_outlines,
+    figure_bytes,
+    fill_communes,
+    legend_handles,
+    metric_geometry,
+    new_figure,
+    north_arrow,
+    scale_bar,
+)
+from views.map.mapview import ILLUSTRATIVE_COLOUR, provenance_text
 
 FOOTER_WIDTH = 190   # characters per footer line at 7.5 pt across an A4 landscape page
 

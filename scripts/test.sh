@@ -33,4 +33,7 @@ else
        "tests /usr/sbin/nginx, and the PostgreSQL tests run only if DATABASE_URL is set" >&2
 fi
 bash scripts/setup.sh
+# The layer contracts (pyproject.toml) and lint come first: a broken layer fails fast.
+.venv/bin/lint-imports
+.venv/bin/ruff check .
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -15,14 +15,26 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from storage.queries import (DATASET, DatasetError, ReportRow, VersionInfo, get_version, list_versions,  # noqa: F401
-                             publication_history, published_version, recent_audit, replay_publications,
-                             version_by_number, version_report, version_values)
+from storage.queries import (  # noqa: F401
+    DATASET,
+    DatasetError,
+    ReportRow,
+    VersionInfo,
+    get_version,
+    list_versions,
+    publication_history,
+    published_version,
+    recent_audit,
+    replay_publications,
+    version_by_number,
+    version_report,
+    version_values,
+)
 from storage.schema import audit_log, match_rows, publications, values, versions
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def record_audit(connection: sa.Connection, username: str, action: str, target: str, details: dict) -> None:

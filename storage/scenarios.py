@@ -1,5 +1,5 @@
-"""Saved planner scenarios. Saving and deleting write an audit entry in the same transaction;
-deleting only marks the row, so the audit trail keeps pointing at something."""
+"""Saved planner scenarios. Deleting only marks the row, so the audit trail (written by
+``services.editing`` in the same transaction) keeps pointing at something."""
 from __future__ import annotations
 
 import json
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from storage.datasets import now, record_audit
+from storage.datasets import now
 from storage.schema import scenarios
 
 MAX_NAME = 120
@@ -66,15 +66,14 @@ def save_scenario(connection: sa.Connection, *, username: str, name: str, note: 
         name=name, note=note, query=json.dumps(query, ensure_ascii=False, sort_keys=True), version_id=version_id,
         selected=json.dumps(selected), totals=json.dumps(totals, ensure_ascii=False), illustrative=illustrative,
         created_at=now(), created_by=username)).inserted_primary_key[0]
-    record_audit(connection, username, "scenario_save", f"scenario {scenario_id}",
-                 {"name": name, "communes": len(selected), "version_id": version_id, "query": query})
     return scenario_id
 
 
-def delete_scenario(connection: sa.Connection, *, username: str, scenario_id: int) -> None:
+def delete_scenario(connection: sa.Connection, *, username: str, scenario_id: int) -> str:
+    """Mark the scenario deleted; returns its name for the audit trail."""
     scenario = get_scenario(connection, scenario_id)
     if scenario is None:
         raise ScenarioError("not_found")
     connection.execute(scenarios.update().where(scenarios.c.id == scenario_id)
                        .values(deleted_at=now(), deleted_by=username))
-    record_audit(connection, username, "scenario_delete", f"scenario {scenario_id}", {"name": scenario.name})
+    return scenario.name

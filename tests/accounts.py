@@ -1,7 +1,10 @@
 """An editor account in the tests' database (CAMAU_STATE_DIR, set by tests/conftest.py)."""
+import contextlib
+
 import sqlalchemy as sa
 
-from auth.accounts import AccountError, create_editor
+from auth.accounts import AccountError
+from services.editing import create_editor
 from storage.db import make_engine, upgrade
 
 
@@ -9,9 +12,6 @@ def ensure_editor(username: str, password: str) -> sa.Engine:
     """The migrated database with this editor in it (created once; later calls find it)."""
     engine = make_engine()
     upgrade(engine)
-    try:
-        with engine.begin() as connection:
-            create_editor(connection, username, password)
-    except AccountError:
-        pass  # created by an earlier test in this database
+    with contextlib.suppress(AccountError):   # created by an earlier test in this database
+        create_editor(engine, username, password)
     return engine

@@ -1,4 +1,4 @@
-"""Read the app's plain HTML tables (ui.mapview.html_table) back into DataFrames in tests."""
+"""Read the app's plain HTML tables (views.map.mapview.html_table) back into DataFrames in tests."""
 from html.parser import HTMLParser
 
 import pandas as pd

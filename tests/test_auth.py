@@ -44,7 +44,7 @@ def test_sign_in_success_and_uniform_failures(engine, editor):
 
 
 def test_lockout_after_repeated_failures_then_window_expires(engine, editor):
-    start = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 1, 1, 8, 0, tzinfo=dt.UTC)
     for minute in range(MAX_FAILURES):
         assert sign_in(engine, "bien_tap", "sai", at=start + dt.timedelta(minutes=minute)).reason == "invalid"
     locked = sign_in(engine, "bien_tap", PASSWORD, at=start + dt.timedelta(minutes=MAX_FAILURES))

@@ -4,7 +4,7 @@ import re
 import pandas as pd
 import pytest
 
-from ui.charts import category_counts_html, ranked_bars_html
+from views.map.charts import category_counts_html, ranked_bars_html
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

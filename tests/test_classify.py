@@ -3,8 +3,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.classify import (CATEGORY_COLOURS, MAX_CLASSES, MIN_CLASSES, NO_DATA, NO_DATA_COLOUR, PALETTES,
-                          ClassificationError, classify, palette_colours)
+from geo.classify import (
+    CATEGORY_COLOURS,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    NO_DATA,
+    NO_DATA_COLOUR,
+    PALETTES,
+    ClassificationError,
+    classify,
+    palette_colours,
+)
 
 VALUES = pd.Series([1, 2, 2, 2, 3, 10, 11, 50, np.nan], index=list("abcdefghi"), dtype=float)
 
@@ -142,7 +151,7 @@ def test_every_palette_keeps_adjacent_classes_apart_for_colour_blind_readers(pal
 
 @pytest.mark.parametrize("deficiency", sorted(CVD_MATRICES))
 def test_category_colours_and_the_change_map_stay_apart_for_colour_blind_readers(deficiency):
-    from ui.compare_view import SIDE_CLASSES, SIDE_PALETTE, STEPS_PER_SIDE, diverging_colours
+    from views.compare.compare_view import SIDE_CLASSES, SIDE_PALETTE, STEPS_PER_SIDE, diverging_colours
 
     pilot, not_pilot = CATEGORY_COLOURS.values()
     assert seen_difference(pilot, not_pilot, deficiency) >= DISTINCT_CATEGORIES_MIN_DELTA_E

@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from ui.export import csv_bytes, neutralise
+from reports.tables import csv_bytes, neutralise
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")", "\tx", "\rx"])

@@ -10,10 +10,10 @@ from PIL import Image
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from l10n.messages import t
 from ui.export_support import brief_download, view_downloads
-from ui.i18n import t
-from ui.state import MapState
 from ui.streamlit_support import published_table
+from views.map.state import MapState
 
 APP = "../app.py"  # relative to this file
 VIEW_LABELS = ("export.png", "export.pdf", "export.csv", "export.xlsx", "export.geojson")

@@ -15,13 +15,14 @@ import pytest
 import sqlalchemy as sa
 
 import tests.corpus as corpus
-from indicators.published import importable_indicators
-from indicators.sample_version import ensure_sample_version
-from indicators.sample import read_sample_csv
 from importer.errors import ImportFileError
 from importer.matcher import CommuneMatcher
-from importer.pipeline import EXCLUDED, RESOLVED, ImportOptions, analyse, save_version
+from importer.pipeline import EXCLUDED, RESOLVED, ImportOptions, analyse
 from importer.template import template_workbook
+from indicators.published import importable_indicators
+from indicators.sample import read_sample_csv
+from indicators.sample_version import ensure_sample_version
+from services.editing import import_version
 from storage import datasets
 
 REPO = Path(__file__).resolve().parents[1]
@@ -187,8 +188,8 @@ def test_blank_template_reads_cleanly_and_filled_template_imports(run, reference
 def test_saving_creates_a_version_with_report_and_audit(engine, run, reference, catalogue):
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     analysis = run(filled_template(reference, catalogue), "mau.xlsx")
-    version = save_version(engine, analysis, period="2023", as_of=__import__("datetime").date(2023, 12, 31),
-                           source="Sở TT&TT", note="thử", user="bien_tap")
+    version = import_version(engine, analysis, period="2023", as_of=__import__("datetime").date(2023, 12, 31),
+                             source="Sở TT&TT", note="thử", user="bien_tap")
     with engine.connect() as connection:
         assert version.number == 1 and version.rows_matched == 101 and len(version.file_sha256) == 64
         assert datasets.published_version(connection).number == 0  # publishing is a separate step
@@ -202,8 +203,8 @@ def test_invalid_analysis_is_never_stored(engine, files, run, catalogue):
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     analysis = run(files["gia_tri_xau.xlsx"].read_bytes(), "gia_tri_xau.xlsx")
     with pytest.raises(ImportFileError):
-        save_version(engine, analysis, period="2023", as_of=__import__("datetime").date(2023, 12, 31),
-                     source="x", note="", user="bien_tap")
+        import_version(engine, analysis, period="2023", as_of=__import__("datetime").date(2023, 12, 31),
+                       source="x", note="", user="bien_tap")
     with engine.connect() as connection:
         assert [v.number for v in datasets.list_versions(connection)] == [0]
 
@@ -213,24 +214,24 @@ KILLED_IMPORT = textwrap.dedent("""
     from geo.reference import load_reference
     from indicators.catalogue import load_catalogue
     from importer.matcher import CommuneMatcher
-    from importer.pipeline import analyse, save_version
-    from storage import datasets
+    from importer.pipeline import analyse
+    from services import editing
     from storage.db import make_engine
 
     data = open(sys.argv[2], "rb").read()
     reference, catalogue = load_reference(), load_catalogue()
     analysis = analyse(data, "mau.xlsx", matcher=CommuneMatcher(reference.units), catalogue=catalogue,
                        census=reference.population.set_index("gso_code"))
-    real_audit = datasets.record_audit
+    real_audit = editing.record_audit
 
     def audit_then_hang(connection, *args):
         real_audit(connection, *args)       # the version and its values are written by now
         print("INSIDE", flush=True)
         time.sleep(60)                      # ... and the transaction is still open
 
-    datasets.record_audit = audit_then_hang
-    save_version(make_engine(sys.argv[1]), analysis, period="2023", as_of=datetime.date(2023, 12, 31),
-                 source="x", note="", user="killed", publish=True)
+    editing.record_audit = audit_then_hang
+    editing.import_version(make_engine(sys.argv[1]), analysis, period="2023", as_of=datetime.date(2023, 12, 31),
+                           source="x", note="", user="killed", publish=True)
 """)
 
 
@@ -304,8 +305,8 @@ def test_command_line_import_publish_rollback(tmp_path, files, reference, catalo
 
 
 def test_match_report_download_lists_each_rows_problems(files, run, reference):
-    from ui.export import csv_bytes
-    from ui.import_view import report_download
+    from reports.tables import csv_bytes
+    from views.importing.import_view import report_download
     analysis = run(files["gia_tri_xau.xlsx"].read_bytes(), "gia_tri_xau.xlsx")
     names = dict(zip(reference.units["gso_code"], reference.units["name"]))
     table = report_download(analysis, names, "vi")

@@ -4,12 +4,14 @@ from dataclasses import replace
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indicators.catalogue import load_catalogue
 from indicators.table import Filters, filter_mask, rank_of
-from ui import fmt
-from ui.i18n import STRINGS, t
-from ui.scorecard import score_card
+from l10n import fmt
+from l10n.messages import STRINGS, t
+from views.overview.scorecard import score_card
 
 CATALOGUE_FIELDS = ("id", "name", "unit", "description", "higher_is_better", "denominator", "source_id",
                     "as_of", "illustrative")
@@ -111,15 +113,30 @@ def test_number_formats(lang, expected):
 
 
 @pytest.mark.parametrize("text, lang, value", [("1.610", "vi", 1610), ("26,5", "vi", 26.5), ("26,5%", "vi", 26.5),
-                                               ("1,610.5", "en", 1610.5)])
+                                               ("26.5", "vi", 26.5), ("1.610,5", "vi", 1610.5), ("1 610", "vi", 1610),
+                                               ("1,610.5", "en", 1610.5), ("26.5", "en", 26.5), ("1,610", "en", 1610),
+                                               ("-2", "en", -2)])
 def test_parse_number(text, lang, value):
     assert fmt.parse_number(text, lang) == value
 
 
 @pytest.mark.parametrize("text", ["ba", "", "1e999", "nan"])
-def test_parse_number_refuses_non_numbers(text):
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_parse_number_refuses_non_numbers(text, lang):
     with pytest.raises(ValueError):
-        fmt.parse_number(text)
+        fmt.parse_number(text, lang)
+
+
+@pytest.mark.parametrize("text", ["26,5", "1,61", "1.2.3", ","])
+def test_english_parse_refuses_what_it_would_have_to_guess(text):
+    with pytest.raises(ValueError):
+        fmt.parse_number(text, "en")
+
+
+@given(st.floats(min_value=-1e9, max_value=1e9, allow_nan=False).map(lambda v: round(v, 3)),
+       st.sampled_from(["vi", "en"]))
+def test_a_number_written_the_language_s_way_reads_back(value, lang):
+    assert fmt.parse_number(fmt.number(value, 3, lang), lang) == pytest.approx(value, abs=1e-9)
 
 
 def test_both_languages_have_every_string():
@@ -152,8 +169,9 @@ def test_singular_form_in_english():
 @pytest.mark.parametrize("text", ["[x](https://evil.example)", "![](http://evil.example/p.png)", "www.evil.example",
                                   "$x^2$", "<b>x</b>", "`code`", "**bold**"])
 def test_plain_text_cannot_make_markdown_links_images_or_maths(text):
-    from ui.text import plain
     import re
+
+    from l10n.text import plain
     escaped = plain(text)
     # Every character that could start a link, image, autolink, tag, code span, emphasis or maths is escaped.
     assert not re.search(r"(?<!\\)[\[\]()!<>`$:*]", escaped), escaped

@@ -7,8 +7,8 @@ import pytest
 from geo.classify import NO_DATA_COLOUR
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, ChoroplethLayer, LayerData
 from geo.web_geometry import PublishedGeometry, commune_tip_html
-from ui.mapview import build_view, chart_rows, class_label, panel_rows, table_rows
-from ui.state import MapState
+from views.map.mapview import build_view, chart_rows, class_label, panel_rows, table_rows
+from views.map.state import MapState
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -177,7 +177,7 @@ def test_unknown_pilot_status_is_no_data_not_not_deployed(table, catalogue, sour
 
 
 def test_html_table_escapes_every_cell():
-    from ui.mapview import html_table
+    from views.map.mapview import html_table
     text = html_table(pd.DataFrame({"<b>Xã</b>": [HOSTILE, None]}), caption="a & b")
     assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "&lt;b&gt;Xã&lt;/b&gt;" in text and "<caption>a &amp; b</caption>" in text

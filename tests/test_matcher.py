@@ -7,11 +7,34 @@ import pytest
 from unidecode import unidecode
 
 from geo.reference import load_reference
-from importer.matcher import (AMBIGUOUS, EXACT, FUZZY_MIN_SCORE, RULE_ABBREVIATED_PREFIX, RULE_ALIAS,
-                              RULE_CODE, RULE_NO_DIACRITICS, RULE_NO_PREFIX, RULE_TONE_PLACEMENT,
-                              RULE_WARD_NUMBER, TOLERANT, UNMATCHED, CommuneMatcher)
-from importer.names import (PHUONG, PREFIX_ABBREVIATED, PREFIX_FULL, PREFIX_NO_DIACRITICS, THI_TRAN, XA,
-                            clean_label, diacritics_compatible, is_total_label, parse_unit_name, tone_key)
+from importer.matcher import (
+    AMBIGUOUS,
+    EXACT,
+    FUZZY_MIN_SCORE,
+    RULE_ABBREVIATED_PREFIX,
+    RULE_ALIAS,
+    RULE_CODE,
+    RULE_NO_DIACRITICS,
+    RULE_NO_PREFIX,
+    RULE_TONE_PLACEMENT,
+    RULE_WARD_NUMBER,
+    TOLERANT,
+    UNMATCHED,
+    CommuneMatcher,
+)
+from importer.names import (
+    PHUONG,
+    PREFIX_ABBREVIATED,
+    PREFIX_FULL,
+    PREFIX_NO_DIACRITICS,
+    THI_TRAN,
+    XA,
+    clean_label,
+    diacritics_compatible,
+    is_total_label,
+    parse_unit_name,
+    tone_key,
+)
 
 ABBREVIATIONS = {XA: ["X.", "X", "x."], PHUONG: ["P.", "P", "F."], THI_TRAN: ["TT.", "TT", "T.T.", "T.T"]}
 # Short names used more than once in the real list: always two types in the same district.

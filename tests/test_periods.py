@@ -10,14 +10,35 @@ import pytest
 from geo.classify import NO_DATA_COLOUR
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL
 from geo.web_geometry import PublishedGeometry
-from indicators.periods import (CHANGE_COUNT, CHANGE_POINTS, CHANGE_RATE, Period, available_periods, change_kind,
-                                compute_change, period_table, publication_stack)
+from indicators.periods import (
+    CHANGE_COUNT,
+    CHANGE_POINTS,
+    CHANGE_RATE,
+    Period,
+    available_periods,
+    change_kind,
+    compute_change,
+    period_table,
+    publication_stack,
+)
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from storage import datasets
-from ui.compare_view import (STEPS_PER_SIDE, CompareState, change_map, comparison_rows, diverging_classes,
-                             diverging_colours, diverging_label, nice_step, period_maps, read_compare_state,
-                             shared_legend_html, signed, write_compare_state)
+from views.compare.compare_view import (
+    STEPS_PER_SIDE,
+    CompareState,
+    change_map,
+    comparison_rows,
+    diverging_classes,
+    diverging_colours,
+    diverging_label,
+    nice_step,
+    period_maps,
+    read_compare_state,
+    shared_legend_html,
+    signed,
+    write_compare_state,
+)
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

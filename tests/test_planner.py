@@ -6,18 +6,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
+from indicators.sample_version import ensure_sample_version
 from planner.geography import commune_geography
 from planner.resources import commune_estimates, pilot_assumptions
 from planner.scoring import CRITERIA, Weights, score
 from planner.selection import Constraints, Group, choose_wave
 from planner.wave import PlanSettings, candidate_codes, plan_wave
+from services.editing import delete_scenario, save_scenario
 from storage import queries
-from storage.scenarios import ScenarioError, delete_scenario, get_scenario, list_scenarios, save_scenario
-from ui.plan_state import read_plan, write_plan
+from storage.scenarios import ScenarioError, get_scenario, list_scenarios
+from views.plan.plan_state import read_plan, write_plan
 
 
 @pytest.fixture(scope="module")
@@ -280,19 +282,17 @@ def test_scenarios_are_saved_listed_and_deleted_with_audit(engine, catalogue):
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     with engine.connect() as connection:
         version_id = queries.published_version(connection).id
-    with engine.begin() as connection:
-        first = save_scenario(connection, username="an", name="  Đợt 2 — ưu tiên hộ  ", note="<b>x</b>",
-                              query={"size": "10"}, version_id=version_id, selected=["32092", "32248"],
-                              totals={"teams": 12}, illustrative=True)
-        second = save_scenario(connection, username="an", name="Đợt 2 — cân bằng", note="", query={},
-                               version_id=version_id, selected=["32137"], totals={}, illustrative=True)
+    first = save_scenario(engine, user="an", name="  Đợt 2 — ưu tiên hộ  ", note="<b>x</b>",
+                          query={"size": "10"}, version_id=version_id, selected=["32092", "32248"],
+                          totals={"teams": 12}, illustrative=True)
+    second = save_scenario(engine, user="an", name="Đợt 2 — cân bằng", note="", query={},
+                           version_id=version_id, selected=["32137"], totals={}, illustrative=True)
     with engine.connect() as connection:
         assert [s.id for s in list_scenarios(connection)] == [second, first]
         saved = get_scenario(connection, first)
         assert saved.name == "Đợt 2 — ưu tiên hộ" and saved.note == "<b>x</b>"
         assert saved.selected == ["32092", "32248"] and saved.query == {"size": "10"}
-    with engine.begin() as connection:
-        delete_scenario(connection, username="binh", scenario_id=first)
+    delete_scenario(engine, user="binh", scenario_id=first)
     with engine.connect() as connection:
         assert [s.id for s in list_scenarios(connection)] == [second]
         audit = queries.recent_audit(connection)
@@ -306,16 +306,14 @@ def test_scenarios_are_saved_listed_and_deleted_with_audit(engine, catalogue):
 def test_bad_scenarios_are_refused_and_nothing_is_written(engine, catalogue, name, note, kind):
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     with pytest.raises(ScenarioError) as error:
-        with engine.begin() as connection:
-            save_scenario(connection, username="an", name=name, note=note, query={}, version_id=1,
-                          selected=[], totals={}, illustrative=True)
+        save_scenario(engine, user="an", name=name, note=note, query={}, version_id=1,
+                      selected=[], totals={}, illustrative=True)
     assert error.value.kind == kind
     with engine.connect() as connection:
         assert list_scenarios(connection) == []
         assert connection.execute(sa.text("SELECT count(*) FROM plan_scenarios")).scalar() == 0
     with pytest.raises(ScenarioError):
-        with engine.begin() as connection:
-            delete_scenario(connection, username="an", scenario_id=999)
+        delete_scenario(engine, user="an", scenario_id=999)
 
 
 # --- Export and explanations ---------------------------------------------------------------
@@ -326,7 +324,7 @@ def test_excel_export_has_the_plan_and_the_assumptions(table, catalogue, geograp
 
     from openpyxl import load_workbook
 
-    from ui.plan_export import plan_csv, plan_xlsx
+    from reports.plan_workbook import plan_csv, plan_xlsx
     result = plan_wave(table, catalogue, geography, PlanSettings())
     workbook = load_workbook(io.BytesIO(plan_xlsx(result, catalogue, "v0", lang)))
     plan_sheet, notes = workbook.worksheets
@@ -349,7 +347,7 @@ def test_excel_export_has_the_plan_and_the_assumptions(table, catalogue, geograp
 
 
 def test_explanations_name_binding_limits_and_the_next_commune(table, catalogue, geography):
-    from ui.plan_view import explanations
+    from views.plan.plan_view import explanations
     result = plan_wave(table, catalogue, geography,
                        PlanSettings(constraints=Constraints(size=8, district_max=1)))
     names = dict(zip(table["gso_code"], table["name"]))

@@ -7,12 +7,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from l10n.text import plain
 from storage import queries
 from storage.scenarios import list_scenarios
 from tests.accounts import ensure_editor
 from tests.html_tables import tables_in
 from ui.plan_widgets import toggled
-from ui.text import plain
 
 APP = "../app.py"
 EDITOR = "planner_editor"

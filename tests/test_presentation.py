@@ -8,19 +8,39 @@ import re
 import zlib
 
 import pandas as pd
-import shapely
 import pytest
+import shapely
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geo.maprender import LayerData, group_bounds, group_points
-from ui.presentation import (MAX_SLIDES, PROVINCE, Deck, DeckError, PresentState, Slide, area_figure, clamp_slide,
-                             current_view, decode_deck, district_labels, edited_slide, encode_deck,
-                             form_values, legend_strip_html, load_deck, map_state, read_present_state, step,
-                             write_present_state, zoom_of, zoom_to)
 from tests.html_tables import tables_in
-from ui.mapview import LegendEntry
-from ui.state import MapState
+from views.map.mapview import LegendEntry
+from views.map.state import MapState
+from views.present.presentation import (
+    MAX_SLIDES,
+    PROVINCE,
+    Deck,
+    DeckError,
+    PresentState,
+    Slide,
+    area_figure,
+    clamp_slide,
+    current_view,
+    decode_deck,
+    district_labels,
+    edited_slide,
+    encode_deck,
+    form_values,
+    legend_strip_html,
+    load_deck,
+    map_state,
+    read_present_state,
+    step,
+    write_present_state,
+    zoom_of,
+    zoom_to,
+)
 
 DISTRICTS = ["964", "966", "967", "968", "969", "970", "971", "972", "973"]
 CITY = "964"
@@ -398,7 +418,7 @@ def test_page_names_the_bad_slide_of_a_broken_deck_file(app, monkeypatch, tmp_pa
     path = tmp_path / "presentation_deck_bad.json"
     path.write_text(json.dumps({"version": 1, "slides": [{"indicator": "pilot_status"}, {"indicator": "khong_co"}]}),
                     encoding="utf-8")
-    monkeypatch.setattr("ui.presentation.DECK_FILE", path)
+    monkeypatch.setattr("views.present.presentation.DECK_FILE", path)
     at = open_present(app, lang=lang)
     assert all(word in at.error[0].value for word in words)
     assert not at.get("component_instance")

@@ -11,8 +11,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.html_tables import tables_in
-from ui.embed import embed_code, public_indicators, share_link
-from ui.public_state import DEFAULT_HEIGHT, PublicState, read_public_state
+from views.map.embed import embed_code, public_indicators, share_link
+from views.public.public_state import DEFAULT_HEIGHT, PublicState, read_public_state
 
 REPO = Path(__file__).resolve().parents[1]
 CHROME_HEIGHT = 215   # public.py: the page around the map

@@ -12,8 +12,17 @@ from importer.legacy import TCVN3, VNI, detect_legacy_encoding
 from importer.numbers import parse_vn_number
 from importer.reader import DEFAULT_MAX_BYTES, CellRange, RawSheet, cell_ref, read_file
 from tests.corpus import (
-    CORPUS, PROVINCE_LABELS, Grid, by_district, csv_text, report_figures, subtotal, to_cp1258, to_tcvn3,
-    to_vni, write_corpus,
+    CORPUS,
+    PROVINCE_LABELS,
+    Grid,
+    by_district,
+    csv_text,
+    report_figures,
+    subtotal,
+    to_cp1258,
+    to_tcvn3,
+    to_vni,
+    write_corpus,
 )
 
 TEAMS, MEMBERS, HOUSEHOLDS, SHARE, VNEID, NOTE = PROVINCE_LABELS[2:]

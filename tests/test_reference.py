@@ -7,8 +7,15 @@ import pytest
 import shapely
 
 from geo.codes import InvalidCodeError, normalise_code_column, normalise_gso_code
-from geo.reference import (COMMUNES_FILE, ENV_VAR, POPULATION_FILE, UNITS_FILE, ReferenceDataError,
-                           load_reference, reference_dir)
+from geo.reference import (
+    COMMUNES_FILE,
+    ENV_VAR,
+    POPULATION_FILE,
+    UNITS_FILE,
+    ReferenceDataError,
+    load_reference,
+    reference_dir,
+)
 
 
 @pytest.mark.parametrize("raw, expected", [

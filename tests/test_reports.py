@@ -14,14 +14,14 @@ from PIL import Image
 from pypdf import PdfReader
 
 from geo.web_geometry import PublishedGeometry
+from l10n.messages import t
 from reports.content import ExportedView, data_rows, file_name, notes, title
 from reports.data_files import csv_file, geojson_file, spreadsheet_frame, xlsx_file
 from reports.district_brief import brief_pdf, commune_rows, district_figures, district_state
 from reports.drawing import nice_length
 from reports.map_picture import map_pdf, map_png
-from ui.i18n import t
-from ui.mapview import build_view
-from ui.state import MapState
+from views.map.mapview import build_view
+from views.map.state import MapState
 
 TODAY = dt.date(2026, 11, 27)
 DAM_DOI = "970"   # Huyện Đầm Dơi: 16 communes

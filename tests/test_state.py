@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ui.state import MapState, read_state, write_state
+from views.map.state import MapState, read_state, write_state
 
 INDICATORS = ["pilot_status", "population_2019", "population_density"]
 DISTRICTS = ["964", "966", "967"]

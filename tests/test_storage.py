@@ -3,15 +3,17 @@ and the published dataset's provenance."""
 import datetime as dt
 import os
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from indicators.published import effective_catalogue, importable_indicators, published_dataset
-from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
+from indicators.sample_version import ensure_sample_version
 from indicators.table import commune_table
 from storage import datasets
 from storage.db import is_current, make_read_only_engine, upgrade
+
 
 def new_version(connection, figures, **overrides):
     fields = dict(period="2023", as_of=dt.date(2023, 12, 31), source="UBND huyện", illustrative=False,
@@ -99,16 +101,14 @@ def test_partial_import_keeps_sample_for_missing_indicators(engine, catalogue, s
 
 
 def test_read_only_engine_cannot_write(engine, database_url, monkeypatch):
-    if engine.dialect.name == "postgresql":
-        if not os.environ.get("DATABASE_URL_RO"):
-            pytest.skip("DATABASE_URL_RO is not set")
+    if engine.dialect.name == "postgresql" and not os.environ.get("DATABASE_URL_RO"):
+        pytest.skip("DATABASE_URL_RO is not set")
     reader = make_read_only_engine(database_url)
     with reader.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM dataset_versions")).scalar() == 0
-    with pytest.raises(sa.exc.DBAPIError):
-        with reader.begin() as connection:
-            connection.execute(sa.text("INSERT INTO audit_log (at, username, action, target, details) "
-                                       "VALUES (CURRENT_TIMESTAMP, 'x', 'x', 'x', '{}')"))
+    with pytest.raises(sa.exc.DBAPIError), reader.begin() as connection:
+        connection.execute(sa.text("INSERT INTO audit_log (at, username, action, target, details) "
+                                   "VALUES (CURRENT_TIMESTAMP, 'x', 'x', 'x', '{}')"))
     reader.dispose()
 
 
@@ -116,3 +116,21 @@ def test_importable_indicators_are_the_digital_transformation_counts(catalogue):
     assert [i.id for i in importable_indicators(catalogue)] == [
         "hamlet_teams", "team_members", "households_guided", "vneid_dossiers", "mobile_money",
         "digital_signatures", "einvoice_households"]
+
+
+def test_a_version_s_data_are_read_by_its_id_even_after_a_later_publish(engine, catalogue):
+    # Regression: the caches keyed by the published version's id used to read "whatever is
+    # published now", so a publish between the id lookup and the read cached new data under the old id.
+    ensure_sample_version(engine, read_sample_csv(), catalogue)
+    with engine.connect() as connection:
+        old_id = datasets.published_version(connection).id
+        old_frame, _ = published_dataset(connection, catalogue, old_id)
+    with engine.begin() as connection:
+        version = new_version(connection, [("32005", "hamlet_teams", 77.0)], as_of=dt.date(2024, 1, 15))
+        datasets.publish(connection, version.id, "editor")
+    with engine.connect() as connection:
+        again, provenance = published_dataset(connection, catalogue, old_id)
+        latest, _ = published_dataset(connection, catalogue, version.id)
+    pd.testing.assert_frame_equal(again, old_frame)
+    assert provenance["hamlet_teams"].version == 0
+    assert latest.set_index("gso_code").loc["32005", "teams"] == 77.0

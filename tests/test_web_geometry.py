@@ -5,8 +5,13 @@ import re
 import shapely
 
 from geo.maprender import base_map, use_local_leaflet
-from geo.web_geometry import (commune_collection, install_leaflet, outline_collection, publish_geometry,
-                              simplify_communes)
+from geo.web_geometry import (
+    commune_collection,
+    install_leaflet,
+    outline_collection,
+    publish_geometry,
+    simplify_communes,
+)
 
 
 def test_simplified_communes_stay_valid_and_complete(reference):

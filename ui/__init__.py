@@ -1,1 +1,1 @@
-"""Interface helpers: strings in both languages, number formatting, the URL state of the map."""
+"""Streamlit glue: widgets, the editor session, caching, map assets and the components the pages use."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
+from l10n.messages import t
 
 USER_KEY = "editor_user"
 

@@ -12,13 +12,13 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Indicator, Source
+from l10n.messages import t
 from reports.content import ExportedView, file_name
 from reports.data_files import GEOJSON_MIME, XLSX_MIME, csv_file, geojson_file, xlsx_file
 from reports.district_brief import brief_pdf, district_state
 from reports.map_picture import map_pdf, map_png
-from ui.i18n import t
-from ui.state import MapState
 from ui.streamlit_support import map_view, require_reference
+from views.map.state import MapState
 
 # kind -> (label key, extension, MIME type, maker)
 VIEW_FILES: dict[str, tuple[str, str, str, Callable[[ExportedView, dt.date], bytes]]] = {

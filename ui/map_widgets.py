@@ -1,4 +1,4 @@
-"""Map page controls: widgets whose values mirror the URL state (``ui.state``).
+"""Map page controls: widgets whose values mirror the URL state (``views.map.state``).
 
 When the URL changes from outside (first load, a pasted link, the browser's back button) its
 state is pushed into the widgets; otherwise the widgets are the source of truth and the URL is
@@ -13,9 +13,9 @@ import streamlit as st
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from indicators.catalogue import Indicator
 from indicators.table import value_bounds
-from ui import fmt
-from ui.i18n import t
-from ui.state import PILOT_CHOICES, UNIT_TYPES, MapState
+from l10n import fmt
+from l10n.messages import t
+from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
 
 MAP_KEY = "commune_map"
 _SYNCED_QUERY = "_map_synced_query"

@@ -8,8 +8,8 @@ import streamlit as st
 from planner.geography import Geography, commune_geography
 from planner.resources import pilot_assumptions
 from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
-from ui.plan_export import plan_csv, plan_xlsx
-from ui.streamlit_support import reference_data, published_tables
+from reports.plan_workbook import plan_csv, plan_xlsx
+from ui.streamlit_support import published_tables, reference_data
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,16 +11,22 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Indicator
+from l10n import fmt
+from l10n.messages import t
+from l10n.text import plain
 from planner.resources import Assumptions
 from planner.scoring import CRITERIA, PROXIMITY_MODES, Weights
 from planner.selection import SIZE_KINDS, Constraints
 from planner.wave import PlanSettings
-from ui import fmt
-from ui.i18n import t
-from ui.text import plain
-from ui.plan_state import (COVERAGE_RANGE, MAX_PER_DISTRICT, MAX_SIZE, MAX_WEIGHT, MEMBERS_PER_TEAM_RANGE,
-                           TEAMS_PER_1000_RANGE)
 from ui.map_widgets import clicked_code
+from views.plan.plan_state import (
+    COVERAGE_RANGE,
+    MAX_PER_DISTRICT,
+    MAX_SIZE,
+    MAX_WEIGHT,
+    MEMBERS_PER_TEAM_RANGE,
+    TEAMS_PER_1000_RANGE,
+)
 
 MAP_KEY = "plan_map"
 _SYNCED_QUERY = "_plan_synced_query"

@@ -18,9 +18,10 @@ from indicators.published import effective_catalogue, importable_indicators, pub
 from indicators.table import commune_table
 from storage import queries
 from storage.readonly import make_read_only_engine
-from ui.embed import public_indicators
 from ui.map_assets import map_assets as shared_map_assets
 from ui.settings import public_shows_illustrative
+from views.map.embed import public_indicators
+
 
 @st.cache_resource(show_spinner=False)
 def reference() -> ReferenceData:
@@ -56,7 +57,7 @@ def public_data(version_id: int | None
         provenance = {}
     else:
         with _read_only_engine().connect() as connection:
-            frame, provenance = published_dataset(connection, catalogue)
+            frame, provenance = published_dataset(connection, catalogue, version_id)
     effective, effective_sources = effective_catalogue(catalogue, sources, provenance)
     if version_id is None:   # no published data: everything from the sample is unavailable
         effective = {k: i for k, i in effective.items() if i.source_id != "sample_generator"}

@@ -9,15 +9,15 @@ from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataErr
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
 from indicators.published import effective_catalogue, published_dataset
-from indicators.sample_version import ensure_sample_version
 from indicators.sample import read_sample_csv
+from indicators.sample_version import ensure_sample_version
 from indicators.table import commune_table
+from l10n.messages import t
 from storage import datasets
 from storage.db import make_engine, upgrade
-from ui.i18n import t
 from ui.map_assets import map_assets as shared_map_assets
-from ui.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
-from ui.state import LANGUAGES, MapState
+from views.map.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
+from views.map.state import LANGUAGES, MapState
 
 
 def current_lang() -> str:
@@ -77,7 +77,7 @@ def _published_table(version_id: int):
     """The commune table and catalogue for one published version (cached per version, so a new
     publication is seen on the next rerun)."""
     with engine().connect() as connection:
-        frame, provenance = published_dataset(connection, catalogue())
+        frame, provenance = published_dataset(connection, catalogue(), version_id)
     effective, effective_sources = effective_catalogue(catalogue(), sources(), provenance)
     return commune_table(_reference(), frame, effective), effective, effective_sources
 

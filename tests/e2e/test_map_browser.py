@@ -15,9 +15,25 @@ from playwright.sync_api import expect
 
 from indicators.catalogue import load_catalogue
 
-from .helpers import (JS_COUNT_COMMUNES, JS_EMPTY_POINT, JS_MAP_VIEW, JS_READ_TAGS, JS_TAG, MAP_IFRAME, MAP_PAGE, N_COMMUNES,
-                      BackMsgRecorder, commune_point, commune_styles, expected_fills, legend_entries, open_selectbox,
-                      selectbox, tip_name, wait_map)
+from .helpers import (
+    JS_COUNT_COMMUNES,
+    JS_EMPTY_POINT,
+    JS_MAP_VIEW,
+    JS_READ_TAGS,
+    JS_TAG,
+    MAP_IFRAME,
+    MAP_PAGE,
+    N_COMMUNES,
+    BackMsgRecorder,
+    commune_point,
+    commune_styles,
+    expected_fills,
+    legend_entries,
+    open_selectbox,
+    selectbox,
+    tip_name,
+    wait_map,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -17,10 +17,21 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from ui.plan_view import PILOT_COLOUR, REST_COLOUR, WAVE_COLOUR
+from views.plan.plan_view import PILOT_COLOUR, REST_COLOUR, WAVE_COLOUR
 
-from .helpers import (JS_COMMUNE_POINT, JS_MAP_SETTLED, JS_READ_TAGS, JS_STYLES, JS_TAG, MAP_IFRAME, BackMsgRecorder,
-                      commune_styles, png_size, tip_name, wait_map)
+from .helpers import (
+    JS_COMMUNE_POINT,
+    JS_MAP_SETTLED,
+    JS_READ_TAGS,
+    JS_STYLES,
+    JS_TAG,
+    MAP_IFRAME,
+    BackMsgRecorder,
+    commune_styles,
+    png_size,
+    tip_name,
+    wait_map,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from indicators.catalogue import ReportFigure
-from ui import fmt
-from ui.i18n import t
+from l10n import fmt
+from l10n.messages import t
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ Parameters: ``w`` five weights (reach, density, adoption, proximity, balance), `
 indicators, ``prox`` border|distance, ``size_kind`` communes|teams|members, ``size``, ``dmin``,
 ``dmax``, ``inc`` / ``exc`` commune codes, ``tpk`` teams per 1,000 households, ``mpt`` members
 per team, ``cov`` coverage in percent. Defaults are left out. Bad values fall back to the default
-with a notice (``ui.state.QueryReader``), never an exception.
+with a notice (``views.map.state.QueryReader``), never an exception.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from planner.resources import Assumptions
 from planner.scoring import CRITERIA, PROXIMITY_MODES, Weights
 from planner.selection import SIZE_KINDS, Constraints
 from planner.wave import PlanSettings
-from ui.state import Notice, QueryReader
+from views.map.state import Notice, QueryReader
 
 MAX_WEIGHT = 10
 MAX_SIZE = 100_000
@@ -51,7 +51,7 @@ def read_plan(params: Mapping[str, str], adoption_ids, commune_codes) -> tuple[P
     else:
         adoption = reader.items("adopt", adoption_ids.__contains__)
     codes = set(commune_codes)
-    valid_code = lambda code: bool(_CODE.match(code)) and code in codes   # noqa: E731
+    valid_code = lambda code: bool(_CODE.match(code)) and code in codes
     size_kind = reader.choice("size_kind", SIZE_KINDS, default.constraints.size_kind)
     size = reader.integer("size", 0, MAX_SIZE, default.constraints.size)
     district_min = reader.integer("dmin", 0, MAX_PER_DISTRICT, 0)

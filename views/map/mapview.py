@@ -11,16 +11,23 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.classify import (CATEGORY_COLOURS, NO_DATA, NO_DATA_COLOUR, Classification, ClassificationError,
-                          ValueClass, classify)
+from geo.classify import (
+    CATEGORY_COLOURS,
+    NO_DATA,
+    NO_DATA_COLOUR,
+    Classification,
+    ClassificationError,
+    ValueClass,
+    classify,
+)
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
 from indicators.table import Filters, filter_mask, known_not_pilot, rank_of
-from ui import fmt
-from ui.i18n import t
-from ui.text import plain
-from ui.state import UNIT_TYPES, MapState
+from l10n import fmt
+from l10n.messages import t
+from l10n.text import plain
+from views.map.state import UNIT_TYPES, MapState
 
 ILLUSTRATIVE_COLOUR = "#b35806"
 

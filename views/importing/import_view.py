@@ -7,8 +7,8 @@ import re
 import pandas as pd
 
 from importer.pipeline import Analysis
-from ui.i18n import t
-from ui.text import plain
+from l10n.messages import t
+from l10n.text import plain
 
 _NUMBERS = re.compile(r"^\s*\d+(\s*,\s*\d+)*\s*$")
 _RANGE = re.compile(r"^\s*(\d+)\s*[-–:]\s*(\d+)\s*$")

@@ -9,11 +9,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from l10n import fmt
+from l10n.messages import t
 from planner.scoring import CRITERIA
 from planner.wave import WaveResult
-from ui import fmt
-from ui.export import csv_bytes, neutralise
-from ui.i18n import t
+from reports.tables import csv_bytes, neutralise
 
 
 def plan_table(result: WaveResult, lang: str) -> pd.DataFrame:

@@ -22,10 +22,10 @@ import pandas as pd
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from indicators.catalogue import DATA_DIR, Indicator
 from indicators.table import PILOT, area_value
-from ui import fmt
-from ui.i18n import t
-from ui.mapview import LegendEntry, LegendStyle, legend_row_html
-from ui.state import LANGUAGES, PILOT_CHOICES, MapState, Notice, QueryReader
+from l10n import fmt
+from l10n.messages import t
+from views.map.mapview import LegendEntry, LegendStyle, legend_row_html
+from views.map.state import LANGUAGES, PILOT_CHOICES, MapState, Notice, QueryReader
 
 DECK_FILE = DATA_DIR / "presentation_deck.json"
 DECK_FORMAT = 1

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from functools import lru_cache
+import re
+from functools import cache
 
 from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
+from importer.numbers import parse_vn_number
+
 LOCALES = {"vi": "vi_VN", "en": "en_GB"}
 
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+# 1610, 1,610, 1,610.5, 26.5, .5, 1e3 (with an optional sign): commas only as thousands groups.
+_ENGLISH_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
-@lru_cache(maxsize=None)
+
+@cache
 def _locale(lang: str) -> Locale:
     return Locale.parse(LOCALES.get(lang, LOCALES["vi"]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(pattern: str) -> NumberPattern:
     # Parsed once: babel's format_decimal would parse the pattern again on every call.
     return parse_pattern(pattern)
@@ -53,13 +60,18 @@ def date(value: dt.date) -> str:
 
 
 def parse_number(text: str, lang: str = "vi") -> float:
-    """Read a number typed the way the language writes it ("1.610,5" in Vietnamese)."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "").rstrip("%")
+    """Read a number a person typed, the one way each language reads numbers everywhere in the app.
+
+    Vietnamese follows the importer's rules (``importer.numbers``): ``1.610`` = 1610, ``26,5`` =
+    26.5, and ``26.5`` = 26.5 because a dot before other than three digits cannot be a thousands
+    group. English: ``1,610.5`` = 1610.5; a comma before other than three digits (``26,5``) is
+    refused rather than guessed. Raises ``ValueError`` for anything else."""
+    body = _SPACES.sub("", text).removesuffix("%")
     if lang == "vi":
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
-    value = float(cleaned)
+        return parse_vn_number(body)
+    if not _ENGLISH_NUMBER.fullmatch(body):
+        raise ValueError(text)
+    value = float(body.replace(",", ""))
     if not math.isfinite(value):
         raise ValueError(text)
     return value

@@ -24,13 +24,24 @@ from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, denominator_indicator
 from indicators.periods import CHANGE_COUNT, CHANGE_POINTS, Change, Period, compute_change
 from indicators.published import effective_catalogue, importable_indicators
-from ui import fmt
-from ui.i18n import t
-from ui.text import plain
-from ui.mapview import (ILLUSTRATIVE_COLOUR, MISSING_NO_DATA, MISSING_NOT_DEPLOYED, LegendEntry, bare_value_text,
-                        class_label, indicator_title, legend_row_html, missing_kind, provenance_text, tooltip_footer,
-                        unit_suffix)
-from ui.state import LANGUAGES, Notice, QueryReader
+from l10n import fmt
+from l10n.messages import t
+from l10n.text import plain
+from views.map.mapview import (
+    ILLUSTRATIVE_COLOUR,
+    MISSING_NO_DATA,
+    MISSING_NOT_DEPLOYED,
+    LegendEntry,
+    bare_value_text,
+    class_label,
+    indicator_title,
+    legend_row_html,
+    missing_kind,
+    provenance_text,
+    tooltip_footer,
+    unit_suffix,
+)
+from views.map.state import LANGUAGES, Notice, QueryReader
 
 MODES = ("side", "change")
 SIDE_SCHEME, SIDE_CLASSES, SIDE_PALETTE = "quantiles", 5, "YlGnBu"
@@ -152,7 +163,7 @@ def change_text(change: Change, position, indicator: Indicator, lang: str) -> st
 # --- Layers -----------------------------------------------------------------------------------
 def _layer(codes: pd.Series, colours: pd.Series, values: list, missing: dict[int, str], unit: str,
            header: str, footer: str, geometry: PublishedGeometry) -> LayerData:
-    """A layer as ui.mapview.build_view makes one: ``values`` holds each commune's text without its
+    """A layer as views.map.mapview.build_view makes one: ``values`` holds each commune's text without its
     unit, or the key of its ``missing`` text (an int). Every text is escaped here; ``footer`` is
     already HTML."""
     palette = list(dict.fromkeys(colours))
@@ -169,7 +180,7 @@ def _layer(codes: pd.Series, colours: pd.Series, values: list, missing: dict[int
 
 
 def _footer(text: str, illustrative: bool, lang: str) -> str:
-    """The change map's tooltip footer, styled like ui.mapview.tooltip_footer."""
+    """The change map's tooltip footer, styled like views.map.mapview.tooltip_footer."""
     footer = f"<br><small>{html.escape(text)}</small>"
     if illustrative:
         footer += f'<br><i style="color:{ILLUSTRATIVE_COLOUR}">{html.escape(t("illustrative", lang))}</i>'
@@ -348,7 +359,7 @@ def change_explanation(indicator: Indicator, kind: str, lang: str) -> str:
 
 # --- Legend and the text alternative -----------------------------------------------------------
 def shared_legend_html(legend: list[SharedLegendEntry], periods: list[Period], lang: str) -> str:
-    """One legend for the period maps (styled like ui.mapview.legend_html); each row counts the
+    """One legend for the period maps (styled like views.map.mapview.legend_html); each row counts the
     communes of the class on each period's map."""
     rows = []
     for entry in legend:

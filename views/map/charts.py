@@ -12,7 +12,7 @@ import html
 import pandas as pd
 
 from indicators.catalogue import Indicator
-from ui.i18n import t
+from l10n.messages import t
 
 _ROW = ('<div class="camau-bar-row" style="display:grid;grid-template-columns:minmax(9rem,16rem) 1fr 7rem;'
         'align-items:center;gap:.5rem;font-size:.85rem;line-height:1.15rem{highlight}">'
@@ -26,7 +26,7 @@ def _escape(text) -> str:
 
 
 def ranked_bars_html(rows: pd.DataFrame, indicator: Indicator, lang: str) -> str:
-    """One bar per commune, highest first (``rows`` from ui.mapview.chart_rows), in the map's
+    """One bar per commune, highest first (``rows`` from views.map.mapview.chart_rows), in the map's
     class colours, the selected commune outlined and in bold."""
     values = rows[indicator.id].astype(float)
     top = float(values.max()) if len(values) and values.max() > 0 else 1.0

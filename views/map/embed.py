@@ -5,7 +5,7 @@ import html
 import os
 from urllib.parse import urlencode
 
-from ui.public_state import PublicState, public_query
+from views.public.public_state import PublicState, public_query
 
 PUBLIC_URL_ENV = "CAMAU_PUBLIC_URL"
 PUBLIC_LANG_PARAM = "lang"

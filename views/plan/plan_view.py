@@ -9,12 +9,12 @@ import pandas as pd
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from indicators.table import has_team
+from l10n import fmt
+from l10n.messages import t
 from planner.scoring import CRITERIA
 from planner.selection import SCALE, Group, NextBest, Plan
 from planner.wave import WaveResult
-from ui import fmt
-from ui.i18n import t
-from ui.mapview import LegendEntry
+from views.map.mapview import LegendEntry
 
 # Blue / dark orange / light grey: told apart with any common colour-vision deficiency, and in greyscale.
 PILOT_COLOUR, WAVE_COLOUR, REST_COLOUR = "#1f78b4", "#d95f02", "#e8e8e8"
@@ -151,7 +151,7 @@ def setting_notes(result: WaveResult, districts: dict[str, str], lang: str) -> l
 def explanations(result: WaveResult, names: dict[str, str], districts: dict[str, str], lang: str) -> list[str]:
     """Plain sentences: which constraints bind, and why the next-best commune was left out."""
     plan: Plan = result.plan
-    say = lambda group: group_text(group, result, names, districts, lang)   # noqa: E731
+    say = lambda group: group_text(group, result, names, districts, lang)
     lines = []
     binding = {b.group for b in plan.binding}
     for item in plan.binding:
@@ -217,7 +217,7 @@ def compare_rows(first, second, lang: str) -> pd.DataFrame:
 
 def difference_lines(first, second, names: dict[str, str], lang: str) -> list[str]:
     a, b = set(first.selected), set(second.selected)
-    listing = lambda codes: ", ".join(sorted(names.get(c, c) for c in codes)) or "—"   # noqa: E731
+    listing = lambda codes: ", ".join(sorted(names.get(c, c) for c in codes)) or "—"
     return [t("plan.compare.only", lang, which="A", communes=listing(a - b)),
             t("plan.compare.only", lang, which="B", communes=listing(b - a)),
             t("plan.compare.both", lang, count=len(a & b))]

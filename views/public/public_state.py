@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ui.state import LANGUAGES, Notice, QueryReader
+from views.map.state import LANGUAGES, Notice, QueryReader
 
 DEFAULT_HEIGHT, MIN_HEIGHT, MAX_HEIGHT = 400, 250, 1200
 _CODE = re.compile(r"^\d{5}$")

@@ -1,0 +1,1 @@
+"""The period comparison page: periods, changes, shared classes and the change map."""

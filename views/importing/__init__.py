@@ -1,0 +1,1 @@
+"""The import page: the match report and problems as tables."""

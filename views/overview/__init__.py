@@ -1,0 +1,1 @@
+"""The overview page: the province scorecard of the report."""

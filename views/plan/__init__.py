@@ -1,0 +1,1 @@
+"""The rollout planner page: URL state, map styles, wave list, explanations and scenario comparison."""

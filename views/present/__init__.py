@@ -1,0 +1,1 @@
+"""Presentation mode: decks, slides and their URL state."""

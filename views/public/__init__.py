@@ -1,0 +1,1 @@
+"""The public read-only view: its URL state."""
