@@ -21,9 +21,15 @@ if chosen and chosen != lang:
     st.rerun()
 st.session_state["lang"] = lang
 
+# The default page is served at "/" whatever its url_path, and a default page's own path answers
+# "Page not found"; the leaders' landing link /tong-quan is a hidden page that opens the overview
+# with the same query (?lang=en stays).
+# (No url_path may equal a file name in pages/: Streamlit would also resolve it as a pages-folder page.)
+overview = st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="trang-chu",
+                   default=True)
+landing = st.Page("pages/landing.py", title=t("nav.overview", lang), url_path="tong-quan", visibility="hidden")
 public = [
-    st.Page("pages/overview.py", title=t("nav.overview", lang), icon=":material/dashboard:", url_path="tong-quan",
-            default=True),
+    overview,
     st.Page("pages/map.py", title=t("nav.map", lang), icon=":material/map:", url_path="ban-do"),
     st.Page("pages/compare.py", title=t("nav.compare", lang), icon=":material/compare:", url_path="so-sanh"),
     st.Page("pages/present.py", title=t("nav.present", lang), icon=":material/slideshow:", url_path="trinh-chieu"),
@@ -41,4 +47,4 @@ if current_user():
 else:
     editor = [st.Page("pages/sign_in.py", title=t("nav.sign_in", lang), icon=":material/login:",
                       url_path="dang-nhap")]
-st.navigation({t("nav.section.public", lang): public, t("nav.section.editor", lang): editor}).run()
+st.navigation({t("nav.section.public", lang): [*public, landing], t("nav.section.editor", lang): editor}).run()

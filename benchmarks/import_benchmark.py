@@ -20,19 +20,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import openpyxl  # noqa: E402
-import pandas as pd  # noqa: E402
+import openpyxl
+import pandas as pd
 
-from geo.reference import load_reference  # noqa: E402
-from importer.matcher import CommuneMatcher  # noqa: E402
-from importer.pipeline import analyse  # noqa: E402
-from importer.template import template_workbook  # noqa: E402
-from indicators.catalogue import load_catalogue  # noqa: E402
-from indicators.published import importable_indicators  # noqa: E402
-from indicators.sample import read_sample_csv  # noqa: E402
-from indicators.sample_version import ensure_sample_version  # noqa: E402
-from services.editing import import_version  # noqa: E402
-from storage.db import make_engine, upgrade  # noqa: E402
+from geo.reference import load_reference
+from importer.matcher import CommuneMatcher
+from importer.pipeline import analyse
+from importer.template import template_workbook
+from indicators.catalogue import load_catalogue
+from indicators.published import importable_indicators
+from indicators.sample import read_sample_csv
+from indicators.sample_version import ensure_sample_version
+from services.editing import import_version
+from storage.db import make_engine, upgrade
 
 
 def full_sheet(reference, catalogue) -> bytes:

@@ -17,19 +17,19 @@ REPO = Path(__file__).resolve().parents[1]   # resolve(): the benchmark runs thi
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-import folium  # noqa: E402
-import geopandas as gpd  # noqa: E402
-import mapclassify  # noqa: E402
-import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
+import folium
+import geopandas as gpd
+import mapclassify
+import streamlit as st
+from streamlit_folium import st_folium
 
-from geo.maprender import MAP_HEIGHT, use_local_leaflet  # noqa: E402
-from geo.reference import COMMUNES_FILE, load_reference, reference_dir  # noqa: E402
-from geo.web_geometry import install_leaflet  # noqa: E402
-from indicators.catalogue import load_catalogue  # noqa: E402
-from indicators.sample import read_sample_csv  # noqa: E402
-from indicators.table import commune_table  # noqa: E402
-from views.map.state import DEFAULT_INDICATOR  # noqa: E402
+from geo.maprender import MAP_HEIGHT, use_local_leaflet
+from geo.reference import COMMUNES_FILE, load_reference, reference_dir
+from geo.web_geometry import install_leaflet
+from indicators.catalogue import load_catalogue
+from indicators.sample import read_sample_csv
+from indicators.table import commune_table
+from views.map.state import DEFAULT_INDICATOR
 
 PALETTE = ["#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494"]   # YlGnBu-5, as the app's default
 CATEGORY = {"pilot": "#1f78b4", "not_pilot": "#fdbf6f"}

@@ -20,16 +20,16 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from geo.reference import load_reference  # noqa: E402
-from indicators.catalogue import load_catalogue  # noqa: E402
-from indicators.sample import read_sample_csv  # noqa: E402
-from indicators.table import commune_table  # noqa: E402
-from planner.geography import commune_geography  # noqa: E402
-from planner.selection import Constraints, choose_wave  # noqa: E402
-from planner.wave import PlanSettings, plan_wave  # noqa: E402
+from geo.reference import load_reference
+from indicators.catalogue import load_catalogue
+from indicators.sample import read_sample_csv
+from indicators.table import commune_table
+from planner.geography import commune_geography
+from planner.selection import Constraints, choose_wave
+from planner.wave import PlanSettings, plan_wave
 
 
 def greedy(candidates: pd.DataFrame, constraints: Constraints) -> list[str]:

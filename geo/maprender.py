@@ -33,10 +33,20 @@ def base_map(bounds: tuple[float, float, float, float], tiles: str = "none") -> 
     minx, miny, maxx, maxy = bounds
     # Fractional zoom lets the province fill the frame instead of the nearest whole zoom level.
     fmap = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=9,
-                      tiles=TILE_LAYERS.get(tiles), control_scale=True, min_zoom=7, max_zoom=15,
-                      zoom_snap=0.25, zoom_delta=0.5)
+                      tiles=TILE_LAYERS.get(tiles), min_zoom=7, max_zoom=15, zoom_snap=0.25, zoom_delta=0.5)
+    MetricScale().add_to(fmap)
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding=(8, 8))
     return fmap
+
+
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles too)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ class Source:
     id: str
     title: dict[str, str]
     date: dt.date
-    where: str
+    where: dict[str, str]        # the publisher or place, by its public name, per language
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Source]:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     return {
         row["id"]: Source(row["id"], {"vi": row["title_vi"], "en": row["title_en"]},
-                          dt.date.fromisoformat(row["date"]), row["url_or_place"])
+                          dt.date.fromisoformat(row["date"]), {"vi": row["where_vi"], "en": row["where_en"]})
         for row in frame.to_dict("records")
     }
 

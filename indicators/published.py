@@ -114,11 +114,14 @@ def effective_catalogue(catalogue: dict[str, Indicator], sources: dict[str, Sour
         if origin is None:
             effective[indicator.id] = indicator
             continue
+        # The sample's stored source is a Vietnamese label; its catalogue entry names it in both languages.
+        named = (sources[SAMPLE_SOURCE_ID].title if origin.version == 0 and SAMPLE_SOURCE_ID in sources
+                 else {"vi": origin.source, "en": origin.source})
         sources[origin.source_id] = Source(
             origin.source_id,
-            {"vi": f"{origin.source} (phiên bản {origin.version}, kỳ {origin.period})",
-             "en": f"{origin.source} (version {origin.version}, period {origin.period})"},
-            origin.as_of, "")
+            {"vi": f"{named['vi']} (phiên bản {origin.version}, kỳ {origin.period})",
+             "en": f"{named['en']} (version {origin.version}, period {origin.period})"},
+            origin.as_of, {"vi": origin.source, "en": origin.source})
         effective[indicator.id] = replace(indicator, illustrative=origin.illustrative, as_of=origin.as_of,
                                           source_id=origin.source_id)
     return effective, sources

@@ -27,7 +27,7 @@ def ensure_sample_version(engine: sa.Engine, sample: pd.DataFrame, catalogue: di
         report_date = max(i.as_of for i in importable_indicators(catalogue))
         version = datasets.create_version(
             connection, period=str(report_date.year - 1), as_of=report_date,
-            source="Dữ liệu minh họa (indicators/sample.py)", illustrative=True, created_by="system",
+            source="Dữ liệu minh họa", illustrative=True, created_by="system",
             file_name="data/sample_communes.csv", file_sha256="", sheet="", rows_read=len(sample),
             rows_matched=len(sample), rows_rejected=0, note=f"seed {SAMPLE_SEED}",
             figures=sample_figures(sample, catalogue), report=[], number=0)

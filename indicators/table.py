@@ -50,21 +50,43 @@ def indicator_values(raw: pd.DataFrame, indicator: Indicator) -> pd.Series:
     return values.astype(float)
 
 
-def area_value(frame: pd.DataFrame, indicator: Indicator, catalogue: dict[str, Indicator]
-               ) -> tuple[str, float | None] | None:
-    """A number indicator over several communes: ("total", the sum) for a count; ("ratio", the
-    numerator's sum over the denominator's × scale, over the communes that have a value — not the
-    mean of the communes' ratios) for a ratio of two catalogue columns; None for anything else,
+@dataclass(frozen=True)
+class AreaValue:
+    """One number indicator over an area: ``how`` is "total" (a count's sum) or "ratio" (the
+    numerator's sum over the denominator's × scale, never a mean of the communes' ratios), over
+    ``covered`` of the area's ``communes``. Where a pilot-only indicator has no value because the
+    commune is known to have no team, the commune counts with zero (nobody was guided there); a
+    commune with no data or an unknown status is left out, and then the figure is not the whole
+    area's: ``whole`` says which."""
+    how: str
+    value: float | None
+    covered: int
+    communes: int
+
+    @property
+    def whole(self) -> bool:
+        return self.covered == self.communes
+
+
+def area_value(frame: pd.DataFrame, indicator: Indicator, catalogue: dict[str, Indicator]) -> AreaValue | None:
+    """The area figure of a count or of a ratio of two catalogue columns; None for anything else,
     where the caller summarises the communes' values its own way."""
+    present = frame[indicator.id].notna()
+    structural_zero = (frame["pilot"].map(known_not_pilot).astype(bool) & ~present
+                       if indicator.applies_to == "pilot" else pd.Series(False, index=frame.index))
     if indicator.column is not None:
-        return "total", frame[indicator.id].sum(min_count=1)
+        covered = present | structural_zero
+        total = frame.loc[present, indicator.id].sum() if present.any() else None
+        return AreaValue("total", total, int(covered.sum()), len(frame))
     by_column = {other.column: other for other in catalogue.values() if other.column}
     numerator, denominator = by_column.get(indicator.numerator), by_column.get(indicator.denominator)
     if numerator is None or denominator is None:
         return None
-    counted = frame[indicator.id].notna()   # the communes where the ratio exists (e.g. pilots only)
-    top, bottom = frame.loc[counted, numerator.id].sum(), frame.loc[counted, denominator.id].sum()
-    return "ratio", top / bottom * indicator.scale if bottom > 0 else None
+    covered = present | (structural_zero & frame[denominator.id].notna())
+    top = frame.loc[present, numerator.id].sum()
+    bottom = frame.loc[covered, denominator.id].sum()
+    value = top / bottom * indicator.scale if covered.any() and bottom > 0 else None
+    return AreaValue("ratio", value, int(covered.sum()), len(frame))
 
 
 def has_team(table: pd.DataFrame) -> pd.Series:
@@ -133,3 +155,13 @@ def value_bounds(table: pd.DataFrame, indicator: Indicator) -> tuple[float, floa
     if values.empty:
         return None
     return float(np.floor(values.min())), float(np.ceil(values.max()))
+
+
+def range_steps(table: pd.DataFrame, indicator: Indicator) -> list[float]:
+    """The stops of a value-range filter: the communes' values rounded as the indicator is shown,
+    between the rounded-out bounds of ``value_bounds`` (at most one stop per commune, plus two)."""
+    bounds = value_bounds(table, indicator)
+    if bounds is None:
+        return []
+    values = table[indicator.id].dropna().astype(float).round(indicator.decimals)
+    return sorted({*bounds, *values.tolist()})

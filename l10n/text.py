@@ -22,3 +22,9 @@ def plain(text: object) -> str:
 def notice_params(notices: Iterable) -> str:
     """The URL parameters a page ignored, for its notice: ``size='-1', w='…'`` (values escaped)."""
     return ", ".join(f"{plain(n.param)}={plain(repr(n.value))}" for n in notices)
+
+
+def css_string(text: str) -> str:
+    """``text`` for a CSS string in double quotes (``content: "…"``): quotes, backslashes, line
+    breaks and angle brackets escaped, so it can close neither the string nor the style element."""
+    return "".join(f"\\{ord(c):x} " if c in '"\\\n\r<>' else c for c in text)

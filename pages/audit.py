@@ -1,5 +1,6 @@
 import streamlit as st
 
+from l10n import labels
 from l10n.messages import t
 from storage import datasets
 from ui.editor_session import require_editor
@@ -10,5 +11,5 @@ require_editor(lang)
 st.title(t("audit.title", lang))
 with engine().connect() as connection:
     log = datasets.recent_audit(connection, 500)
-log.columns = [t(f"audit.col.{name}", lang) for name in ("at", "user", "action", "target", "details")]
+log.columns = [labels.label(labels.AUDIT_COLUMN, name, lang) for name in ("at", "user", "action", "target", "details")]
 st.dataframe(log, hide_index=True, width="stretch")

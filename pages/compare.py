@@ -5,7 +5,8 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from indicators.periods import available_periods, period_table
-from l10n.messages import t
+from l10n import labels
+from l10n.messages import t, tn
 from l10n.text import notice_params, plain
 from ui.settings import base_tiles
 from ui.streamlit_support import (
@@ -70,7 +71,7 @@ comparable = [i for i, p in periods.items() if p]
 controls = st.columns([3, 2, 2, 2.4])
 indicator_id = controls[0].selectbox(
     t("compare.indicator", lang), comparable, key="w_cmp_indicator",
-    format_func=lambda i: t("compare.indicator_periods", lang, name=indicators[i].name[lang], count=len(periods[i])))
+    format_func=lambda i: tn("compare.indicator_periods", len(periods[i]), lang, name=indicators[i].name[lang]), placeholder=t("widget.choose", lang))
 by_label = {p.label: p for p in periods[indicator_id]}
 if st.session_state.get("w_cmp_a") not in by_label or st.session_state.get("w_cmp_b") not in by_label:
     # Another indicator was chosen: its own latest periods.
@@ -79,12 +80,12 @@ if st.session_state.get("w_cmp_a") not in by_label or st.session_state.get("w_cm
 one_period = len(by_label) == 1   # nothing to choose yet: the controls stay visible but disabled
 period_a = by_label[controls[1].selectbox(t("compare.period_a", lang), list(by_label), key="w_cmp_a",
                                           format_func=lambda label: period_name(by_label[label], lang),
-                                          disabled=one_period)]
+                                          disabled=one_period, placeholder=t("widget.choose", lang))]
 period_b = by_label[controls[2].selectbox(t("compare.period_b", lang), list(by_label), key="w_cmp_b",
                                           format_func=lambda label: period_name(by_label[label], lang),
-                                          disabled=one_period)]
+                                          disabled=one_period, placeholder=t("widget.choose", lang))]
 mode = controls[3].radio(t("compare.mode", lang), MODES, key="w_cmp_mode", horizontal=True,
-                         format_func=lambda m: t(f"compare.mode.{m}", lang), disabled=one_period)
+                         format_func=lambda m: labels.label(labels.COMPARE_MODE, m, lang), disabled=one_period)
 
 state = CompareState(indicator_id, period_a.label, period_b.label, mode, lang)
 new_query = write_compare_state(state)

@@ -8,8 +8,9 @@ from importer.pipeline import ImportOptions, analyse
 from importer.reader import read_file
 from importer.template import template_workbook
 from indicators.published import importable_indicators
-from l10n.messages import t
-from l10n.text import plain
+from l10n import fmt
+from l10n.messages import t, tn
+from l10n.text import css_string, plain
 from reports.tables import csv_bytes
 from services import editing
 from storage.settings import upload_limit_bytes
@@ -35,7 +36,14 @@ indicators = importable_indicators(catalogue())
 st.download_button(t("import.template", lang), template_workbook(reference.units, indicators),
                    file_name="mau_nhap_lieu_xa_ca_mau.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"])
+limit_mb = upload_limit_bytes() / (1024 * 1024)
+upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"], max_upload_size=max(1, round(limit_mb)))
+# Streamlit writes the drop zone's instructions and button in English only: hide the instructions
+# (the caption below says the limits) and give the button the page's language.
+st.html(f"""<style>[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}
+[data-testid="stFileUploaderDropzone"] button{{font-size:0}}
+[data-testid="stFileUploaderDropzone"] button::after{{content:"{css_string(t("import.file.button", lang))}";font-size:.9rem}}</style>""")
+st.caption(t("import.file.limits", lang, size=fmt.number(limit_mb, 1 if limit_mb < 1 else 0, lang)))
 if upload is None:
     st.stop()
 
@@ -55,7 +63,7 @@ except ImportFileError as error:
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
     sheet = columns[0].selectbox(t("import.sheet", lang), [None, *(s.name for s in sheets)], key=f"{key}_sheet",
-                                 format_func=lambda name: t("import.sheet.auto", lang) if name is None else name)
+                                 format_func=lambda name: t("import.sheet.auto", lang) if name is None else name, placeholder=t("widget.choose", lang))
     header_text = columns[1].text_input(t("import.header_rows", lang), key=f"{key}_header")
     data_text = columns[2].text_input(t("import.data_rows", lang), key=f"{key}_data")
 try:
@@ -90,7 +98,7 @@ names = {i.id: i.name[lang] for i in indicators}
 for column, suggested in analysis.mapping.items():
     chosen = st.selectbox(plain_label(column), [None, *names], index=([None, *names].index(suggested)),
                           format_func=lambda i: names.get(i, t("import.mapping.none", lang)),
-                          key=f"{key}_map_{column}")
+                          key=f"{key}_map_{column}", placeholder=t("widget.choose", lang))
     if chosen != suggested:
         mapping_override[column] = chosen
         st.rerun()
@@ -106,7 +114,7 @@ if pending:
                               key=f"{key}_decide_{row.row}",
                               format_func=lambda c: (t("import.decision.choose", lang) if c is None else
                                                      t("import.decision.exclude", lang) if c == "exclude" else
-                                                     f"{unit_names[c]} ({c})"))
+                                                     f"{unit_names[c]} ({c})"), placeholder=t("widget.choose", lang))
         if chosen != current:
             decisions[row.row] = chosen
             st.rerun()
@@ -122,7 +130,7 @@ st.download_button(t("import.download_report", lang), csv_bytes(report_download(
                    file_name=f"doi_chieu_{analysis.sha256[:8]}.csv", mime="text/csv", icon=":material/download:")
 
 if not analysis.valid:
-    st.error(t("import.invalid", lang, count=len(analysis.errors)))
+    st.error(tn("import.invalid", len(analysis.errors), lang))
     st.stop()
 st.success(t("import.valid", lang))
 with st.form(f"{key}_save"):
@@ -137,4 +145,5 @@ with st.form(f"{key}_save"):
 if save or save_and_publish:
     version = editing.import_version(engine(), analysis, period=period.strip() or "?", as_of=as_of,
                                      source=source.strip() or "?", note=note, user=user, publish=save_and_publish)
-    st.success(t("import.saved_published" if save_and_publish else "import.saved", lang, number=version.number))
+    st.success(t("import.saved_published", lang, number=version.number) if save_and_publish
+               else t("import.saved", lang, number=version.number))

@@ -5,8 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
-from geo.reference import reference_dir
-from l10n.messages import t
+from l10n.messages import t, tn
 from l10n.text import notice_params
 from ui import map_widgets as widgets
 from ui.export_support import (
@@ -152,7 +151,7 @@ if export_section.open:
         downloads = view_downloads(version_id, state, lang, table, indicators, indicator_sources)
         st.markdown(f"**{t('export.picture', lang)}**")
         download_buttons([downloads[kind] for kind in PICTURE_KINDS])
-        st.markdown(f"**{t('export.data', lang, count=shown)}**")
+        st.markdown(f"**{tn('export.data', shown, lang)}**")
         download_buttons([downloads[kind] for kind in DATA_KINDS])
         st.markdown(f"**{t('export.brief', lang)}**")
         districts = district_names(table)
@@ -165,4 +164,3 @@ if export_section.open:
         if brief_district:
             download_buttons([brief_download(version_id, state, lang, brief_district, table, indicators,
                                              indicator_sources)])
-st.caption(t("about.reference_dir", lang, path=str(reference_dir())))

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from indicators.table import has_team
-from l10n import fmt
+from l10n import fmt, labels
 from l10n.messages import t
 from l10n.text import notice_params, plain
 from planner.scoring import adoption_indicators
@@ -155,7 +155,7 @@ if user:
                                       totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
                 st.success(t("plan.scenario.saved", lang, name=plain(name.strip())))
             except ScenarioError as error:
-                st.error(t(f"plan.scenario.error.{error.kind}", lang))
+                st.error(labels.label(labels.SCENARIO_ERROR, error.kind, lang))
 else:
     st.caption(t("plan.scenario.editors_only", lang))
 
@@ -168,7 +168,7 @@ if not saved:
 by_id = {s.id: s for s in saved}
 st.html(html_table(scenario_rows(saved, version_numbers, lang)))
 label = lambda scenario_id: f"{scenario_id} · {by_id[scenario_id].name}"
-chosen = st.selectbox(t("plan.scenario.choose", lang), list(by_id), format_func=label, key="p_scenario")
+chosen = st.selectbox(t("plan.scenario.choose", lang), list(by_id), format_func=label, key="p_scenario", placeholder=t("widget.choose", lang))
 if by_id[chosen].version_id != version_id:
     st.caption(t("plan.scenario.version_changed", lang, saved=version_numbers.get(by_id[chosen].version_id, "?"),
                  current=version.number))
@@ -183,7 +183,7 @@ if user and delete_column.button(t("plan.scenario.delete", lang), icon=":materia
         st.toast(t("plan.scenario.deleted", lang, name=plain(by_id[chosen].name)))
         st.rerun()
     except ScenarioError as error:
-        st.error(t(f"plan.scenario.error.{error.kind}", lang))
+        st.error(labels.label(labels.SCENARIO_ERROR, error.kind, lang))
 
 compare_section = st.expander(t("plan.compare", lang), icon=":material/compare:", key="x_plan_compare",
                               on_change="rerun")
@@ -191,9 +191,9 @@ if compare_section.open:
     with compare_section:
         pick = st.columns(2)
         ids = list(by_id)
-        first_id = pick[0].selectbox(t("plan.compare.a", lang), ids, format_func=label, key="p_cmp_a")
+        first_id = pick[0].selectbox(t("plan.compare.a", lang), ids, format_func=label, key="p_cmp_a", placeholder=t("widget.choose", lang))
         second_id = pick[1].selectbox(t("plan.compare.b", lang), ids, index=min(1, len(ids) - 1), format_func=label,
-                                      key="p_cmp_b")
+                                      key="p_cmp_b", placeholder=t("widget.choose", lang))
         if first_id == second_id:
             st.info(t("plan.compare.same", lang))
         else:

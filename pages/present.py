@@ -7,8 +7,8 @@ from streamlit_folium import st_folium
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
 from geo.maprender import base_map, commune_layer, group_bounds, group_points
-from l10n import fmt
-from l10n.messages import t
+from l10n import fmt, labels
+from l10n.messages import N_, t
 from l10n.text import notice_params
 from ui.map_widgets import clicked_code
 from ui.settings import base_tiles
@@ -68,7 +68,7 @@ commune_district = dict(zip(table["gso_code"], table["district_code"]))
 try:
     default_deck = load_deck(indicators, district_names)
 except DeckError as error:
-    key = "present.deck.error" if error.slide is None else "present.deck.error_slide"
+    key = N_("present.deck.error") if error.slide is None else N_("present.deck.error_slide")
     st.error(t(key, lang, file=DECK_FILE.name, slide=error.slide, field=error.field, value=error.value))
     st.stop()
 
@@ -165,8 +165,8 @@ geometry = map_assets()
 minx, miny, maxx, maxy = geometry.bounds
 reference = require_reference(lang)
 fit = district_bounds(reference)[zoom] if zoom else [[miny, minx], [maxy, maxx]]
-labels = district_labels(table, geometry.centroids, zoom, district_points(reference))
-layer = replace(view.layer, fit=fit, labels=labels, line_scale=LINE_SCALE)
+district_names_on_map = district_labels(table, geometry.centroids, zoom, district_points(reference))
+layer = replace(view.layer, fit=fit, labels=district_names_on_map, line_scale=LINE_SCALE)
 # The click count makes a second click on the same commune a new value (streamlit-folium sends
 # only values that differ from the last one).
 st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to_add=commune_layer(layer),
@@ -201,18 +201,18 @@ if editor.open:
             st.text_input(t("present.edit.slide_title", lang), key=f"{FORM}_title", max_chars=MAX_TITLE)
             columns = st.columns([3, 2, 1, 1.4])
             columns[0].selectbox(t("map.indicator", lang), list(indicators), key=f"{FORM}_indicator",
-                                 format_func=lambda i: indicator_title(indicators[i], lang))
+                                 format_func=lambda i: indicator_title(indicators[i], lang), placeholder=t("widget.choose", lang))
             columns[1].selectbox(t("map.scheme", lang), SLIDE_SCHEMES, key=f"{FORM}_scheme",
-                                 format_func=lambda s: t(f"map.scheme.{s}", lang))
+                                 format_func=lambda s: labels.label(labels.SCHEME, s, lang), placeholder=t("widget.choose", lang))
             columns[2].number_input(t("map.classes", lang), MIN_CLASSES, MAX_CLASSES, step=1, key=f"{FORM}_classes")
-            columns[3].selectbox(t("map.palette", lang), PALETTES, key=f"{FORM}_palette")
+            columns[3].selectbox(t("map.palette", lang), PALETTES, key=f"{FORM}_palette", placeholder=t("widget.choose", lang))
             columns = st.columns([3, 2, 2])
             columns[0].multiselect(t("map.filter.district", lang), list(district_names), key=f"{FORM}_districts",
-                                   format_func=district_names.get, placeholder=t("map.filter.any", lang))
+                                   format_func=district_names.get, placeholder=t("map.filter.any", lang), select_all=False)
             columns[1].radio(t("map.filter.pilot", lang), PILOT_CHOICES, key=f"{FORM}_pilot", horizontal=True,
-                             format_func=lambda p: t(f"map.filter.pilot.{p}", lang))
+                             format_func=lambda p: labels.label(labels.PILOT_FILTER, p, lang))
             columns[2].selectbox(t("present.edit.zoom", lang), [PROVINCE, *district_names], key=f"{FORM}_zoom",
-                                 format_func=lambda d: district_names.get(d) or t("present.edit.whole_province", lang))
+                                 format_func=lambda d: district_names.get(d) or t("present.edit.whole_province", lang), placeholder=t("widget.choose", lang))
             buttons = st.columns(2)
             buttons[0].form_submit_button(t("present.edit.add", lang), key="present_edit_add", icon=":material/add:",
                                           disabled=len(deck) >= MAX_SLIDES, on_click=save_form, args=(True,))

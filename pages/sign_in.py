@@ -29,5 +29,5 @@ if submitted:
     if result.ok:
         sign_in_as(result.username)
         st.rerun()
-    st.error(t("auth.locked" if result.reason == "locked" else "auth.invalid", lang))
+    st.error(t("auth.locked", lang) if result.reason == "locked" else t("auth.invalid", lang))
 st.caption(t("auth.session_note", lang))

@@ -38,7 +38,7 @@ st.dataframe(pd.DataFrame({
 }), hide_index=True, width="stretch")
 
 numbers = [v.number for v in versions]
-chosen = st.selectbox(t("versions.choose", lang), numbers, key="versions_choice")
+chosen = st.selectbox(t("versions.choose", lang), numbers, key="versions_choice", placeholder=t("widget.choose", lang))
 columns = st.columns(2)
 if columns[0].button(t("versions.publish", lang), disabled=bool(current and current.number == chosen)):
     editing.publish_version(engine(), chosen, user)

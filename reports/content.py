@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.reference import ReferenceData
 from indicators.catalogue import Indicator, Source, denominator_indicator
-from l10n import fmt
+from l10n import fmt, labels
 from l10n.messages import t
 from views.map.mapview import MapView, table_rows
 
@@ -68,7 +68,7 @@ def notes(exported: ExportedView, today: dt.date) -> list[tuple[str, str]]:
     classification = exported.view.classification
     if classification is not None:
         items.append((t("export.note.classes", lang),
-                      t("export.note.classes_value", lang, scheme=t(f"map.scheme.{classification.scheme}", lang),
+                      t("export.note.classes_value", lang, scheme=labels.label(labels.SCHEME, classification.scheme, lang),
                         count=len(classification.classes))))
     items.append((t("map.filters", lang), filter_text(exported)))
     if indicator.illustrative:

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 from indicators.catalogue import Indicator
 from indicators.table import area_value, rank_of
-from l10n import fmt
+from l10n import fmt, labels
 from l10n.messages import t
 from reports.content import ExportedView, title
 from reports.drawing import (
@@ -105,14 +105,22 @@ def _aggregate(district: pd.DataFrame, indicator: Indicator, catalogue: dict[str
     indicators, else the communes' mean is given and called so."""
     if indicator.kind == "category":
         counts = district[indicator.id].value_counts()
-        text = " · ".join(f"{t(f'category.{key}', lang)}: {count}" for key, count in counts.items())
+        text = " · ".join(f"{labels.label(labels.CATEGORY, key, lang)}: {count}" for key, count in counts.items())
         return indicator.name[lang], text, indicator.illustrative
     values = district[indicator.id]
     present = values.notna()
     if not present.any():
         return indicator.name[lang], t("brief.no_value", lang), indicator.illustrative
-    how, value = area_value(district, indicator, catalogue) or ("mean", values[present].mean())
-    label = f"{indicator.name[lang]} ({t(f'brief.{how}', lang)})"
+    aggregate = area_value(district, indicator, catalogue)
+    if aggregate is None:
+        how, value = "mean", values[present].mean()
+    elif aggregate.whole:
+        how, value = aggregate.how, aggregate.value
+    else:   # a figure that says "whole district" must be one: say how many communes it covers
+        how, value = f"{aggregate.how}_partial", aggregate.value
+    label = (f"{indicator.name[lang]} ({labels.label(labels.BRIEF_AGGREGATE, how, lang)}"
+             + (f", {t('area.partial', lang, covered=aggregate.covered, communes=aggregate.communes)})"
+                if aggregate is not None and not aggregate.whole else ")"))
     return label, fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang), indicator.illustrative
 
 

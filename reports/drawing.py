@@ -17,7 +17,7 @@ from matplotlib.patches import Patch, Rectangle
 from geo.classify import NO_DATA_COLOUR
 from geo.reference import ReferenceData
 from l10n import fmt
-from l10n.messages import t
+from l10n.messages import t, tn
 from reports.content import ExportedView
 from views.map.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text
 
@@ -97,7 +97,7 @@ def draw_outlines(ax, geometry: MetricGeometry, district_codes=None) -> None:
 def legend_handles(entries: list[LegendEntry], lang: str) -> list[Patch]:
     handles = []
     for entry in entries:
-        label = f"{entry.label} · {t('legend.count', lang, count=entry.count)}"
+        label = f"{entry.label} · {tn('legend.count', entry.count, lang)}"
         if entry.kind == "filtered":
             handles.append(Patch(facecolor="#ffffff", edgecolor=FILTERED_EDGE, linestyle="--", label=label))
         else:

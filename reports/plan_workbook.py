@@ -9,7 +9,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from l10n import fmt
+from l10n import fmt, labels
 from l10n.messages import t
 from planner.scoring import CRITERIA
 from planner.wave import WaveResult
@@ -26,7 +26,7 @@ def plan_table(result: WaveResult, lang: str) -> pd.DataFrame:
         t("plan.col.score", lang): frame["score"].round(4).to_numpy(),
     })
     for name in CRITERIA:
-        table[t(f"plan.criterion.{name}", lang)] = frame[name].round(4).to_numpy()
+        table[labels.label(labels.PLAN_CRITERION, name, lang)] = frame[name].round(4).to_numpy()
     table[t("plan.col.households", lang)] = frame["households"].round().astype("Int64").to_numpy()
     table[t("plan.col.teams", lang)] = frame["teams"].to_numpy()
     table[t("plan.col.members", lang)] = frame["members"].to_numpy()
@@ -44,12 +44,12 @@ def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str
             (t("plan.xlsx.data_version", lang), version_label)]
     if result.illustrative:
         rows.append((t("plan.col.data", lang), t("illustrative.long", lang)))
-    rows += [(t("plan.xlsx.weight", lang, criterion=t(f"plan.criterion.{name}", lang)), fmt.number(weights[name], 0, lang))
+    rows += [(t("plan.xlsx.weight", lang, criterion=labels.label(labels.PLAN_CRITERION, name, lang)), fmt.number(weights[name], 0, lang))
              for name in CRITERIA]
     rows += [
         (t("plan.adoption", lang), "; ".join(catalogue[i].name[lang] for i in settings.adoption) or "—"),
-        (t("plan.proximity", lang), t(f"plan.proximity.{settings.proximity}", lang)),
-        (t("plan.size_kind", lang), f"{t(f'plan.size_kind.{constraints.size_kind}', lang)}: "
+        (t("plan.proximity", lang), labels.label(labels.PLAN_PROXIMITY, settings.proximity, lang)),
+        (t("plan.size_kind", lang), f"{labels.label(labels.PLAN_SIZE_KIND, constraints.size_kind, lang)}: "
                                     f"{fmt.number(constraints.size, 0, lang)}"),
         (t("plan.dmin", lang), fmt.number(constraints.district_min, 0, lang)),
         (t("plan.dmax", lang), "—" if constraints.district_max is None else fmt.number(constraints.district_max, 0, lang)),
@@ -59,7 +59,8 @@ def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str
         (t("plan.mpt", lang), fmt.number(a.members_per_team, 2, lang)),
         (t("plan.cov", lang), fmt.percent(a.coverage_rate * 100, 1, lang)),
         (t("plan.xlsx.assumptions_source", lang),
-         t("plan.xlsx.from_pilot" if settings.assumptions is None and result.pilot_ratios else "plan.xlsx.edited", lang)),
+         (t("plan.xlsx.from_pilot", lang) if settings.assumptions is None and result.pilot_ratios
+          else t("plan.xlsx.edited", lang))),
         (t("plan.xlsx.method", lang), t("plan.method.short", lang)),
     ]
     if result.totals is not None:

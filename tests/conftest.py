@@ -7,6 +7,7 @@ os.environ["CAMAU_STATE_DIR"] = tempfile.mkdtemp(prefix="camau-test-state-")
 
 import pytest
 import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
 
 from geo.reference import load_reference
 from indicators.catalogue import load_catalogue, load_report, load_sources
@@ -14,6 +15,17 @@ from indicators.sample import read_sample_csv
 from indicators.table import commune_table
 from storage.db import make_engine, upgrade
 from storage.schema import metadata
+from tests.apptest import fresh_app
+
+
+@pytest.fixture
+def app() -> AppTest:
+    return fresh_app()
+
+
+@pytest.fixture
+def public() -> AppTest:
+    return fresh_app("public.py")
 
 
 @pytest.fixture(scope="session")

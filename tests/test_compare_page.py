@@ -6,16 +6,15 @@ import re
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from indicators.catalogue import load_catalogue
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from storage import datasets
 from storage.db import make_engine, upgrade
+from tests.apptest import fresh_app
 from tests.html_tables import tables_in
 
-APP = "../app.py"
 HOSTILE = "<img src=x onerror=alert(1)>"
 MISSING_COMMUNE = "32002"
 TEXT = {
@@ -63,7 +62,7 @@ def own_database(monkeypatch, tmp_path):
 
 
 def open_compare(lang, **params):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = fresh_app()
     at.query_params["lang"] = lang
     for name, value in params.items():
         at.query_params[name] = value

@@ -1,13 +1,11 @@
 """AppTest of the editors' pages: sign-in, the import flow, versions and the audit log."""
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 import tests.corpus as corpus
 from tests.accounts import ensure_editor
+from tests.apptest import fresh_app
 from tests.html_tables import tables_in
 
-APP = "../app.py"
 # Its own account name: other tests create "bien_tap" with another password in the same database.
 EDITOR = "apptest_editor"
 PASSWORD = "mật-khẩu-thử-nghiệm-123"
@@ -20,9 +18,8 @@ def files(reference, tmp_path_factory):
 
 @pytest.fixture
 def app():
-    st.cache_resource.clear()
     ensure_editor(EDITOR, PASSWORD).dispose()
-    return AppTest.from_file(APP, default_timeout=60)
+    return fresh_app()
 
 
 def signed_in(at):

@@ -5,25 +5,15 @@ import io
 import json
 
 import pytest
-import streamlit as st
 from PIL import Image
 from pypdf import PdfReader
-from streamlit.testing.v1 import AppTest
 
-from l10n.messages import t
+from l10n.messages import t, tn
 from ui.export_support import brief_download, view_downloads
 from ui.streamlit_support import published_table
 from views.map.state import MapState
 
-APP = "../app.py"  # relative to this file
 VIEW_LABELS = ("export.png", "export.pdf", "export.csv", "export.xlsx", "export.geojson")
-
-
-@pytest.fixture
-def app():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    return AppTest.from_file(APP, default_timeout=60)
 
 
 def open_map(at, **params):
@@ -61,7 +51,7 @@ def test_a_download_button_per_format_and_the_filtered_district_brief(app, lang)
     brief_district = at.selectbox(key="w_brief_district_970")
     assert brief_district.value == "970" and brief_district.label == t("map.filter.district", lang)
     texts = " ".join(markdown.value for markdown in at.markdown)
-    assert t("export.data", lang, count=16) in texts
+    assert tn("export.data", 16, lang) in texts
 
 
 def test_brief_district_can_be_chosen_when_no_single_district_is_filtered(app):

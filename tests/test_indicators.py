@@ -10,7 +10,6 @@ from hypothesis import strategies as st
 from indicators.catalogue import load_catalogue
 from indicators.table import Filters, filter_mask, rank_of
 from l10n import fmt
-from l10n.messages import STRINGS, t
 from views.overview.scorecard import score_card
 
 CATALOGUE_FIELDS = ("id", "name", "unit", "description", "higher_is_better", "denominator", "source_id",
@@ -137,33 +136,6 @@ def test_english_parse_refuses_what_it_would_have_to_guess(text):
        st.sampled_from(["vi", "en"]))
 def test_a_number_written_the_language_s_way_reads_back(value, lang):
     assert fmt.parse_number(fmt.number(value, 3, lang), lang) == pytest.approx(value, abs=1e-9)
-
-
-def test_both_languages_have_every_string():
-    assert set(STRINGS["vi"]) == set(STRINGS["en"])
-    for lang, table in STRINGS.items():
-        for key, text in table.items():
-            assert text.strip(), f"{lang}:{key} is empty"
-    assert t("nav.map") == "Bản đồ" and t("nav.map", "en") == "Map" and t("nav.map", "xx") == "Bản đồ"
-
-
-def test_every_key_the_code_asks_for_exists_in_both_languages():
-    import re
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    sources = [p for folder in ("pages", "ui", "reports", "planner", "geo", "indicators") for p in (root / folder).rglob("*.py")]
-    sources += [root / "app.py", root / "public.py"]
-    literal = re.compile(r"""\bt\(\s*["']([a-z_][\w.]*)["']""")
-    asked = {key for path in sources for key in literal.findall(path.read_text(encoding="utf-8"))}
-    assert len(asked) > 300
-    missing = {lang: sorted(asked - set(STRINGS[lang])) for lang in STRINGS}
-    assert missing == {"vi": [], "en": []}
-
-
-def test_singular_form_in_english():
-    assert t("legend.count", "en", count=1) == "1 commune" and t("legend.count", "en", count=2) == "2 communes"
-    assert t("legend.count", "vi", count=1) == "1 xã"
 
 
 @pytest.mark.parametrize("text", ["[x](https://evil.example)", "![](http://evil.example/p.png)", "www.evil.example",

@@ -3,20 +3,10 @@ import json
 import re
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from geo.reference import ENV_VAR
 from tests.html_tables import tables_in
 from ui.map_widgets import clicked_code
-
-APP = "../app.py"  # relative to this file
-
-
-@pytest.fixture
-def app():
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=60)
 
 
 def open_page(at, page, **params):
@@ -149,7 +139,7 @@ def test_missing_reference_directory_gives_a_clear_page(app, monkeypatch, tmp_pa
 
 def test_value_range_belongs_to_its_indicator(app):
     at = open_page(app, "map", ind="population_2019", min="10000", max="20000")
-    assert at.slider(key="w_range_population_2019").value == (10000.0, 20000.0)
+    assert at.select_slider(key="w_range_population_2019").value == (10000.0, 20000.0)
     assert at.query_params["min"] == "10000"
     at.selectbox(key="w_indicator").set_value("households_guided_share").run()
     assert not at.exception
@@ -204,3 +194,12 @@ def test_map_settings_survive_a_visit_to_another_page(app):
     assert not at.exception
     assert at.selectbox(key="w_indicator").value == "population_density"
     assert at.number_input(key="w_classes").value == 4
+
+
+@pytest.mark.parametrize("lang, mark, foreign", [("vi", ",", "."), ("en", ".", ",")])
+def test_value_range_stops_are_written_like_the_legend(app, lang, mark, foreign):
+    # Regression: st.slider printed "11.00" beside a legend that says "11,7".
+    at = open_page(app, "map", ind="households_guided_share", lang=lang)
+    stops = at.select_slider(key="w_range_households_guided_share").options
+    decimals = [s for s in stops if not s.endswith(mark + "0") and (mark in s)]
+    assert decimals and not any(foreign in s for s in stops), stops[:10]

@@ -4,8 +4,6 @@ import json
 import re
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from l10n.text import plain
 from storage import queries
@@ -14,15 +12,8 @@ from tests.accounts import ensure_editor
 from tests.html_tables import tables_in
 from ui.plan_widgets import toggled
 
-APP = "../app.py"
 EDITOR = "planner_editor"
 PASSWORD = "kế-hoạch-thử-nghiệm-456"
-
-
-@pytest.fixture
-def app():
-    st.cache_resource.clear()
-    return AppTest.from_file(APP, default_timeout=60)
 
 
 def open_planner(at, **params):

@@ -4,55 +4,51 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import fresh_app
 from tests.html_tables import tables_in
 from views.map.embed import embed_code, public_indicators, share_link
 from views.public.public_state import DEFAULT_HEIGHT, PublicState, read_public_state
 
 REPO = Path(__file__).resolve().parents[1]
 CHROME_HEIGHT = 215   # public.py: the page around the map
-PUBLIC = "../public.py"
 # Modules through which stored data can change or users can sign in / upload.
 WRITE_MODULES = {"storage.datasets", "storage.db", "auth", "auth.accounts", "importer.pipeline",
                  "importer.template", "indicators.sample_version", "ui.streamlit_support", "ui.editor_session",
-                 "manage", "alembic", "storage.scenarios"}
+                 "manage", "alembic", "storage.scenarios", "services", "services.editing"}
+PUBLIC_CONTRACT = "The public view imports nothing that can write"
 
 
-def project_imports(path: Path) -> set[str]:
-    """Top-level and nested imports of one file, as module names."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
+def public_contract() -> dict:
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    return next(c for c in contracts["contracts"] if c["name"] == PUBLIC_CONTRACT)
 
 
-def import_graph(start: Path) -> set[str]:
-    """Every project module reachable from ``start`` through import statements."""
-    seen, queue = set(), [start]
-    while queue:
-        path = queue.pop()
-        for name in project_imports(path):
-            candidates = [REPO / (name.replace(".", "/") + ".py"), REPO / name.replace(".", "/") / "__init__.py"]
-            for candidate in candidates:
-                if candidate.is_file() and name not in seen:
-                    seen.add(name)
-                    queue.append(candidate)
-    return seen
+def test_public_entry_point_imports_only_what_the_contract_checks():
+    """import-linter checks packages, not the top-level public.py: every project module public.py
+    imports must be a source module of the contract (or inside one), so the contract covers it."""
+    sources = public_contract()["source_modules"]
+    imported = set()
+    for node in ast.walk(ast.parse((REPO / "public.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    own = {name for name in imported if (REPO / name.split(".")[0]).is_dir()}
+    assert own and all(any(name == s or name.startswith(s + ".") for s in sources) for name in own), own
 
 
-def test_public_view_cannot_reach_any_write_module():
-    graph = import_graph(REPO / "public.py")
-    assert {"ui.public_support", "storage.queries", "storage.readonly"} <= graph
-    assert not graph & WRITE_MODULES, graph & WRITE_MODULES
+def test_public_contract_is_kept():
+    result = subprocess.run([str(Path(sys.executable).parent / "lint-imports")], cwd=REPO, capture_output=True,
+                            text=True, timeout=120)
+    assert f"{PUBLIC_CONTRACT} KEPT" in " ".join(result.stdout.split()), result.stdout[-2000:]
+    assert set(public_contract()["forbidden_modules"]) >= {"services", "storage.db", "auth", "importer.pipeline"}
 
 
 def test_public_view_loads_no_write_module_at_run_time(tmp_path):
@@ -65,12 +61,6 @@ def test_public_view_loads_no_write_module_at_run_time(tmp_path):
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert not loaded & WRITE_MODULES, loaded & WRITE_MODULES
     assert "streamlit_folium" in loaded and not (tmp_path / "camau.sqlite3").exists()
-
-
-@pytest.fixture
-def public():
-    st.cache_resource.clear()
-    return AppTest.from_file(PUBLIC, default_timeout=60)
 
 
 def run(at, **params):
@@ -137,8 +127,7 @@ def test_illustrative_indicators_only_with_the_setting(public, monkeypatch, cata
     engine.dispose()
     assert "hamlet_teams" in run(public, ind="hamlet_teams").caption[-1].value  # hidden: a notice
     monkeypatch.setenv("CAMAU_PUBLIC_SHOW_ILLUSTRATIVE", "1")
-    st.cache_resource.clear()
-    at = run(AppTest.from_file(PUBLIC, default_timeout=60), ind="hamlet_teams")
+    at = run(fresh_app("public.py"), ind="hamlet_teams")
     assert "Dữ liệu minh họa" in at.markdown[0].value
 
 
@@ -167,8 +156,7 @@ def test_public_indicators_exclude_illustrative_by_default(catalogue):
 
 
 def test_map_page_offers_the_embed_code():
-    st.cache_resource.clear()
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = fresh_app()
     at.query_params["ind"] = "population_2019"
     at.run()
     at.switch_page("pages/map.py").run()
@@ -199,13 +187,13 @@ def test_public_view_notices_a_database_created_after_it_started(tmp_path, monke
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
     st.cache_resource.clear()
-    before = run(AppTest.from_file(PUBLIC, default_timeout=60), period="2022")
+    before = run(AppTest.from_file(str(REPO / "public.py"), default_timeout=60), period="2022")
     assert "period='2022'" in before.caption[-1].value          # no data published yet
     engine = make_engine()
     upgrade(engine)
     ensure_sample_version(engine, read_sample_csv(), catalogue)  # the editors' app starts
     engine.dispose()
-    after = run(AppTest.from_file(PUBLIC, default_timeout=60), period="2022")   # same process, caches kept
+    after = run(AppTest.from_file(str(REPO / "public.py"), default_timeout=60), period="2022")   # same process, caches kept
     assert not any("bỏ qua" in c.value for c in after.caption)
 
 

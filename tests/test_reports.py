@@ -5,8 +5,10 @@ import datetime as dt
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 import shapely
 from openpyxl import load_workbook
@@ -14,7 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from geo.web_geometry import PublishedGeometry
-from l10n.messages import t
+from l10n.messages import t, tn
 from reports.content import ExportedView, data_rows, file_name, notes, title
 from reports.data_files import csv_file, geojson_file, spreadsheet_frame, xlsx_file
 from reports.district_brief import brief_pdf, commune_rows, district_figures, district_state
@@ -96,7 +98,7 @@ def test_pdf_of_an_illustrative_indicator_says_so(export, sources, lang):
     assert t("tooltip.denominator", lang) in text and exported.catalogue["households_2019"].name[lang] in text
     for entry in exported.view.legend:                       # legend labels with their counts
         assert entry.label in text
-    assert t("legend.count", lang, count=exported.view.legend[0].count) in text
+    assert tn("legend.count", exported.view.legend[0].count, lang) in text
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -267,10 +269,23 @@ def test_district_figures_sum_counts_and_recompute_ratios(export, table):
     assert figures["Xã thí điểm Tổ công nghệ số cộng đồng"] == (f"{int(district['pilot'].sum())}/16", True)
     population = district["population_2019"].sum()
     assert figures["Dân số 2019 (tổng của huyện)"] == (f"{population:,.0f}".replace(",", ".") + " người", False)
-    pilots = district[district["households_guided_share"].notna()]
-    share = pilots["households_guided"].sum() / pilots["households_2019"].sum() * 100
+    # Regression: "cả huyện" (whole district) was computed over the pilot communes' households only
+    # (24,0% instead of about 11%). Communes without a team guided nobody: they count with zero.
+    share = district["households_guided"].sum() / district["households_2019"].sum() * 100
+    pilots_only = district.loc[district["pilot"] == True, "households_guided"].sum() / (  # noqa: E712
+        district.loc[district["pilot"] == True, "households_2019"].sum()) * 100           # noqa: E712
     text, marked = figures["Tỷ lệ hộ được hướng dẫn (cả huyện)"]
-    assert text == f"{share:.1f}%".replace(".", ",") and marked
+    assert text == f"{share:.1f}%".replace(".", ",") and marked and share < pilots_only / 1.5
+
+
+def test_a_district_figure_that_misses_communes_says_so(export, table):
+    exported = district_export(export, "en", "households_guided_share")
+    exported = replace(exported, table=exported.table.copy())      # the fixture's table is shared
+    unknown = exported.table.index[exported.table["district_code"] == DAM_DOI][-1]
+    exported.table.loc[unknown, ["pilot", "households_guided", "households_guided_share"]] = [pd.NA, None, None]
+    figures = {label: text for label, text, _ in district_figures(exported, DAM_DOI)}
+    assert "Share of households guided (overall ratio, 15/16 communes with data)" in figures
+    assert not any("whole district" in label for label in figures if label.startswith("Share of households"))
 
 
 def test_commune_rows_rank_best_first_and_put_missing_values_last(export):

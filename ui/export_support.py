@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Indicator, Source
-from l10n.messages import t
+from l10n.messages import N_, t
 from reports.content import ExportedView, file_name
 from reports.data_files import GEOJSON_MIME, XLSX_MIME, csv_file, geojson_file, xlsx_file
 from reports.district_brief import brief_pdf, district_state
@@ -22,11 +22,11 @@ from views.map.state import MapState
 
 # kind -> (label key, extension, MIME type, maker)
 VIEW_FILES: dict[str, tuple[str, str, str, Callable[[ExportedView, dt.date], bytes]]] = {
-    "png": ("export.png", "png", "image/png", map_png),
-    "pdf": ("export.pdf", "pdf", "application/pdf", map_pdf),
-    "csv": ("export.csv", "csv", "text/csv", lambda exported, _day: csv_file(exported)),
-    "xlsx": ("export.xlsx", "xlsx", XLSX_MIME, xlsx_file),
-    "geojson": ("export.geojson", "geojson", GEOJSON_MIME, lambda exported, _day: geojson_file(exported)),
+    "png": (N_("export.png"), "png", "image/png", map_png),
+    "pdf": (N_("export.pdf"), "pdf", "application/pdf", map_pdf),
+    "csv": (N_("export.csv"), "csv", "text/csv", lambda exported, _day: csv_file(exported)),
+    "xlsx": (N_("export.xlsx"), "xlsx", XLSX_MIME, xlsx_file),
+    "geojson": (N_("export.geojson"), "geojson", GEOJSON_MIME, lambda exported, _day: geojson_file(exported)),
 }
 PICTURE_KINDS, DATA_KINDS = ("png", "pdf"), ("csv", "xlsx", "geojson")
 

@@ -12,8 +12,8 @@ import streamlit as st
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from indicators.catalogue import Indicator
-from indicators.table import value_bounds
-from l10n import fmt
+from indicators.table import range_steps
+from l10n import fmt, labels
 from l10n.messages import t
 from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
 
@@ -78,13 +78,13 @@ def indicator_controls(catalogue: dict[str, Indicator], lang: str) -> dict:
 
     top = st.columns([3, 2, 1, 1.4])
     indicator_id = top[0].selectbox(t("map.indicator", lang), list(catalogue), key="w_indicator",
-                                    format_func=name)
+                                    format_func=name, placeholder=t("widget.choose", lang))
     is_number = catalogue[indicator_id].kind == "number"
     scheme = top[1].selectbox(t("map.scheme", lang), SCHEMES, key="w_scheme", disabled=not is_number,
-                              format_func=lambda s: t(f"map.scheme.{s}", lang))
+                              format_func=lambda s: labels.label(labels.SCHEME, s, lang), placeholder=t("widget.choose", lang))
     classes = top[2].number_input(t("map.classes", lang), MIN_CLASSES, MAX_CLASSES, step=1, key="w_classes",
                                   disabled=not is_number or scheme == "manual")
-    palette = top[3].selectbox(t("map.palette", lang), PALETTES, key="w_palette", disabled=not is_number)
+    palette = top[3].selectbox(t("map.palette", lang), PALETTES, key="w_palette", disabled=not is_number, placeholder=t("widget.choose", lang))
     breaks_text = ""
     breaks_slot = st.container()   # always present, so the elements below keep their places
     if is_number and scheme == "manual":
@@ -107,27 +107,31 @@ def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dic
                  .sort_values("district_code").set_index("district_code")["district"].to_dict())
     st.subheader(t("map.filters", lang))
     chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",
-                                      format_func=districts.get, placeholder=t("map.filter.any", lang))
+                                      format_func=districts.get, placeholder=t("map.filter.any", lang), select_all=False)
     chosen_types = st.multiselect(t("map.filter.type", lang), list(UNIT_TYPES), key="w_types",
-                                  format_func=UNIT_TYPES.get, placeholder=t("map.filter.any", lang))
+                                  format_func=UNIT_TYPES.get, placeholder=t("map.filter.any", lang), select_all=False)
     pilot = st.radio(t("map.filter.pilot", lang), PILOT_CHOICES, key="w_pilot",
-                     format_func=lambda p: t(f"map.filter.pilot.{p}", lang))
+                     format_func=lambda p: labels.label(labels.PILOT_FILTER, p, lang))
     value_min = value_max = None
-    bounds = value_bounds(table, indicator)
-    if bounds and bounds[0] < bounds[1]:
-        low, high = bounds
+    steps = range_steps(table, indicator)
+    if len(steps) > 1:
+        low, high = steps[0], steps[-1]
         key = f"w_range_{indicator.id}"
+        start, end = low, high
         if key not in st.session_state:
             # A range from the URL applies only to the indicator it was written for.
             range_indicator, wanted_min, wanted_max = st.session_state.get("_w_range_state", (None, None, None))
-            if range_indicator != indicator.id:
-                wanted_min = wanted_max = None
-            start = low if wanted_min is None else min(max(wanted_min, low), high)
-            end = high if wanted_max is None else max(min(wanted_max, high), start)
-            st.session_state[key] = (float(start), float(end))
-        step = 1.0 if high - low >= 20 else 0.1
-        chosen = st.slider(f"{t('map.filter.range', lang)} ({indicator.unit[lang]})", float(low), float(high),
-                           key=key, step=step)
+            if range_indicator == indicator.id:
+                start = low if wanted_min is None else min(max(wanted_min, low), high)
+                end = high if wanted_max is None else max(min(wanted_max, high), start)
+        else:
+            start, end = st.session_state[key]
+        # A range from a link is kept exactly, as stops of its own. A select slider over the
+        # communes' own values shows its stops the legend's way (26,5 in Vietnamese); st.slider can
+        # only print numbers the English way. The two-value default makes it a range slider.
+        chosen = st.select_slider(f"{t('map.filter.range', lang)} ({indicator.unit[lang]})",
+                                  options=sorted({*steps, start, end}), value=(start, end), key=key,
+                                  format_func=lambda v: fmt.number(v, indicator.decimals, lang))
         value_min = None if chosen[0] <= low else chosen[0]
         value_max = None if chosen[1] >= high else chosen[1]
         st.session_state["_w_range_state"] = (indicator.id, value_min, value_max)

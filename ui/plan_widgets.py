@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from indicators.catalogue import Indicator
-from l10n import fmt
-from l10n.messages import t
+from l10n import fmt, labels
+from l10n.messages import N_, t
 from l10n.text import plain
 from planner.resources import Assumptions
 from planner.scoring import CRITERIA, PROXIMITY_MODES, Weights
@@ -40,9 +40,9 @@ WIDGET_KEYS = (*(f"p_w_{name}" for name in CRITERIA), "p_ind", "p_prox", "p_size
 
 # The assumption boxes: widget key, label, field of Assumptions, shown in percent, decimals of the
 # default, range.
-_ASSUMPTION_BOXES = (("p_tpk", "plan.tpk", "teams_per_1000_households", False, 2, TEAMS_PER_1000_RANGE),
-                     ("p_mpt", "plan.mpt", "members_per_team", False, 2, MEMBERS_PER_TEAM_RANGE),
-                     ("p_cov", "plan.cov", "coverage_rate", True, 1, COVERAGE_RANGE))
+_ASSUMPTION_BOXES = (("p_tpk", N_("plan.tpk"), "teams_per_1000_households", False, 2, TEAMS_PER_1000_RANGE),
+                     ("p_mpt", N_("plan.mpt"), "members_per_team", False, 2, MEMBERS_PER_TEAM_RANGE),
+                     ("p_cov", N_("plan.cov"), "coverage_rate", True, 1, COVERAGE_RANGE))
 
 
 def _assumption_texts(assumptions: Assumptions, exact: bool, lang: str) -> dict[str, str]:
@@ -144,26 +144,26 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
     """The sidebar: criteria and weights, constraints, resource assumptions."""
     names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
     st.subheader(t("plan.criteria", lang))
-    weights = Weights(**{name: st.slider(t(f"plan.criterion.{name}", lang), 0, MAX_WEIGHT, key=f"p_w_{name}",
+    weights = Weights(**{name: st.slider(labels.label(labels.PLAN_CRITERION, name, lang), 0, MAX_WEIGHT, key=f"p_w_{name}",
                                          help=t("plan.weight.help", lang)) for name in CRITERIA})
     adoption = st.multiselect(t("plan.adoption", lang), adoption_ids, key="p_ind",
-                              format_func=lambda i: catalogue[i].name[lang], placeholder=t("plan.choose_indicators", lang))
+                              format_func=lambda i: catalogue[i].name[lang], placeholder=t("plan.choose_indicators", lang), select_all=False)
     proximity = st.radio(t("plan.proximity", lang), PROXIMITY_MODES, key="p_prox",
-                         format_func=lambda m: t(f"plan.proximity.{m}", lang))
+                         format_func=lambda m: labels.label(labels.PLAN_PROXIMITY, m, lang))
 
     st.subheader(t("plan.constraints", lang))
     size_kind = st.selectbox(t("plan.size_kind", lang), SIZE_KINDS, key="p_size_kind",
-                             format_func=lambda k: t(f"plan.size_kind.{k}", lang))
+                             format_func=lambda k: labels.label(labels.PLAN_SIZE_KIND, k, lang), placeholder=t("widget.choose", lang))
     size = st.number_input(t("plan.size", lang), 0, MAX_SIZE, step=1, key="p_size")
     district_min = st.number_input(t("plan.dmin", lang), 0, MAX_PER_DISTRICT, step=1, key="p_dmin")
     # A picker rather than a number box: "no limit" stays one choice away after a number is chosen.
     district_max = st.selectbox(t("plan.dmax", lang), [None, *range(1, MAX_PER_DISTRICT + 1)], key="p_dmax",
-                                format_func=lambda n: t("plan.dmax.none", lang) if n is None else str(n))
+                                format_func=lambda n: t("plan.dmax.none", lang) if n is None else str(n), placeholder=t("widget.choose", lang))
     ordered = sorted(names, key=names.get)
     include = st.multiselect(t("plan.include", lang), ordered, key="p_inc", format_func=names.get,
-                             placeholder=t("plan.choose_communes", lang))
+                             placeholder=t("plan.choose_communes", lang), select_all=False)
     exclude = st.multiselect(t("plan.exclude", lang), ordered, key="p_exc", format_func=names.get,
-                             placeholder=t("plan.choose_communes", lang))
+                             placeholder=t("plan.choose_communes", lang), select_all=False)
 
     st.subheader(t("plan.assumptions", lang))
     if from_pilot:

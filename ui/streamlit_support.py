@@ -12,6 +12,7 @@ from indicators.published import effective_catalogue, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from indicators.table import commune_table
+from l10n import labels
 from l10n.messages import t
 from storage import datasets
 from storage.db import make_engine, upgrade
@@ -35,7 +36,7 @@ def require_reference(lang: str) -> ReferenceData:
     try:
         return _reference()
     except ReferenceDataError as error:
-        st.error(t(f"ref.{error.kind}", lang, path=str(error.path)))
+        st.error(labels.label(labels.REFERENCE_ERROR, error.kind, lang, path=str(error.path)))
         if error.detail:
             st.caption(t("ref.detail", lang, detail=error.detail))
         st.info(t("ref.howto", lang, default=str(DEFAULT_REFERENCE_DIR)))

@@ -24,8 +24,8 @@ from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, denominator_indicator
 from indicators.periods import CHANGE_COUNT, CHANGE_POINTS, Change, Period, compute_change
 from indicators.published import effective_catalogue, importable_indicators
-from l10n import fmt
-from l10n.messages import t
+from l10n import fmt, labels
+from l10n.messages import N_, t, tn
 from l10n.text import plain
 from views.map.mapview import (
     ILLUSTRATIVE_COLOUR,
@@ -243,7 +243,7 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
     legend = [SharedLegendEntry(c.colour, class_label(c, indicator, lang),
                                 tuple(int(counts.get(c.index, 0)) for counts in class_counts))
               for c in classification.classes]
-    for kind, key in ((MISSING_NOT_DEPLOYED, "legend.not_deployed"), (MISSING_NO_DATA, "legend.no_data")):
+    for kind, key in ((MISSING_NOT_DEPLOYED, N_("legend.not_deployed")), (MISSING_NO_DATA, N_("legend.no_data"))):
         counts = tuple(int(c.get(kind, 0)) for c in missing_counts)
         if any(counts):
             legend.append(SharedLegendEntry(NO_DATA_COLOUR, t(key, lang), counts, "no_data"))
@@ -354,7 +354,7 @@ def change_map(table_a: pd.DataFrame, table_b: pd.DataFrame, period_a: Period, p
 
 
 def change_explanation(indicator: Indicator, kind: str, lang: str) -> str:
-    return t(f"compare.change_kind.{kind}", lang, unit=indicator.unit[lang])
+    return labels.label(labels.CHANGE_KIND, kind, lang, unit=indicator.unit[lang])
 
 
 # --- Legend and the text alternative -----------------------------------------------------------
@@ -363,7 +363,7 @@ def shared_legend_html(legend: list[SharedLegendEntry], periods: list[Period], l
     communes of the class on each period's map."""
     rows = []
     for entry in legend:
-        counts = [t("legend.count", lang, count=n) for n in entry.counts]
+        counts = [tn("legend.count", n, lang) for n in entry.counts]
         if len(periods) > 1:
             counts = [f"{p.label}: {c}" for p, c in zip(periods, counts)]
         rows.append(legend_row_html(entry.colour, entry.label, "; ".join(counts), entry.kind != "class"))

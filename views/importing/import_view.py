@@ -7,6 +7,7 @@ import re
 import pandas as pd
 
 from importer.pipeline import Analysis
+from l10n import labels
 from l10n.messages import t
 from l10n.text import plain
 
@@ -47,7 +48,7 @@ def report_table(analysis: Analysis, unit_names: dict[str, str], lang: str) -> p
         t("col.sheet", lang): [r.sheet for r in analysis.rows],
         t("col.row", lang): [r.row for r in analysis.rows],
         t("col.text", lang): [r.label for r in analysis.rows],
-        t("col.status", lang): [t(f"status.{r.status}", lang) for r in analysis.rows],
+        t("col.status", lang): [labels.label(labels.MATCH_STATUS, r.status, lang) for r in analysis.rows],
         t("col.matched", lang): [f"{unit_names[r.gso_code]} ({r.gso_code})" if r.gso_code else "" for r in analysis.rows],
         t("col.reason", lang): [r.reason for r in analysis.rows],
     })
@@ -61,7 +62,7 @@ def report_download(analysis: Analysis, unit_names: dict[str, str], lang: str) -
     for problem in analysis.problems:
         if problem.row is not None:
             column = f" [{problem.column}]" if problem.column else ""
-            by_row.setdefault(problem.row, []).append(f"{t(f'severity.{problem.severity}', lang)}{column}: {problem.message}")
+            by_row.setdefault(problem.row, []).append(f"{labels.label(labels.SEVERITY, problem.severity, lang)}{column}: {problem.message}")
     report.insert(0, t("col.file", lang), analysis.file_name)
     report[t("import.problems", lang)] = ["; ".join(by_row.get(row.row, [])) for row in analysis.rows]
     general = [p for p in analysis.problems if p.row is None]
@@ -75,7 +76,7 @@ def report_download(analysis: Analysis, unit_names: dict[str, str], lang: str) -
 def problem_table(analysis: Analysis, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col.file", lang): [analysis.file_name] * len(analysis.problems),
-        t("col.severity", lang): [t(f"severity.{p.severity}", lang) for p in analysis.problems],
+        t("col.severity", lang): [labels.label(labels.SEVERITY, p.severity, lang) for p in analysis.problems],
         t("col.where", lang): [p.where() for p in analysis.problems],
         t("col.message", lang): [p.message for p in analysis.problems],
     })

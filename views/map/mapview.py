@@ -24,8 +24,8 @@ from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, Layer
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
 from indicators.table import Filters, filter_mask, known_not_pilot, rank_of
-from l10n import fmt
-from l10n.messages import t
+from l10n import fmt, labels
+from l10n.messages import N_, t, tn
 from l10n.text import plain
 from views.map.state import UNIT_TYPES, MapState
 
@@ -56,7 +56,7 @@ def value_text(indicator: Indicator, value, pilot, lang: str) -> str:
     """The value with its unit, or why there is none."""
     if indicator.kind == "category" and not isinstance(value, str) or indicator.kind != "category" and pd.isna(value):
         kind = missing_kind(indicator, pilot)
-        return t("tooltip.not_deployed" if kind == MISSING_NOT_DEPLOYED else "tooltip.no_data", lang)
+        return t("tooltip.not_deployed", lang) if kind == MISSING_NOT_DEPLOYED else t("tooltip.no_data", lang)
     return bare_value_text(indicator, value, lang) + unit_suffix(indicator, lang)
 
 
@@ -68,7 +68,7 @@ def unit_suffix(indicator: Indicator, lang: str) -> str:
 def bare_value_text(indicator: Indicator, value, lang: str) -> str:
     """A present value without its unit ("14.501", "Đã thí điểm")."""
     if indicator.kind == "category":
-        return t(f"category.{value}", lang)
+        return labels.label(labels.CATEGORY, value, lang)
     return fmt.number(value, indicator.decimals, lang)
 
 
@@ -120,7 +120,7 @@ def class_label(value_class: ValueClass, indicator: Indicator, lang: str) -> str
         return t("legend.from", lang, lower=show(lower))
     if value_class.closed_upper and lower == upper:
         return t("legend.single", lang, value=show(lower))
-    key = "legend.range_last" if value_class.closed_upper else "legend.range"
+    key = N_("legend.range_last") if value_class.closed_upper else N_("legend.range")
     return t(key, lang, lower=show(lower), upper=show(upper))
 
 
@@ -139,7 +139,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
     if indicator.kind == "category":
         colours = values.map(CATEGORY_COLOURS).fillna(NO_DATA_COLOUR)
         for category, colour in CATEGORY_COLOURS.items():
-            legend.append(LegendEntry(colour, t(f"category.{category}", lang),
+            legend.append(LegendEntry(colour, labels.label(labels.CATEGORY, category, lang),
                                       int(((values == category) & mask).sum())))
         missing = values.isna()
     else:
@@ -155,7 +155,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         missing = classification.class_of == NO_DATA
 
     kinds = pd.Series([missing_kind(indicator, pilot) for pilot in table["pilot"]], index=table.index)
-    for kind, key in ((MISSING_NOT_DEPLOYED, "legend.not_deployed"), (MISSING_NO_DATA, "legend.no_data")):
+    for kind, key in ((MISSING_NOT_DEPLOYED, N_("legend.not_deployed")), (MISSING_NO_DATA, N_("legend.no_data"))):
         count = int((missing & mask & (kinds == kind)).sum())
         if count:
             legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), count, "no_data"))
@@ -213,12 +213,12 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
     indicator = view.indicator
     shown = table.loc[view.mask]
     if view.classification is not None:
-        labels = {c.index: class_label(c, indicator, lang) for c in view.classification.classes}
-        classes = view.classification.class_of[view.mask].map(labels)
+        class_labels = {c.index: class_label(c, indicator, lang) for c in view.classification.classes}
+        classes = view.classification.class_of[view.mask].map(class_labels)
     else:
-        classes = shown[indicator.id].map(lambda v: t(f"category.{v}", lang) if isinstance(v, str) else None)
-    missing_labels = [t("legend.not_deployed" if missing_kind(indicator, p) == MISSING_NOT_DEPLOYED else "legend.no_data", lang)
-                      for p in shown["pilot"]]
+        classes = shown[indicator.id].map(lambda v: labels.label(labels.CATEGORY, v, lang) if isinstance(v, str) else None)
+    missing_text = {MISSING_NOT_DEPLOYED: t("legend.not_deployed", lang), MISSING_NO_DATA: t("legend.no_data", lang)}
+    missing_labels = [missing_text[missing_kind(indicator, p)] for p in shown["pilot"]]
     return pd.DataFrame({
         t("col.gso_code", lang): shown["gso_code"],
         t("col.commune", lang): shown["name"],
@@ -275,7 +275,7 @@ def legend_html(legend: list[LegendEntry], lang: str, compact: bool = False) -> 
     """The legend as one HTML block (one element instead of one per class). ``compact`` is the
     small, wrapping form for the public embed."""
     style = LEGEND_COMPACT if compact else LEGEND_NORMAL
-    return "".join(legend_row_html(entry.colour, entry.label, t("legend.count", lang, count=entry.count),
+    return "".join(legend_row_html(entry.colour, entry.label, tn("legend.count", entry.count, lang),
                                    entry.kind != "class", style) for entry in legend)
 
 

@@ -9,8 +9,8 @@ import pandas as pd
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from indicators.table import has_team
-from l10n import fmt
-from l10n.messages import t
+from l10n import fmt, labels
+from l10n.messages import t, tn
 from planner.scoring import CRITERIA
 from planner.selection import SCALE, Group, NextBest, Plan
 from planner.wave import WaveResult
@@ -53,7 +53,7 @@ def status_layer(status: pd.Series, geometry: PublishedGeometry, lang: str, illu
     for code, kind in status.items():
         colour = {"pilot": PILOT, "wave": WAVE}.get(kind, REST)
         styles[code] = [colour, STYLE_NO_DATA if kind in ("excluded", "unknown") else STYLE_NORMAL]
-        text = t(f"plan.status.{kind}", lang)
+        text = labels.label(labels.PLAN_STATUS, kind, lang)
         if candidates is not None and code in candidates.index:
             row = candidates.loc[code]
             text += " · " + t("plan.tip.score", lang, score=score_text(row["score"], lang))
@@ -108,7 +108,7 @@ def score_rows(result: WaveResult, lang: str) -> pd.DataFrame:
         t("plan.col.score", lang): [score_text(v, lang) for v in frame["score"]],
     }
     for name in CRITERIA:
-        rows[t(f"plan.criterion.{name}", lang)] = [score_text(v, lang) for v in frame[name]]
+        rows[labels.label(labels.PLAN_CRITERION, name, lang)] = [score_text(v, lang) for v in frame[name]]
     rows[t("plan.col.households", lang)] = [fmt.number(v, 0, lang) for v in frame["households"]]
     rows[t("plan.col.teams", lang)] = [fmt.number(v, 0, lang) for v in frame["teams"]]
     rows[t("plan.col.members", lang)] = [fmt.number(v, 0, lang) for v in frame["members"]]
@@ -119,16 +119,14 @@ def score_rows(result: WaveResult, lang: str) -> pd.DataFrame:
 def group_text(group: Group, result: WaveResult, names: dict[str, str], districts: dict[str, str], lang: str) -> str:
     constraints = result.settings.constraints
     if group.kind == "size":
-        return t(f"plan.group.size.{constraints.size_kind}", lang, size=fmt.number(constraints.size, 0, lang),
-                 count=constraints.size)
+        return tn(labels.PLAN_SIZE_LIMIT[constraints.size_kind], constraints.size, lang,
+                  size=fmt.number(constraints.size, 0, lang))
     district = districts.get(group.target, group.target)
     if group.kind == "district_min":
-        return t("plan.group.district_min", lang, n=constraints.district_min, count=constraints.district_min,
-                 district=district)
+        return tn("plan.group.district_min", constraints.district_min, lang, district=district)
     if group.kind == "district_max":
-        return t("plan.group.district_max", lang, n=constraints.district_max, count=constraints.district_max,
-                 district=district)
-    return t(f"plan.group.{group.kind}", lang, commune=names.get(group.target, group.target))
+        return tn("plan.group.district_max", constraints.district_max, lang, district=district)
+    return labels.label(labels.PLAN_PIN, group.kind, lang, commune=names.get(group.target, group.target))
 
 
 def setting_notes(result: WaveResult, districts: dict[str, str], lang: str) -> list[str]:
@@ -143,8 +141,8 @@ def setting_notes(result: WaveResult, districts: dict[str, str], lang: str) -> l
     if settings.constraints.district_min > 0:
         without = sorted(set(districts) - set(result.candidates["district_code"]))
         if without:
-            notes.append(t("plan.note.no_candidates_in", lang, n=settings.constraints.district_min,
-                           districts=", ".join(districts[d] for d in without)))
+            notes.append(tn("plan.note.no_candidates_in", settings.constraints.district_min, lang,
+                            districts=", ".join(districts[d] for d in without)))
     return notes
 
 
@@ -206,7 +204,7 @@ def compare_rows(first, second, lang: str) -> pd.DataFrame:
     """The saved totals of two scenarios side by side."""
     rows = []
     for key in COMPARED_TOTALS:
-        rows.append([t(f"plan.metric.{key}", lang)] + [fmt.number(s.totals.get(key), 0, lang) for s in (first, second)])
+        rows.append([labels.label(labels.PLAN_METRIC, key, lang)] + [fmt.number(s.totals.get(key), 0, lang) for s in (first, second)])
     rows.append([t("plan.metric.coverage", lang)] + [fmt.percent(s.totals["coverage_after"] * 100, 1, lang)
                                                     if "coverage_after" in s.totals else "—" for s in (first, second)])
     rows.append([t("plan.metric.with_teams", lang)] + [
@@ -220,4 +218,4 @@ def difference_lines(first, second, names: dict[str, str], lang: str) -> list[st
     listing = lambda codes: ", ".join(sorted(names.get(c, c) for c in codes)) or "—"
     return [t("plan.compare.only", lang, which="A", communes=listing(a - b)),
             t("plan.compare.only", lang, which="B", communes=listing(b - a)),
-            t("plan.compare.both", lang, count=len(a & b))]
+            tn("plan.compare.both", len(a & b), lang)]

@@ -22,8 +22,8 @@ import pandas as pd
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from indicators.catalogue import DATA_DIR, Indicator
 from indicators.table import PILOT, area_value
-from l10n import fmt
-from l10n.messages import t
+from l10n import fmt, labels
+from l10n.messages import t, tn
 from views.map.mapview import LegendEntry, LegendStyle, legend_row_html
 from views.map.state import LANGUAGES, PILOT_CHOICES, MapState, Notice, QueryReader
 
@@ -341,18 +341,19 @@ def area_figure(table: pd.DataFrame, catalogue: Mapping[str, Indicator], indicat
                           f"{fmt.number(pilots, 0, lang)}/{fmt.number(len(frame), 0, lang)}")
     aggregate = area_value(frame, indicator, catalogue)
     if aggregate is not None:
-        how, value = aggregate
-        return AreaFigure(t(f"present.area.{how}", lang, indicator=name, area=area),
-                          fmt.with_unit(value, indicator.unit[lang], indicator.decimals, lang))
+        label = labels.label(labels.AREA_FIGURE, aggregate.how, lang, indicator=name, area=area)
+        if not aggregate.whole:
+            label += " · " + t("area.partial", lang, covered=aggregate.covered, communes=aggregate.communes)
+        return AreaFigure(label, fmt.with_unit(aggregate.value, indicator.unit[lang], indicator.decimals, lang))
     median = frame[indicator.id].median()
     median = None if pd.isna(median) else float(median)
-    return AreaFigure(t("present.area.median", lang, indicator=name, area=area),
+    return AreaFigure(labels.label(labels.AREA_FIGURE, "median", lang, indicator=name, area=area),
                       fmt.with_unit(median, indicator.unit[lang], indicator.decimals, lang))
 
 
 def legend_strip_html(legend: list[LegendEntry], lang: str) -> str:
     """The legend as one wrapping row with large swatches and text, readable across a room."""
-    items = [legend_row_html(entry.colour, entry.label, t("legend.count", lang, count=entry.count),
+    items = [legend_row_html(entry.colour, entry.label, tn("legend.count", entry.count, lang),
                              entry.kind != "class", LEGEND_PROJECTOR) for entry in legend]
     return ('<div class="camau-present-legend" style="display:flex;flex-wrap:wrap;column-gap:2rem;row-gap:.4rem">'
             + "".join(items) + "</div>")
