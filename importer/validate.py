@@ -57,11 +57,13 @@ def check_rows(rows: Iterable[MatchedRow], mapping: dict[str, str | None], catal
             problems.append(Problem(row.sheet, row.row, None, "row.duplicate", {"first_row": first_row_of[row.gso_code]}))
             continue
         first_row_of[row.gso_code] = row.row
+        census_row = None   # looked up once per row, and only when a mapped cell needs it
         for column, indicator_id in mapping.items():
             if indicator_id is None or column not in row.cells:
                 continue
-            value, problem = check_value(row.cells[column], catalogue[indicator_id],
-                                         census.loc[row.gso_code] if row.gso_code in census.index else None)
+            if census_row is None and catalogue[indicator_id].upper_bound and row.gso_code in census.index:
+                census_row = census.loc[row.gso_code]
+            value, problem = check_value(row.cells[column], catalogue[indicator_id], census_row)
             if problem:
                 problems.append(Problem(row.sheet, row.row, column, problem.code, problem.params))
             elif value is not None:
