@@ -44,8 +44,9 @@ class ImportFileError(Exception):
     Codes raised by the reader: ``empty``, ``too_large``, ``not_spreadsheet``, ``corrupt``,
     ``encrypted``, ``xls_unsupported``, ``legacy_encoding``, ``unknown_encoding``, and the bounds of
     ``importer.limits``: ``too_many_rows``, ``too_many_columns``, ``too_many_cells``,
-    ``text_too_long``, ``too_many_merged``, ``too_many_sheets``, ``unpacked_too_large``.
-    Codes raised by the layout detection: ``no_sheet``, ``no_table``, ``no_data``, ``bad_override``;
+    ``text_too_long``, ``too_many_merged``, ``too_many_sheets``, ``too_many_parts``,
+    ``unpacked_too_large``. Codes raised by the layout detection: ``no_sheet``, ``no_table``,
+    ``no_table_in_sheet``, ``no_data``, ``bad_header_rows``, ``bad_data_rows``;
     by the pipeline ``bad_mapping``; by the isolated parse ``parse_timeout``, ``parse_memory``,
     ``parse_failed``; by the editing service ``invalid``.
     """

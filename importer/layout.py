@@ -146,8 +146,10 @@ def table_rows(sheet: RawSheet, layout: Layout) -> list[TableRow]:
     from the signature block down.
 
     A row's kind comes from its label first: "Tổng cộng", "Tổng", "Cộng", "Toàn tỉnh" are totals
-    ("Cộng huyện …" is a district subtotal, so a group); "Xã …", "Phường …", "Thị trấn …", "TT …"
-    are communes; "Huyện …", "H. …", "Thành phố …", "TP …" and "I.", "II." prefixes are groups.
+    ("Cộng huyện …" is a district subtotal, so a group); a label with a commune's type prefix in any
+    form ("Xã …", "X. …", "Phường …", "P.5", "Thị trấn …", "TT …") is a commune, before any group
+    rule is tried: "X. Thới Bình" is Xã Thới Bình, never the roman group number X. "Huyện …",
+    "H. …", "Thành phố …", "TP …" and "I.", "II." prefixes are groups.
     Failing that, the STT: a section number (I, II, A) marks a group, and so does an empty STT
     when most rows are numbered, which catches bare district names such as "Đầm Dơi".
     Everything else is data."""

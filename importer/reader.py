@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import io
 import re
 import unicodedata
@@ -237,11 +238,14 @@ def _check_xlsx_bounds(archive: zipfile.ZipFile, file_name: str) -> None:
     if len(sheets) > limits.MAX_SHEETS:
         raise _over("too_many_sheets", file_name, count=len(sheets), limit=limits.MAX_SHEETS)
     budget = _Budget()
-    for info in infos:
+    titles: dict[str, str] | None = None
+    for info in sorted(infos, key=lambda i: i.filename in {s.filename for s in sheets}):  # sheets last
         if info.is_dir():
             continue
         if info in sheets:
-            _scan_sheet_part(archive, info, file_name, budget)
+            if titles is None:
+                titles = _sheet_titles(archive)
+            _scan_sheet_part(archive, info, file_name, budget, titles.get(info.filename))
         elif info.filename.endswith("sharedStrings.xml"):
             _scan_part(archive, info, file_name, budget, _SharedStringScan(file_name))
         elif info.filename == "xl/workbook.xml":
@@ -438,9 +442,38 @@ class _SharedStringScan(_TextScan):
                         sheet=None, limit=limits.MAX_CELL_CHARS)
 
 
-def _scan_sheet_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, budget: _Budget) -> None:
-    sheet = PurePath(info.filename).stem   # the part name; the sheet's title is known only after parsing
+def _scan_sheet_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str, budget: _Budget,
+                     title: str | None) -> None:
+    sheet = title or PurePath(info.filename).stem
     _scan_part(archive, info, file_name, budget, _SheetScan(file_name, sheet, budget))
+
+
+_SHEET_ENTRY = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
+_ATTRIBUTE = re.compile(r"""([\w:]+)\s*=\s*["']([^"']*)["']""")
+
+
+def _sheet_titles(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part -> the sheet's title, so that a refusal names the sheet the editor sees.
+    Read from workbook.xml and its relationships, whose sizes were checked already; any oddity
+    leaves the part name in the message instead."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        relations = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        return {}
+    targets = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", relations):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if "Id" in attributes and "Target" in attributes:
+            target = attributes["Target"].lstrip("/")
+            targets[attributes["Id"]] = target if target.startswith("xl/") else f"xl/{target}"
+    titles = {}
+    for tag in _SHEET_ENTRY.findall(workbook):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        relation = next((value for key, value in attributes.items() if key.endswith(":id")), None)
+        if relation in targets and "name" in attributes:
+            titles[targets[relation]] = html.unescape(attributes["name"])
+    return titles
 
 
 # --- xlsx: reading the cells ---------------------------------------------------------------

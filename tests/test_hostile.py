@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import manage
+import tests.hostile as hostile_module
 from importer import limits
 from importer.errors import ImportFileError
 from importer.isolation import ParseStats, read_isolated
@@ -243,3 +244,51 @@ def files_for_language():
             "4,Phường Khánh Bình,1,99999999\n"
             "5,Xã Không Có,1,1\n"
             ",Tổng cộng,999,\n").encode()
+
+
+def test_a_refusal_names_the_sheet_as_the_editor_sees_it():
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Tổng hợp"
+    workbook.active["A1"] = "Tên xã"
+    workbook.active[f"A{limits.MAX_ROWS + 1}"] = "ghi chú lạc"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ImportFileError) as caught:
+        read_file(buffer.getvalue(), "bao_cao.xlsx")
+    assert caught.value.params["sheet"] == "Tổng hợp" and caught.value.params["row"] == limits.MAX_ROWS + 1
+    assert "trang “Tổng hợp”: trang tính khai báo vùng dữ liệu đến dòng 5001" in describe(caught.value.message)
+
+
+def _xlsx(cells: dict[str, object]) -> bytes:
+    workbook = openpyxl.Workbook()
+    for ref, value in cells.items():
+        workbook.active[ref] = value
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("data, name, code", [
+    (_xlsx({"A1": "Tên xã", "GS1": 1}), "rong.xlsx", "too_many_columns"),         # column 201
+    (b"T\xc3\xaan x\xc3\xa3" + b",1" * limits.MAX_COLUMNS + b"\n", "rong.csv", "too_many_columns"),
+    (b"a,b\n" + b"x" * (limits.MAX_CELL_CHARS + 1) + b",1\n", "dai.csv", "text_too_long"),
+    # (openpyxl truncates what it writes to Excel's limit, so this cell is written by hand)
+    (hostile_module._workbook([hostile_module._SHEET_START, '<row r="1"><c r="A1" t="inlineStr"><is><t>'
+                               + "x" * (limits.MAX_CELL_CHARS + 1) + "</t></is></c></row>",
+                               hostile_module._SHEET_END]), "dai.xlsx", "text_too_long"),
+])
+def test_each_bound_refuses_just_past_its_limit(data, name, code):
+    with pytest.raises(ImportFileError) as caught:
+        read_file(data, name)
+    assert caught.value.code == code
+    assert str(caught.value.params["limit"]) in {str(limits.MAX_COLUMNS), str(limits.MAX_CELL_CHARS)}
+
+
+def test_files_at_the_limits_are_read():
+    wide = _xlsx({"A1": "Tên xã", "GR1": 1, f"A{limits.MAX_ROWS}": "cuối"})
+    sheet, = read_file(wide, "rong.xlsx")
+    assert len(sheet.rows) == limits.MAX_ROWS and sheet.width == limits.MAX_COLUMNS
+    assert len(sheet.rows[1]) == 0 and len(sheet.rows[-1]) == 1     # no row is padded
+    trailing = b"T\xc3\xaan x\xc3\xa3,S\xe1\xbb\x91 t\xe1\xbb\x95" + b"," * 300 + b"\nX\xc3\xa3 A,1" + b"," * 300 + b"\n"
+    sheet, = read_file(trailing, "excel.csv")        # Excel's trailing separators are not columns
+    assert sheet.rows == [["Tên xã", "Số tổ"], ["Xã A", "1"]]
