@@ -317,3 +317,6 @@ def test_match_report_download_lists_each_rows_problems(files, run, reference):
     assert "<script>alert(1)</script>" in text  # kept as plain text
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]
+    english = report_download(analysis, names, "en")
+    assert english["Errors and warnings"].str.contains("is not a number").any()
+    assert not english["Errors and warnings"].str.contains("không phải là số").any()
