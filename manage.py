@@ -25,6 +25,7 @@ from pathlib import Path
 from auth.accounts import AccountError
 from geo.reference import ReferenceDataError, load_reference
 from importer.errors import ImportFileError
+from importer.isolation import read_isolated
 from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse
 from importer.template import template_workbook
@@ -32,10 +33,12 @@ from indicators.catalogue import load_catalogue
 from indicators.published import importable_indicators
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
+from l10n.importing import describe, describe_reason, where
 from services import editing
 from storage import datasets
 from storage.db import make_engine, upgrade
 from storage.settings import upload_limit_bytes
+from views.importing.import_view import error_text
 
 INVALID = 2
 
@@ -49,8 +52,13 @@ def _engine():
 
 def _report_json(analysis) -> list[dict]:
     return [{"sheet": r.sheet, "row": r.row, "text": r.label, "gso_code": r.gso_code, "status": r.status,
-             "reason": r.reason, "candidates": list(r.candidates)}
+             "reason": describe_reason(r.reason, "vi"), "reason_codes": [part.code for part in r.reason],
+             "candidates": list(r.candidates)}
             for r in analysis.rows if r.kind == "data"]
+
+
+def _json_params(params) -> dict:
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in params.items()}
 
 
 def command_import(args) -> int:
@@ -63,27 +71,30 @@ def command_import(args) -> int:
     reference = load_reference()
     catalogue = load_catalogue()
     try:
+        sheets = read_isolated(data, path.name, upload_limit_bytes())   # bounded, in a child process
         analysis = analyse(data, path.name, matcher=CommuneMatcher(reference.units), catalogue=catalogue,
                            census=reference.population.set_index("gso_code"),
-                           options=ImportOptions(sheet=args.sheet), max_bytes=upload_limit_bytes())
+                           options=ImportOptions(sheet=args.sheet), max_bytes=upload_limit_bytes(), sheets=sheets)
     except ImportFileError as error:
         if args.json:
-            print(json.dumps({"valid": False, "error": error.code, "message": error.message}, ensure_ascii=False))
+            print(json.dumps({"valid": False, "error": error.code, "params": _json_params(error.params),
+                              "message": error_text(error, "vi")}, ensure_ascii=False))
         else:
-            print(f"{path.name}: {error.message}", file=sys.stderr)
+            print(f"{path.name}: {error_text(error, 'vi')}", file=sys.stderr)
         return INVALID
     if args.json:
         print(json.dumps({
             "valid": analysis.valid, "file": analysis.file_name, "sha256": analysis.sha256,
             "sheet": analysis.layout.sheet, "mapping": analysis.mapping, "rows": _report_json(analysis),
             "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "severity": p.severity,
-                          "message": p.message} for p in analysis.problems],
+                          "code": p.code, "message": describe(p.message, "vi")} for p in analysis.problems],
         }, ensure_ascii=False, indent=1))
     else:
         print(f"{analysis.file_name} (trang {analysis.layout.sheet}): {analysis.rows_read} dòng xã, "
               f"{analysis.rows_matched} khớp, {analysis.rows_rejected} bị loại, {len(analysis.figures)} giá trị")
         for problem in analysis.problems:
-            print(f"  [{'LỖI' if problem.severity == 'error' else 'lưu ý'}] {problem.where()}: {problem.message}")
+            print(f"  [{'LỖI' if problem.severity == 'error' else 'lưu ý'}] "
+                  f"{where(problem.sheet, problem.row, problem.column, 'vi')}: {describe(problem.message, 'vi')}")
     if not analysis.valid:
         return INVALID
     if args.dry_run:

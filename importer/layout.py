@@ -18,6 +18,7 @@ from functools import lru_cache
 from unidecode import unidecode
 
 from importer.errors import ImportFileError
+from importer.names import clean_label, parse_unit_name
 from importer.numbers import parse_vn_number
 from importer.reader import RawSheet, column_letter, is_blank
 
@@ -58,7 +59,7 @@ class Layout:
     """Where the commune table lies in a sheet.
 
     ``columns`` has one label per sheet column: the header text with whitespace collapsed and
-    diacritics kept, two header rows joined as "Parent / Child"; "Cột F" for a column with data but
+    diacritics kept, two header rows joined as "Parent / Child"; "[F]" for a column with data but
     no header; "" for a column the table does not use.
     """
 
@@ -101,25 +102,19 @@ class TableRow:
 
 def pick_sheet(sheets: Sequence[RawSheet], name: str | None = None) -> RawSheet:
     """The sheet called ``name``, or by default the first sheet with a detectable commune table."""
-    names = ", ".join(f"“{sheet.name}”" for sheet in sheets)
+    names = tuple(sheet.name for sheet in sheets)
     if name is not None:
         for sheet in sheets:
             if sheet.name.strip().casefold() == name.strip().casefold():
                 return sheet
-        raise ImportFileError(
-            "no_sheet", f"Không có trang tính “{name}” trong tệp. Các trang có trong tệp: {names}.", names)
+        raise ImportFileError("no_sheet", {"sheet": name, "sheets": names}, ", ".join(names))
     for sheet in sheets:
         try:
             detect_layout(sheet)
         except ImportFileError:
             continue
         return sheet
-    raise ImportFileError(
-        "no_table",
-        f"Không trang tính nào trong tệp có bảng số liệu theo xã (các trang: {names}). Bảng cần một "
-        "dòng tiêu đề có cột tên đơn vị (ví dụ “Tên xã, phường, thị trấn”) hoặc mã đơn vị (“Mã xã”).",
-        names,
-    )
+    raise ImportFileError("no_table", {"sheets": names}, ", ".join(names))
 
 
 def detect_layout(sheet: RawSheet, header_rows: tuple[int, ...] | None = None,
@@ -151,8 +146,10 @@ def table_rows(sheet: RawSheet, layout: Layout) -> list[TableRow]:
     from the signature block down.
 
     A row's kind comes from its label first: "Tổng cộng", "Tổng", "Cộng", "Toàn tỉnh" are totals
-    ("Cộng huyện …" is a district subtotal, so a group); "Xã …", "Phường …", "Thị trấn …", "TT …"
-    are communes; "Huyện …", "H. …", "Thành phố …", "TP …" and "I.", "II." prefixes are groups.
+    ("Cộng huyện …" is a district subtotal, so a group); a label with a commune's type prefix in any
+    form ("Xã …", "X. …", "Phường …", "P.5", "Thị trấn …", "TT …") is a commune, before any group
+    rule is tried: "X. Thới Bình" is Xã Thới Bình, never the roman group number X. "Huyện …",
+    "H. …", "Thành phố …", "TP …" and "I.", "II." prefixes are groups.
     Failing that, the STT: a section number (I, II, A) marks a group, and so does an empty STT
     when most rows are numbered, which catches bare district names such as "Đầm Dơi".
     Everything else is data."""
@@ -207,7 +204,7 @@ def _is_child_header(sheet: RawSheet, row: int, anchor: int, id_columns: list[in
     """Sub-labels under the anchor: nothing under STT, name or code (a district row such as
     "I. THÀNH PHỐ CÀ MAU" has its text there), only words, and some of them under a label
     (others may sit under a parent written once, over its first child)."""
-    cells = sheet.rows[row - 1]
+    cells = sheet.row_cells(row)
     if _is_number_row(cells) or any(_occupied(sheet, row, col) for col in id_columns):
         return False
     parents = _header_texts(sheet, anchor)
@@ -226,12 +223,9 @@ def _occupied(sheet: RawSheet, row: int, col: int) -> bool:
 def _checked_header_rows(sheet: RawSheet, header_rows: tuple[int, ...]) -> tuple[int, ...]:
     rows = tuple(sorted(set(header_rows)))
     if not rows or len(rows) > MAX_HEADER_ROWS or rows[0] < 1 or rows[-1] > len(sheet.rows):
-        raise ImportFileError(
-            "bad_override",
-            f"Dòng tiêu đề {_row_list(header_rows)} không hợp lệ cho trang “{sheet.name}”: cần 1 đến "
-            f"{MAX_HEADER_ROWS} dòng trong khoảng 1–{len(sheet.rows)}.",
-            repr(header_rows),
-        )
+        raise ImportFileError("bad_header_rows", {"sheet": sheet.name, "rows": _row_list(header_rows),
+                                                  "max_rows": MAX_HEADER_ROWS, "last_row": len(sheet.rows)},
+                              repr(header_rows))
     return rows
 
 
@@ -272,12 +266,7 @@ def _detect_data_rows(sheet: RawSheet, header_rows: tuple[int, ...],
         last = row
         row = _next_filled_row(sheet, row + 1)
     if first is None or last is None:
-        raise ImportFileError(
-            "no_data",
-            f"Trang “{sheet.name}” có dòng tiêu đề (dòng {_row_list(header_rows)}) nhưng không có "
-            "dòng số liệu nào bên dưới.",
-            sheet.name,
-        )
+        raise ImportFileError("no_data", {"sheet": sheet.name, "header_rows": _row_list(header_rows)}, sheet.name)
     return first, last
 
 
@@ -285,12 +274,9 @@ def _checked_data_rows(sheet: RawSheet, data_rows: tuple[int, int],
                        header_rows: tuple[int, ...]) -> tuple[int, int]:
     first, last = data_rows
     if not header_rows[-1] < first <= last <= len(sheet.rows):
-        raise ImportFileError(
-            "bad_override",
-            f"Dòng số liệu {first}–{last} không hợp lệ cho trang “{sheet.name}”: cần nằm sau dòng "
-            f"tiêu đề {_row_list(header_rows)} và không quá dòng {len(sheet.rows)}.",
-            repr(data_rows),
-        )
+        raise ImportFileError("bad_data_rows", {"sheet": sheet.name, "first_row": first, "last_row": last,
+                                                "header_rows": _row_list(header_rows), "sheet_rows": len(sheet.rows)},
+                              repr(data_rows))
     return first, last
 
 
@@ -326,14 +312,14 @@ def _next_filled_row(sheet: RawSheet, start: int) -> int | None:
 def _column_labels(sheet: RawSheet, header_rows: tuple[int, ...], first: int, last: int) -> list[str]:
     levels = [_header_texts(sheet, row) for row in header_rows]
     for upper, row, row_below in zip(levels, header_rows, header_rows[1:]):
-        _spread_unmerged_parents(upper, _merged_columns(sheet, row), sheet.rows[row_below - 1])
+        _spread_unmerged_parents(upper, _merged_columns(sheet, row), sheet.row_cells(row_below))
     labels = [_join_parts(level[col] for level in levels) for col in range(len(levels[0]))]
     return _named_and_unique(sheet, labels, first, last)
 
 
 def _header_texts(sheet: RawSheet, row: int) -> list[str]:
     """The cleaned text of each cell in a header row, a merged label repeated over its range."""
-    texts = [_clean(value) for value in sheet.rows[row - 1]]
+    texts = [_clean(value) for value in sheet.row_cells(row)]
     for merged in sheet.merged:
         if merged.first_row <= row <= merged.last_row:
             text = _clean(sheet.cell(merged.first_row, merged.first_col))
@@ -370,9 +356,9 @@ def _named_and_unique(sheet: RawSheet, labels: list[str], first: int, last: int)
     for col, label in enumerate(labels):
         has_data = any(not is_blank(sheet.cell(row, col)) for row in range(first, last + 1))
         if not label and has_data:
-            label = f"Cột {column_letter(col)}"
+            label = f"[{column_letter(col)}]"
         elif label and label in named:
-            label = f"{label} (cột {column_letter(col)})"
+            label = f"{label} [{column_letter(col)}]"
         named.append(label)
     return named
 
@@ -386,7 +372,7 @@ def _find_column(labels: list[str], pattern: re.Pattern) -> int | None:
 
 def _guess_name_column(sheet: RawSheet, first: int, last: int, exclude: int | None) -> int | None:
     """Without a recognisable header, the name column is the one with the most words in it."""
-    width = len(sheet.rows[0]) if sheet.rows else 0
+    width = sheet.width
     counts = {col: sum(1 for row in range(first, last + 1)
                        if isinstance(v := sheet.cell(row, col), str) and v.strip() and not _is_numeric(v))
               for col in range(width) if col != exclude}
@@ -440,8 +426,8 @@ def _classify(label: str, stt: object, numbered: bool) -> str:
         return "group"
     if _TOTAL_LABEL.match(key):
         return "total"
-    if _COMMUNE_LABEL.match(key):
-        return "data"
+    if _COMMUNE_LABEL.match(key) or parse_unit_name(clean_label(label)).unit_type is not None:
+        return "data"   # "X. Tân Thành", "P.5", "TT Sông Đốc": no group prefix may override a commune's
     if _DISTRICT_LABEL.match(key) or _ROMAN_PREFIX.match(label.strip()):
         return "group"
     if isinstance(stt, str) and _SECTION_NUMBER.match(stt.strip()):
@@ -493,10 +479,4 @@ def _row_list(rows: Sequence[int]) -> str:
 
 
 def _no_table(sheet: RawSheet) -> ImportFileError:
-    return ImportFileError(
-        "no_table",
-        f"Không tìm thấy bảng số liệu theo xã trong trang “{sheet.name}”: cần một dòng tiêu đề có "
-        "cột tên đơn vị (ví dụ “Tên xã, phường, thị trấn”, “Đơn vị”) hoặc mã đơn vị (“Mã xã”). "
-        "Có thể tự chọn dòng tiêu đề và dòng số liệu.",
-        sheet.name,
-    )
+    return ImportFileError("no_table_in_sheet", {"sheet": sheet.name}, sheet.name)

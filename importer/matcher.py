@@ -35,10 +35,13 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from geo.codes import InvalidCodeError, normalise_gso_code
+from importer.errors import Message
 from importer.names import (
     PHUONG,
     PREFIX_ABBREVIATED,
     PREFIX_NO_DIACRITICS,
+    THI_TRAN,
+    XA,
     ParsedName,
     clean_label,
     diacritics_compatible,
@@ -68,15 +71,21 @@ DEFAULT_ALIASES = {
     "Xã Việt Khái": "32230",  # renamed Xã Nguyễn Việt Khái (Phú Tân); same unit, see SOURCES.md §2
 }
 
-RULE_CODE = "mã GSO"
-RULE_NO_PREFIX = "thiếu tiền tố"
-RULE_ABBREVIATED_PREFIX = "tiền tố viết tắt"
-RULE_NO_DIACRITICS = "bỏ dấu"
-RULE_WARD_NUMBER = "số phường"
-RULE_TONE_PLACEMENT = "vị trí dấu thanh"
-RULE_ALIAS = "bí danh"
-RULE_SPACING = "cách viết"  # only punctuation or spacing differs ("Xã.Tân Thành", "Phường1")
-RULE_FUZZY = "gần đúng (điểm {score:.0f})"
+# Tolerance codes (l10n.importing names them: "bỏ dấu" / "diacritics left out" ...).
+RULE_CODE = "code"
+RULE_NO_PREFIX = "no_prefix"
+RULE_ABBREVIATED_PREFIX = "abbreviated_prefix"
+RULE_NO_DIACRITICS = "no_diacritics"
+RULE_WARD_NUMBER = "ward_number"
+RULE_TONE_PLACEMENT = "tone_placement"
+RULE_ALIAS = "alias"
+RULE_SPACING = "spacing"  # only punctuation or spacing differs ("Xã.Tân Thành", "Phường1")
+RULE_FUZZY = "fuzzy"      # with the score in Match.score
+
+UNIT_TYPE_CODES = {XA: "xa", PHUONG: "phuong", THI_TRAN: "thi_tran"}
+# A label goes to the fuzzy step only if it could be a name: at least this many letters, and
+# more letters than digits ("a", "1,2", "x1x2x3" are refused at once, without scoring 101 units).
+MIN_NAME_LETTERS = 3
 
 REQUIRED_COLUMNS = ("gso_code", "name", "type", "district_code", "district")
 
@@ -85,11 +94,12 @@ REQUIRED_COLUMNS = ("gso_code", "name", "type", "district_code", "district")
 class Match:
     status: str                   # EXACT | TOLERANT | AMBIGUOUS | UNMATCHED
     gso_code: str | None          # set for EXACT and TOLERANT only
-    rule: str                     # Vietnamese label(s) of the tolerance used, comma-separated
+    rule: str                     # the tolerance codes used (RULE_*), comma-separated
     score: float | None           # fuzzy score (0-100) when the fuzzy step decided
     candidates: tuple[str, ...]   # AMBIGUOUS: the candidate codes; UNMATCHED: suggestions
-    reason: str                   # short Vietnamese explanation for the data steward
+    reason: tuple[Message, ...]   # why, for the data steward: codes and parameters, in parts
     conflict: bool = False        # matched by code, but the name or district points elsewhere
+    fuzzy: bool = False           # the fuzzy step ran (it is the costly one)
 
     @property
     def matched(self) -> bool:
@@ -144,16 +154,18 @@ class CommuneMatcher:
 
     # ---- public API ---------------------------------------------------------------------------
 
-    def match(self, name: object = None, code: object = None, district: object = None) -> Match:
+    def match(self, name: object = None, code: object = None, district: object = None,
+              fuzzy: bool = True) -> Match:
         """Match one row: its name cell, its code cell (if the sheet has one) and its district
-        (the group row above, a district column value, or a district code)."""
+        (the group row above, a district column value, or a district code). ``fuzzy=False``
+        skips the fuzzy step (a table that has used up ``limits.MAX_FUZZY_ROWS``)."""
         district_code = self.match_district(district)
         if clean_label(code):
-            result = self._match_code(code, name, district_code)
+            result = self._match_code(code, name, district_code, fuzzy)
         else:
-            result = self._match_name(name, district_code)
+            result = self._match_name(name, district_code, fuzzy)
         if district_code is None and clean_label(district):
-            result = replace(result, reason=f"{result.reason}; không nhận ra tên huyện")
+            result = replace(result, reason=(*result.reason, Message("match.unknown_district")))
         return result
 
     def match_district(self, text: object) -> str | None:
@@ -202,45 +214,48 @@ class CommuneMatcher:
 
     # ---- code ---------------------------------------------------------------------------------
 
-    def _match_code(self, code: object, name: object, district_code: str | None) -> Match:
+    def _match_code(self, code: object, name: object, district_code: str | None, fuzzy: bool) -> Match:
         try:
             gso_code = normalise_gso_code(code)
         except InvalidCodeError:
-            return _unmatched("Mã không đọc được (cần mã GSO 5 chữ số)")
+            return _unmatched(Message("match.code_unreadable"))
         if gso_code not in self._units:
-            by_name = self._match_name(name, district_code)
+            by_name = self._match_name(name, district_code, fuzzy)
             if by_name.matched:
-                return _unmatched(f"Mã {gso_code} không có trong danh mục; tên khớp "
-                                  f"{self.unit_label(by_name.gso_code)}", (by_name.gso_code,))
-            return _unmatched(f"Mã {gso_code} không có trong danh mục")
-        problems = self._code_disagreements(gso_code, name, district_code)
-        reason = f"Theo mã GSO: {self.unit_label(gso_code)}"
-        return Match(EXACT, gso_code, RULE_CODE, None, (), "; ".join([reason, *problems]), bool(problems))
+                return _unmatched(Message("match.code_unknown_name_matches",
+                                          {"code": gso_code, "unit": self.unit_label(by_name.gso_code)}),
+                                  (by_name.gso_code,), fuzzy=by_name.fuzzy)
+            return _unmatched(Message("match.code_unknown", {"code": gso_code}), fuzzy=by_name.fuzzy)
+        problems = self._code_disagreements(gso_code, name, district_code, fuzzy)
+        reason = Message("match.by_code", {"unit": self.unit_label(gso_code)})
+        return Match(EXACT, gso_code, RULE_CODE, None, (), (reason, *problems), bool(problems))
 
-    def _code_disagreements(self, gso_code: str, name: object, district_code: str | None) -> list[str]:
+    def _code_disagreements(self, gso_code: str, name: object, district_code: str | None,
+                            fuzzy: bool) -> list[Message]:
         problems = []
         if clean_label(name):
-            by_name = self._match_name(name, None)
+            by_name = self._match_name(name, None, fuzzy)
             if gso_code not in (by_name.gso_code, *by_name.candidates):
-                problems.append(f"tên ghi lại ứng với {self.unit_label(by_name.gso_code)}"
-                                if by_name.matched else "tên ghi không khớp mã")
+                problems.append(Message("match.name_points_to", {"unit": self.unit_label(by_name.gso_code)})
+                                if by_name.matched else Message("match.name_disagrees"))
         unit = self._units[gso_code]
         if district_code is not None and unit.district_code != district_code:
-            problems.append(f"mã thuộc {unit.district}, dòng lại nằm trong {self._districts[district_code]}")
+            problems.append(Message("match.code_other_district",
+                                    {"district": unit.district, "row_district": self._districts[district_code]}))
         return problems
 
     # ---- name ---------------------------------------------------------------------------------
 
-    def _match_name(self, name: object, district_code: str | None) -> Match:
+    def _match_name(self, name: object, district_code: str | None, fuzzy: bool = True) -> Match:
         label = clean_label(name)
         refusal = self._refusal(label)
         if refusal:
-            return _unmatched(refusal)
+            return _unmatched(Message(refusal))
         parsed = parse_unit_name(label)
         if not parsed.base:
-            return _unmatched("Thiếu tên sau tiền tố")
+            return _unmatched(Message("match.no_base"))
         if parsed.base.isdigit() and parsed.unit_type != PHUONG:
-            return _unmatched("Chỉ có số, không rõ là đơn vị nào")
+            return _unmatched(Message("match.digits_only"))
         exact = [_Hit(entry, ()) for entry in self._by_full_name.get(label, [])]
         if exact:
             return self._resolve(parsed, exact, EXACT, district_code)
@@ -251,18 +266,22 @@ class CommuneMatcher:
                       or self._without_diacritics(parsed, any_type=True))
         if other_type:
             return self._other_type(parsed, other_type)
-        return self._fuzzy(parsed, district_code)
+        if not parsed.base.isdigit() and not _could_be_name(parsed.base):
+            return _unmatched(Message("match.not_a_name"))
+        if not fuzzy:
+            return _unmatched(Message("match.fuzzy_limit"))
+        return replace(self._fuzzy(parsed, district_code), fuzzy=True)
 
     def _refusal(self, label: str) -> str | None:
-        """Why a label cannot be a commune name at all, or None. Never echoes the input."""
+        """Why a label cannot be a commune name at all (a reason code), or None."""
         if not label:
-            return "Thiếu tên đơn vị"
+            return "match.no_name"
         if len(label) > MAX_LABEL_LENGTH:
-            return "Chuỗi quá dài, không phải tên đơn vị"
+            return "match.too_long"
         if is_total_label(label):
-            return "Dòng tổng cộng, không phải xã"
+            return "match.total_row"
         if self.is_district_label(label):
-            return "Dòng tên huyện, không phải xã"
+            return "match.district_row"
         return None
 
     def _same_spelling(self, parsed: ParsedName, any_type: bool = False) -> list[_Hit]:
@@ -283,48 +302,49 @@ class CommuneMatcher:
         best = _best_hit_per_code(in_district)
         if len(best) > 1:
             codes = tuple(sorted(best))
-            return Match(AMBIGUOUS, None, "", None, codes,
-                         f"Nhiều đơn vị cùng tên: {self._labels(codes)}; ghi rõ xã/phường/thị trấn hoặc mã")
+            return Match(AMBIGUOUS, None, "", None, codes, (Message("match.same_name", {"units": self._labels(codes)}),))
         (gso_code, hit), = best.items()
         rule = ", ".join(hit.rules)
-        reason = f"Khớp {self.unit_label(gso_code)}" + (f": {rule}" if rule else "")
-        return Match(status, gso_code, rule, None, (), reason)
+        reason = Message("match.matched", {"unit": self.unit_label(gso_code), "rules": hit.rules})
+        return Match(status, gso_code, rule, None, (), (reason,))
 
     def _other_district(self, parsed: ParsedName, hits: list[_Hit], district_code: str) -> Match:
         codes = tuple(sorted({hit.entry.gso_code for hit in hits}))
-        elsewhere = ", ".join(f"{self.unit_label(code)} thuộc {self._units[code].district}" for code in codes)
+        elsewhere = tuple(Message("match.unit_in_district", {"unit": self.unit_label(code),
+                                                              "district": self._units[code].district})
+                          for code in codes)
         # The row may also be a misspelt unit of its own district ("Tân Hưng" for Tân Hưng Tây).
         nearby = tuple(code for code in self._suggestions(parsed, district_code) if code not in codes)
-        reason = f"{elsewhere}, không thuộc {self._districts[district_code]}"
+        reason = [Message("match.other_district", {"found": elsewhere, "district": self._districts[district_code]})]
         if nearby:
-            reason += f"; trong huyện có {self._labels(nearby)}"
-        return _unmatched(reason, codes + nearby)
+            reason.append(Message("match.in_district", {"units": self._labels(nearby)}))
+        return Match(UNMATCHED, None, "", None, codes + nearby, tuple(reason))
 
     def _other_type(self, parsed: ParsedName, hits: list[_Hit]) -> Match:
         codes = tuple(sorted({hit.entry.gso_code for hit in hits}))
-        return _unmatched(f"Không có {parsed.unit_type} mang tên này; có {self._labels(codes)}", codes)
+        return _unmatched(Message("match.other_type", {"unit_type": UNIT_TYPE_CODES[parsed.unit_type],
+                                                       "units": self._labels(codes)}), codes)
 
     def _fuzzy(self, parsed: ParsedName, district_code: str | None) -> Match:
         if parsed.base.isdigit():
-            return _unmatched(f"Không có {PHUONG} {parsed.base} trong danh mục")
+            return _unmatched(Message("match.no_ward", {"number": parsed.base}))
         ranked = self._ranked_entries(parsed, district_code, same_type=True)
         winner = _clear_winner(ranked)
         if winner:
             score = ranked[0][1]
-            rules = (*_prefix_rules(parsed), *((RULE_ALIAS,) if winner.is_alias else ()),
-                     RULE_FUZZY.format(score=score))
-            rule = ", ".join(rules)
-            reason = f"Gần giống {self.unit_label(winner.gso_code)}: {rule}"
-            return Match(TOLERANT, winner.gso_code, rule, score, (), reason)
+            rules = (*_prefix_rules(parsed), *((RULE_ALIAS,) if winner.is_alias else ()), RULE_FUZZY)
+            reason = Message("match.fuzzy", {"unit": self.unit_label(winner.gso_code), "rules": rules,
+                                             "score": round(score)})
+            return Match(TOLERANT, winner.gso_code, ", ".join(rules), score, (), (reason,))
         if ranked and ranked[0][1] >= FUZZY_MIN_SCORE:
             best_score = ranked[0][1]
             close = tuple(entry.gso_code for entry, score in ranked if score >= best_score - FUZZY_MIN_MARGIN)
             return Match(AMBIGUOUS, None, "", best_score, close,
-                         f"Gần giống nhiều đơn vị: {self._labels(close)}; cần sửa tên hoặc ghi mã")
+                         (Message("match.fuzzy_ambiguous", {"units": self._labels(close)}),))
         suggestions = self._suggestions(parsed)
         if suggestions:
-            return _unmatched(f"Không tìm thấy; gần giống: {self._labels(suggestions)}", suggestions)
-        return _unmatched("Không tìm thấy trong danh mục 101 xã, phường, thị trấn")
+            return _unmatched(Message("match.not_found_suggest", {"units": self._labels(suggestions)}), suggestions)
+        return _unmatched(Message("match.not_found"))
 
     def _suggestions(self, parsed: ParsedName, district_code: str | None = None) -> tuple[str, ...]:
         """Closest units of any type (in the district, if given), for the steward to choose from."""
@@ -407,5 +427,13 @@ def _clear_winner(ranked: list[tuple[object, float]]):
     return ranked[0][0] if ranked[0][1] - runner_up >= FUZZY_MIN_MARGIN else None
 
 
-def _unmatched(reason: str, suggestions: tuple[str, ...] = ()) -> Match:
-    return Match(UNMATCHED, None, "", None, suggestions, reason)
+def _unmatched(reason: Message, suggestions: tuple[str, ...] = (), fuzzy: bool = False) -> Match:
+    return Match(UNMATCHED, None, "", None, suggestions, (reason,), fuzzy=fuzzy)
+
+
+def _could_be_name(base: str) -> bool:
+    """Whether a label without a known spelling is worth the fuzzy step: enough letters, and
+    more letters than digits. Junk such as "a", "1 a 2" or "x1x2" is not."""
+    letters = sum(1 for char in base if char.isalpha())
+    digits = sum(1 for char in base if char.isdigit())
+    return letters >= MIN_NAME_LETTERS and letters > digits

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 from unidecode import unidecode
@@ -61,11 +62,12 @@ class ParsedName:
     base: str                    # cleaned name after the prefix; a ward number without zero padding
     ward_number_reformatted: bool  # "Phường 01", "P. số 1"
 
-    @property
+    # Computed once per label: the matcher compares them with every unit of the list.
+    @cached_property
     def key(self) -> str:
         return tone_key(self.base)
 
-    @property
+    @cached_property
     def folded(self) -> str:
         return fold(self.key)
 

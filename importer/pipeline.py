@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from importer.errors import ImportFileError
+from importer import limits
+from importer.errors import ImportFileError, Message
 from importer.layout import Layout, TableRow, detect_layout, pick_sheet, table_rows
 from importer.mapping import header_key, suggest_mapping
 from importer.matcher import AMBIGUOUS, UNMATCHED, CommuneMatcher
@@ -45,7 +46,7 @@ class RowReport:
     code_text: str | None
     gso_code: str | None
     status: str          # exact, tolerant, ambiguous, unmatched, resolved, excluded; or group/total
-    reason: str
+    reason: tuple[Message, ...]   # codes and parameters, in parts (l10n.importing words them)
     candidates: tuple[str, ...] = ()
 
     @property
@@ -95,24 +96,30 @@ def _district_column(columns: tuple[str, ...]) -> str | None:
 
 def _match_rows(rows: list[TableRow], layout: Layout, matcher: CommuneMatcher,
                 options: ImportOptions) -> list[RowReport]:
+    """Match every data row. The fuzzy step runs on at most ``limits.MAX_FUZZY_ROWS`` rows of a
+    table: later rows that need it stay unmatched, with that reason."""
     district_column = _district_column(layout.columns)
     current_district: str | None = None
     reports = []
+    fuzzy_rows = 0
     for row in rows:
         if row.kind != "data":
             if row.kind == "group":
                 current_district = matcher.match_district(row.label)
-            reports.append(RowReport(row.sheet, row.row, row.kind, row.label, row.code, None, row.kind, ""))
+            reports.append(RowReport(row.sheet, row.row, row.kind, row.label, row.code, None, row.kind, ()))
             continue
         district = row.values.get(district_column) if district_column else None
-        match = matcher.match(row.label, row.code, district if district else current_district)
+        match = matcher.match(row.label, row.code, district if district else current_district,
+                              fuzzy=fuzzy_rows < limits.MAX_FUZZY_ROWS)
+        fuzzy_rows += match.fuzzy
         if row.row in options.excluded:
             reports.append(RowReport(row.sheet, row.row, "data", row.label, row.code, None, EXCLUDED,
-                                     "biên tập viên loại dòng này", match.candidates))
+                                     (Message("match.excluded_by_editor"),), match.candidates))
         elif row.row in options.resolutions and match.status in (AMBIGUOUS, UNMATCHED):
             code = options.resolutions[row.row]
             reports.append(RowReport(row.sheet, row.row, "data", row.label, row.code, code, RESOLVED,
-                                     f"biên tập viên chọn {matcher.unit_label(code)}", match.candidates))
+                                     (Message("match.resolved_by_editor", {"unit": matcher.unit_label(code)}),),
+                                     match.candidates))
         else:
             reports.append(RowReport(row.sheet, row.row, "data", row.label, row.code, match.gso_code,
                                      match.status, match.reason, match.candidates))
@@ -123,13 +130,15 @@ def _row_problems(reports: list[RowReport], rows: list[TableRow]) -> list[Proble
     problems = []
     for report in reports:
         if report.kind == "data" and report.status in (AMBIGUOUS, UNMATCHED):
-            what = "không xác định được xã (nhiều xã trùng tên)" if report.status == AMBIGUOUS else "không tìm thấy xã"
-            problems.append(Problem(report.sheet, report.row, None,
-                                    f"“{report.label[:60]}”: {what}. {report.reason}".strip()))
+            problems.append(Problem(report.sheet, report.row, None, f"row.{report.status}",
+                                    {"label": report.label[:60], "reason": report.reason}))
     for row in rows:
         for column in row.formulas_without_value:
-            problems.append(Problem(row.sheet, row.row, column,
-                                    "ô có công thức nhưng chưa có giá trị đã tính: mở tệp bằng Excel, lưu lại rồi nhập"))
+            if row.kind == "data":
+                problems.append(Problem(row.sheet, row.row, column, "value.formula_without_value"))
+            else:  # a district or total row serves only the cross-check: it cannot block the import
+                problems.append(Problem(row.sheet, row.row, column, "total.formula_without_value",
+                                        {"label": row.label[:60]}, "warning"))
     return problems
 
 
@@ -178,7 +187,7 @@ def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: 
         mapping.update({column: indicator for column, indicator in options.mapping.items() if column in mapping})
     mapped = [indicator for indicator in mapping.values() if indicator]
     if len(mapped) != len(set(mapped)):
-        raise ImportFileError("bad_mapping", "Hai cột được gán cùng một chỉ tiêu: mỗi chỉ tiêu chỉ một cột.")
+        raise ImportFileError("bad_mapping", {"file": file_name})
 
     reports = _match_rows(rows, layout, matcher, options)
     matched = [MatchedRow(r.sheet, r.row, report.gso_code, r.values)
@@ -186,10 +195,9 @@ def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: 
     figures, problems = check_rows(matched, mapping, catalogue, census)
     problems = _row_problems(reports, rows) + problems
     if not mapped:
-        problems.append(Problem(sheet.name, None, None,
-                                "chưa có cột nào được gán cho chỉ tiêu: chọn chỉ tiêu cho các cột số liệu"))
-    elif not figures and not problems:
-        problems.append(Problem(sheet.name, None, None, "bảng chưa có số liệu nào: không có gì để lưu"))
+        problems.append(Problem(sheet.name, None, None, "table.no_mapping"))
+    elif not figures and not [p for p in problems if p.severity == "error"]:
+        problems.append(Problem(sheet.name, None, None, "table.no_values"))
     problems += _total_warnings(rows, reports, figures, mapping)
     problems.sort(key=lambda p: (p.row is None, p.row or 0))
     return Analysis(file_name, file_digest(data), tuple(s.name for s in sheets), layout, mapping,

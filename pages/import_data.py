@@ -3,9 +3,9 @@ import datetime as dt
 import streamlit as st
 
 from importer.errors import ImportFileError
+from importer.isolation import read_isolated
 from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse
-from importer.reader import read_file
 from importer.template import template_workbook
 from indicators.published import importable_indicators
 from l10n import fmt
@@ -17,6 +17,8 @@ from storage.settings import upload_limit_bytes
 from ui.editor_session import require_editor
 from ui.streamlit_support import catalogue, current_lang, engine, require_reference
 from views.importing.import_view import (
+    decision_label,
+    error_text,
     parse_data_rows,
     parse_header_rows,
     plain_label,
@@ -54,11 +56,10 @@ census = reference.population.set_index("gso_code")
 key = f"import_{upload.file_id}"   # decisions belong to one uploaded file
 
 try:
-    sheets = read_file(data, upload.name, upload_limit_bytes())
+    # In a child process with a memory and time limit: no file can take the server down.
+    sheets = read_isolated(data, upload.name, upload_limit_bytes())
 except ImportFileError as error:
-    st.error(error.message)
-    if error.detail:
-        st.caption(error.detail)
+    st.error(error_text(error, lang))
     st.stop()
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
@@ -82,9 +83,7 @@ try:
     analysis = analyse(data, upload.name, matcher=matcher, catalogue=catalogue(), census=census,
                        options=options, max_bytes=upload_limit_bytes(), sheets=sheets)
 except ImportFileError as error:
-    st.error(error.message)
-    if error.detail:
-        st.caption(error.detail)
+    st.error(error_text(error, lang))
     st.stop()
 
 layout = analysis.layout
@@ -108,7 +107,7 @@ if pending:
     st.subheader(t("import.decisions", lang))
     for row in pending:
         choices = [None, *row.candidates, "exclude"]
-        label = f"{t('col.row', lang)} {row.row}: “{plain_label(row.label)}” — {plain_label(row.reason)}"
+        label = decision_label(row, lang)
         current = decisions.get(row.row)
         chosen = st.selectbox(label, choices, index=choices.index(current) if current in choices else 0,
                               key=f"{key}_decide_{row.row}",

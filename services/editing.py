@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from auth import accounts
 from importer.errors import ImportFileError
 from importer.pipeline import Analysis
+from l10n.importing import describe_reason
 from storage import datasets, scenarios
 from storage.datasets import record_audit
 from storage.queries import VersionInfo
@@ -18,8 +19,9 @@ def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of:
                    note: str, user: str, publish: bool = False) -> VersionInfo:
     """Store a valid analysis as a new version with its match report, and publish it if asked."""
     if not analysis.valid:
-        raise ImportFileError("invalid", "Bảng còn lỗi: sửa các lỗi trong báo cáo trước khi lưu.")
-    report = [datasets.ReportRow(r.sheet, r.row, r.label, r.gso_code, r.status, r.reason)
+        raise ImportFileError("invalid", {"file": analysis.file_name})
+    # The stored match report is the version's record, in the app's first language.
+    report = [datasets.ReportRow(r.sheet, r.row, r.label, r.gso_code, r.status, describe_reason(r.reason, "vi"))
               for r in analysis.rows if r.kind == "data"]
     with engine.begin() as connection:
         version = datasets.create_version(

@@ -131,3 +131,51 @@ def test_editor_can_choose_the_sheet(app, files):
     sheet_box.set_value(other).run()
     assert not at.exception
     assert any("không có bảng" in e.value or "Không" in e.value for e in at.error)
+
+
+def _versions() -> int:
+    from storage import datasets
+    from storage.db import make_engine
+
+    engine = make_engine()
+    with engine.connect() as connection:
+        count = len(datasets.list_versions(connection))
+    engine.dispose()
+    return count
+
+
+@pytest.mark.parametrize("name", ["xfd.xlsx", "empty_lines_wide.csv", "junk_rows.csv"])
+def test_a_hostile_file_is_refused_on_the_english_page_in_english_and_nothing_is_stored(app, name):
+    """Issue 11: the 5 KB xlsx that took 112 s and 5.4 GB, now refused at once, on the page, with
+    the limit in the reader's language; issue 10: no Vietnamese on the English page."""
+    import re
+    import time
+
+    from tests.hostile import HOSTILE
+
+    at = signed_in(app)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/import_data.py").run()
+    before = _versions()
+    started = time.perf_counter()
+    at.file_uploader[0].upload(name, HOSTILE[name]()).run()
+    assert time.perf_counter() - started < 10
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith(f"File “{name}”") and "limit of 5,000 rows" in message and "Delete" in message
+    assert not re.search(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", message, re.IGNORECASE)
+    assert not [b for b in at.button if b.label.startswith("Save")]
+    assert _versions() == before
+
+
+def test_match_reasons_on_the_english_page_are_english(app, files):
+    at = signed_in(app)
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("x.xlsx", files["nhom_khong_tien_to.xlsx"].read_bytes()).run()
+    assert not at.exception
+    labels = [s.label for s in at.selectbox if s.key and "_decide_" in s.key]
+    assert labels and all("Several units share this name" in label for label in labels)
+    reasons = " ".join(at.dataframe[0].value["Reason"])
+    assert "By GSO code" in reasons or "Matches" in reasons
+    assert "Khớp" not in reasons and "Nhiều đơn vị" not in reasons

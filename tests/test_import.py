@@ -22,6 +22,7 @@ from importer.template import template_workbook
 from indicators.published import importable_indicators
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
+from l10n.importing import describe, where
 from services.editing import import_version
 from storage import datasets
 
@@ -70,7 +71,7 @@ def test_corpus_has_at_least_30_files(files):
 @pytest.mark.parametrize("name", CLEAN)
 def test_realistic_files_import_with_every_commune_matched(files, run, name):
     analysis = run(files[name].read_bytes(), name)
-    assert analysis.valid, [p.message for p in analysis.errors]
+    assert analysis.valid, [describe(p.message) for p in analysis.errors]
     assert analysis.rows_read == analysis.rows_matched > 0
     assert analysis.rows_rejected == 0
 
@@ -102,7 +103,7 @@ def test_wrong_subtotal_is_reported_as_a_warning(files, run):
     workbook.save(buffer)
     analysis = run(buffer.getvalue(), "sai_tong.xlsx")
     warnings = [p for p in analysis.problems if p.severity == "warning"]
-    assert warnings and "999" in warnings[0].message and warnings[0].row == group_row[0].row
+    assert warnings and "999" in describe(warnings[0].message) and warnings[0].row == group_row[0].row
     assert analysis.valid  # a warning does not block saving
 
 
@@ -111,13 +112,13 @@ def test_bad_files_are_refused_with_a_clear_message(files, run, name, code):
     with pytest.raises(ImportFileError) as error:
         run(files[name].read_bytes(), name)
     assert error.value.code == code
-    assert name in error.value.message or code in ("no_table",)
+    assert name in describe(error.value.message) or code in ("no_table",)
 
 
 def test_bad_values_are_reported_with_row_and_column(files, run):
     analysis = run(files["gia_tri_xau.xlsx"].read_bytes(), "gia_tri_xau.xlsx")
     assert not analysis.valid
-    messages = " | ".join(f"{p.where()}: {p.message}" for p in analysis.errors)
+    messages = " | ".join(f"{where(p.sheet, p.row, p.column)}: {describe(p.message)}" for p in analysis.errors)
     assert "“ba” không phải là số" in messages
     assert "số âm" in messages
     assert "lớn hơn" in messages           # 1e9 and friends: more than the commune's population
@@ -138,7 +139,7 @@ def test_ambiguous_rows_are_never_guessed_but_the_editor_can_resolve_or_reject(f
     rejected = run(data, "nhom_khong_tien_to.xlsx", excluded=frozenset(resolutions))
     assert [r.status for r in rejected.rows if r.row in resolutions] == [EXCLUDED] * len(resolutions)
     assert rejected.rows_rejected == len(resolutions)
-    assert not [p for p in rejected.errors if "trùng tên" in p.message]
+    assert not [p for p in rejected.errors if "trùng tên" in describe(p.message)]
 
 
 def test_editor_overrides_sheet_header_and_mapping(files, run):
@@ -156,7 +157,7 @@ def test_editor_overrides_sheet_header_and_mapping(files, run):
 def test_duplicate_commune_is_an_error(run, reference):
     rows = "STT,Tên xã,Số tổ\n1,Phường 1,3\n2,Phường 1,4\n"
     analysis = run(rows.encode(), "trung.csv")
-    assert any("xã đã có ở dòng" in p.message for p in analysis.errors)
+    assert any("xã đã có ở dòng" in describe(p.message) for p in analysis.errors)
 
 
 def test_hostile_text_is_kept_as_plain_text(files, run):
@@ -179,7 +180,7 @@ def filled_template(reference, catalogue, teams=5):
 def test_blank_template_reads_cleanly_and_filled_template_imports(run, reference, catalogue):
     blank = run(template_workbook(reference.units, importable_indicators(catalogue)), "mau.xlsx")
     assert blank.rows_matched == 101 and not blank.figures
-    assert [p.message for p in blank.errors] == ["bảng chưa có số liệu nào: không có gì để lưu"]
+    assert [describe(p.message) for p in blank.errors] == ["bảng chưa có số liệu nào: không có gì để lưu"]
     assert set(blank.mapping.values()) - {None} == {i.id for i in importable_indicators(catalogue)}
     filled = run(filled_template(reference, catalogue), "mau.xlsx")
     assert filled.valid and len(filled.figures) == 202 and filled.rows_matched == 101
@@ -316,3 +317,6 @@ def test_match_report_download_lists_each_rows_problems(files, run, reference):
     assert "<script>alert(1)</script>" in text  # kept as plain text
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]
+    english = report_download(analysis, names, "en")
+    assert english["Errors and warnings"].str.contains("is not a number").any()
+    assert not english["Errors and warnings"].str.contains("không phải là số").any()

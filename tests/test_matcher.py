@@ -14,6 +14,7 @@ from importer.matcher import (
     RULE_ABBREVIATED_PREFIX,
     RULE_ALIAS,
     RULE_CODE,
+    RULE_FUZZY,
     RULE_NO_DIACRITICS,
     RULE_NO_PREFIX,
     RULE_TONE_PLACEMENT,
@@ -35,6 +36,7 @@ from importer.names import (
     parse_unit_name,
     tone_key,
 )
+from l10n.importing import describe_reason
 
 ABBREVIATIONS = {XA: ["X.", "X", "x."], PHUONG: ["P.", "P", "F."], THI_TRAN: ["TT.", "TT", "T.T.", "T.T"]}
 # Short names used more than once in the real list: always two types in the same district.
@@ -195,7 +197,7 @@ def test_case_spacing_and_invisible_characters(matcher, label, code, status):
 def test_tan_thanh_without_prefix_is_ambiguous(matcher, label, district):
     result = matcher.match(label, district=district)
     assert (result.status, result.gso_code, result.candidates) == (AMBIGUOUS, None, ("32025", "32026"))
-    assert "Phường Tân Thành" in result.reason and "Xã Tân Thành" in result.reason
+    assert "Phường Tân Thành" in describe_reason(result.reason) and "Xã Tân Thành" in describe_reason(result.reason)
 
 
 @pytest.mark.parametrize("label, code", [
@@ -239,7 +241,7 @@ def test_same_name_in_two_districts_needs_the_district(twin_matcher, label):
 
 def test_unknown_district_is_ignored_and_said(twin_matcher):
     result = twin_matcher.match("Xã Bình An", district="Huyện Gamma")
-    assert result.status == AMBIGUOUS and result.reason.endswith("không nhận ra tên huyện")
+    assert result.status == AMBIGUOUS and describe_reason(result.reason).endswith("không nhận ra tên huyện")
 
 
 @pytest.mark.parametrize("label, district, expected", [
@@ -251,7 +253,7 @@ def test_a_name_of_another_district_is_not_moved_across(matcher, label, district
     result = matcher.match(label, district=district)
     assert (result.status, result.gso_code) == (UNMATCHED, None)
     assert result.candidates[:len(expected)] == expected
-    assert "không thuộc" in result.reason
+    assert "không thuộc" in describe_reason(result.reason)
 
 
 # ---- codes --------------------------------------------------------------------------------------
@@ -267,12 +269,12 @@ def test_a_code_in_any_form_wins(matcher, code, name):
 def test_code_and_name_disagreeing_is_reported(matcher):
     result = matcher.match("Xã Tân Thành", code="32005")
     assert (result.status, result.gso_code, result.conflict) == (EXACT, "32005", True)
-    assert "Phường 1 (32005)" in result.reason and "Xã Tân Thành (32026)" in result.reason
+    assert "Phường 1 (32005)" in describe_reason(result.reason) and "Xã Tân Thành (32026)" in describe_reason(result.reason)
 
 
 def test_code_and_unreadable_name_disagreeing_is_reported(matcher):
     result = matcher.match("<script>alert(1)</script>", code=32005)
-    assert (result.gso_code, result.conflict) == ("32005", True) and "<script>" not in result.reason
+    assert (result.gso_code, result.conflict) == ("32005", True) and "<script>" not in describe_reason(result.reason)
 
 
 def test_code_consistent_with_an_ambiguous_name_is_no_conflict(matcher):
@@ -282,7 +284,7 @@ def test_code_consistent_with_an_ambiguous_name_is_no_conflict(matcher):
 
 def test_code_of_another_district_than_the_group_row_is_reported(matcher):
     result = matcher.match("Phường 1", code=32005, district="Huyện Đầm Dơi")
-    assert (result.gso_code, result.conflict) == ("32005", True) and "Huyện Đầm Dơi" in result.reason
+    assert (result.gso_code, result.conflict) == ("32005", True) and "Huyện Đầm Dơi" in describe_reason(result.reason)
 
 
 @pytest.mark.parametrize("blank", [None, float("nan"), pd.NA, "", "   ", "-", "—"])
@@ -295,14 +297,14 @@ def test_a_blank_code_cell_falls_back_to_the_name(matcher, blank):
 def test_an_unknown_code_is_an_error_not_a_fallback_to_the_name(matcher, code):
     result = matcher.match("Xã Tân Thành", code=code)
     assert (result.status, result.gso_code) == (UNMATCHED, None)
-    assert result.candidates == ("32026",) and "không có trong danh mục" in result.reason
+    assert result.candidates == ("32026",) and "không có trong danh mục" in describe_reason(result.reason)
 
 
 @pytest.mark.parametrize("code", ["abc", 3.5, "32 005", "320050", True, "<script>", 10 ** 30, [32005]])
 def test_an_unreadable_code_is_an_error(matcher, code):
     result = matcher.match("Phường 1", code=code)
     assert (result.status, result.gso_code) == (UNMATCHED, None)
-    assert "<script>" not in result.reason
+    assert "<script>" not in describe_reason(result.reason)
 
 
 # ---- hostile input ------------------------------------------------------------------------------
@@ -316,7 +318,7 @@ HOSTILE = ["<script>alert(1)</script>", "", None, "   ", 12345, 3.5, float("nan"
 def test_hostile_input_never_raises_and_is_unmatched(matcher, value):
     result = matcher.match(value, district=value)
     assert (result.status, result.gso_code) == (UNMATCHED, None)
-    assert "<script>" not in result.reason and "DROP" not in result.reason
+    assert "<script>" not in describe_reason(result.reason) and "DROP" not in describe_reason(result.reason)
     assert matcher.match_district(value) is None
     assert matcher.is_district_label(value) is False
     assert is_total_label(value) is False
@@ -361,7 +363,7 @@ def test_a_missing_name_one_letter_from_another_is_at_most_a_scored_fuzzy_match(
     matcher = CommuneMatcher(units[units["gso_code"] != code])
     for label in (name, unidecode(name)):
         result = matcher.match(label)
-        assert not result.matched or ("gần đúng" in result.rule and result.score < 95), (label, result)
+        assert not result.matched or (RULE_FUZZY in result.rule and result.score < 95), (label, result)
 
 
 @pytest.mark.parametrize("label, candidates", [
@@ -390,7 +392,9 @@ def test_a_clear_typo_matches_tolerant_with_its_score(matcher, label, code):
     assert (result.status, result.gso_code) == (TOLERANT, code)
     assert result.score is None or result.score >= FUZZY_MIN_SCORE
     if result.score is not None:
-        assert result.rule.endswith(f"gần đúng (điểm {result.score:.0f})")
+        assert result.rule.endswith(RULE_FUZZY)
+        assert describe_reason(result.reason).endswith(f"gần đúng (điểm {result.score:.0f})")
+        assert describe_reason(result.reason, "en").endswith(f"approximate (score {result.score:.0f})")
 
 
 def test_a_changed_mark_is_not_reported_as_missing_diacritics(matcher):
@@ -473,7 +477,7 @@ def test_is_district_label(matcher, text, expected):
 def test_district_and_total_rows_are_not_communes(matcher, text):
     result = matcher.match(text)
     assert (result.status, result.gso_code) == (UNMATCHED, None)
-    assert "huyện" in result.reason or "tổng" in result.reason
+    assert "huyện" in describe_reason(result.reason) or "tổng" in describe_reason(result.reason)
 
 
 def test_a_bare_district_name_is_the_commune_of_the_same_name(matcher):
@@ -494,8 +498,8 @@ def test_is_total_label(text, expected):
 
 def test_result_fields(matcher):
     matched = matcher.match("xa Tan Thanh")
-    assert (matched.status, matched.rule, matched.matched, matched.candidates) == (TOLERANT, "bỏ dấu", True, ())
-    assert matched.reason == "Khớp Xã Tân Thành (32026): bỏ dấu"
+    assert (matched.status, matched.rule, matched.matched, matched.candidates) == (TOLERANT, RULE_NO_DIACRITICS, True, ())
+    assert describe_reason(matched.reason) == "Khớp Xã Tân Thành (32026): bỏ dấu"
     assert not matcher.match("Tân Thành").matched
     assert {matcher.match(label).status for label in ("Phường 1", "P1", "Tân Thành", "zzz")} \
         == {EXACT, TOLERANT, AMBIGUOUS, UNMATCHED}

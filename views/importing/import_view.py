@@ -1,5 +1,6 @@
 """What the import page shows, computed without Streamlit: row specifications typed by the
-editor, the match report and the problem list as display tables."""
+editor, the match report and the problem list as display tables, every importer code and reason
+in the reader's language (``l10n.importing``)."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ import pandas as pd
 
 from importer.pipeline import Analysis
 from l10n import labels
+from l10n.importing import describe, describe_reason, where
 from l10n.messages import t
 from l10n.text import plain
 
@@ -50,7 +52,7 @@ def report_table(analysis: Analysis, unit_names: dict[str, str], lang: str) -> p
         t("col.text", lang): [r.label for r in analysis.rows],
         t("col.status", lang): [labels.label(labels.MATCH_STATUS, r.status, lang) for r in analysis.rows],
         t("col.matched", lang): [f"{unit_names[r.gso_code]} ({r.gso_code})" if r.gso_code else "" for r in analysis.rows],
-        t("col.reason", lang): [r.reason for r in analysis.rows],
+        t("col.reason", lang): [describe_reason(r.reason, lang) for r in analysis.rows],
     })
 
 
@@ -62,13 +64,14 @@ def report_download(analysis: Analysis, unit_names: dict[str, str], lang: str) -
     for problem in analysis.problems:
         if problem.row is not None:
             column = f" [{problem.column}]" if problem.column else ""
-            by_row.setdefault(problem.row, []).append(f"{labels.label(labels.SEVERITY, problem.severity, lang)}{column}: {problem.message}")
+            by_row.setdefault(problem.row, []).append(
+                f"{labels.label(labels.SEVERITY, problem.severity, lang)}{column}: {describe(problem.message, lang)}")
     report.insert(0, t("col.file", lang), analysis.file_name)
     report[t("import.problems", lang)] = ["; ".join(by_row.get(row.row, [])) for row in analysis.rows]
     general = [p for p in analysis.problems if p.row is None]
     if general:
         extra = pd.DataFrame({t("col.file", lang): analysis.file_name, t("col.sheet", lang): [p.sheet for p in general],
-                              t("import.problems", lang): [p.message for p in general]})
+                              t("import.problems", lang): [describe(p.message, lang) for p in general]})
         report = pd.concat([report, extra], ignore_index=True)
     return report
 
@@ -77,11 +80,23 @@ def problem_table(analysis: Analysis, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("col.file", lang): [analysis.file_name] * len(analysis.problems),
         t("col.severity", lang): [labels.label(labels.SEVERITY, p.severity, lang) for p in analysis.problems],
-        t("col.where", lang): [p.where() for p in analysis.problems],
-        t("col.message", lang): [p.message for p in analysis.problems],
+        t("col.where", lang): [where(p.sheet, p.row, p.column, lang) for p in analysis.problems],
+        t("col.message", lang): [describe(p.message, lang) for p in analysis.problems],
     })
 
 
 def rows_needing_decision(analysis: Analysis):
     return [r for r in analysis.rows if r.kind == "data" and r.status in ("ambiguous", "unmatched", "resolved",
                                                                          "excluded")]
+
+
+def error_text(error, lang: str) -> str:
+    """A refused file (``ImportFileError``) as one sentence in ``lang``."""
+    return describe(error.message, lang)
+
+
+def decision_label(row, lang: str) -> str:
+    """The label of a row's decision box: row number, the cell's text and why it needs a decision,
+    escaped so that no cell text becomes Markdown."""
+    return (f"{t('col.row', lang)} {row.row}: “{plain_label(row.label)}” — "
+            f"{plain_label(describe_reason(row.reason, lang), 300)}")
