@@ -60,6 +60,18 @@ def test_wrong_password_is_refused(app):
     assert "editor_user" not in app.session_state
 
 
+def test_a_bad_trusted_proxy_setting_gets_its_message_and_signs_nobody_in(app, monkeypatch):
+    monkeypatch.setenv("CAMAU_TRUSTED_PROXIES", "nginx.local")
+    app.run()
+    app.switch_page("pages/sign_in.py").run()
+    app.text_input[0].set_value(EDITOR)
+    app.text_input[1].set_value(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception
+    assert "CAMAU_TRUSTED_PROXIES" in app.error[0].value and "'nginx.local'" in app.error[0].value
+    assert "editor_user" not in app.session_state
+
+
 def test_import_review_publish_and_see_it_on_the_map(app, files, reference):
     at = signed_in(app)
     at.switch_page("pages/import_data.py").run()
