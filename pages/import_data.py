@@ -48,9 +48,9 @@ key = f"import_{upload.file_id}"   # decisions belong to one uploaded file
 try:
     sheets = read_file(data, upload.name, upload_limit_bytes())
 except ImportFileError as error:
-    st.error(error.message)
+    st.error(plain(error.message))          # it names the file and may quote its cells
     if error.detail:
-        st.caption(error.detail)
+        st.caption(plain(error.detail))
     st.stop()
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
@@ -74,9 +74,9 @@ try:
     analysis = analyse(data, upload.name, matcher=matcher, catalogue=catalogue(), census=census,
                        options=options, max_bytes=upload_limit_bytes(), sheets=sheets)
 except ImportFileError as error:
-    st.error(error.message)
+    st.error(plain(error.message))          # it names the file and may quote its cells
     if error.detail:
-        st.caption(error.detail)
+        st.caption(plain(error.detail))
     st.stop()
 
 layout = analysis.layout

@@ -116,6 +116,14 @@ def test_bad_file_gets_its_message_and_nothing_is_stored(app, files):
     assert not [b for b in at.button if b.label.startswith("Lưu")]
 
 
+def test_a_file_name_in_an_error_cannot_become_a_link(app, files):
+    at = signed_in(app)
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("www.evil.example.csv", files["pdf.csv"].read_bytes()).run()
+    assert not at.exception
+    assert "www\u2060.evil.example" in at.error[0].value and "www.evil" not in at.error[0].value
+
+
 def test_ambiguous_rows_wait_for_the_editors_decision(app, files):
     at = signed_in(app)
     at.switch_page("pages/import_data.py").run()
