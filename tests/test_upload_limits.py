@@ -11,7 +11,6 @@ the uploads go over HTTP to a real session, with the XSRF cookie, as a browser w
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import socket
@@ -22,9 +21,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import requests
 
 from storage.settings import DEFAULT_UPLOAD_MB, PUBLIC_UPLOAD_MB, streamlit_upload_mb, upload_limit_bytes
+from tests.streamlit_session import streamlit_session, upload
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -52,40 +51,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _session(base: str):
-    """A Streamlit session as a browser opens one: the XSRF cookie, then the websocket (kept open:
-    the session lives as long as it); yields (HTTP session with the cookie, XSRF token, session id)."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.sync.client import connect
-
-    http = requests.Session()
-    assert http.get(base + "/_stcore/health", timeout=10).status_code == 200
-    xsrf = http.cookies.get("_streamlit_xsrf")
-    assert xsrf
-    host = base.removeprefix("http://")
-    with connect(f"ws://{host}/_stcore/stream", subprotocols=["streamlit", xsrf], origin=base,
-                 additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}"}, open_timeout=10) as ws:
-        message = BackMsg()
-        message.rerun_script.query_string = ""
-        ws.send(message.SerializeToString())
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            forward = ForwardMsg()
-            forward.ParseFromString(ws.recv(timeout=60))
-            if forward.WhichOneof("type") == "new_session":
-                yield http, xsrf, forward.new_session.initialize.session_id
-                return
-        pytest.fail("no new_session message")
-
-
-def _put(base: str, http: requests.Session, xsrf: str, session_id: str, size: int) -> int:
-    response = http.put(f"{base}/_stcore/upload_file/{session_id}/f{size}", headers={"X-Xsrftoken": xsrf},
-                        files={"file": ("bao_cao.csv", b"x" * size, "text/csv")}, timeout=60)
-    return response.status_code
 
 
 @pytest.fixture
@@ -129,14 +94,14 @@ def launch(tmp_path):
 
 def test_editors_app_refuses_uploads_above_camau_max_upload_mb(launch):
     base = launch("run-app.sh", "CAMAU_PORT")
-    with _session(base) as (http, xsrf, session_id):
-        assert _put(base, http, xsrf, session_id, int(1.5 * MB)) == 204
-        assert _put(base, http, xsrf, session_id, int(2.5 * MB)) == 413     # was accepted up to 200 MB
+    with streamlit_session(base) as (http, xsrf, session_id):
+        assert upload(base, http, xsrf, session_id, int(1.5 * MB)) == 204
+        assert upload(base, http, xsrf, session_id, int(2.5 * MB)) == 413     # was accepted up to 200 MB
 
 
 def test_public_view_refuses_uploads_above_one_megabyte(launch):
     base = launch("run-public.sh", "CAMAU_PUBLIC_PORT")
     assert PUBLIC_UPLOAD_MB == 1
-    with _session(base) as (http, xsrf, session_id):
-        assert _put(base, http, xsrf, session_id, int(0.5 * MB)) == 204
-        assert _put(base, http, xsrf, session_id, int(1.5 * MB)) == 413
+    with streamlit_session(base) as (http, xsrf, session_id):
+        assert upload(base, http, xsrf, session_id, int(0.5 * MB)) == 204
+        assert upload(base, http, xsrf, session_id, int(1.5 * MB)) == 413
