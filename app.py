@@ -6,8 +6,11 @@ import streamlit as st
 
 from l10n.messages import t
 from ui.editor_session import current_user
+from ui.server_guard import refuse_global_cache_clearing
 from ui.streamlit_support import current_lang
 from views.map.state import LANGUAGES
+
+refuse_global_cache_clearing()
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide")
 

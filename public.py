@@ -15,6 +15,7 @@ from l10n.messages import t
 from l10n.text import notice_params
 from reports.tables import csv_bytes
 from ui.public_support import data_csv_rows, map_assets, public_data, published_version, reference
+from ui.server_guard import refuse_global_cache_clearing
 from ui.settings import base_tiles
 from views.map.embed import PUBLIC_LANG_PARAM
 from views.map.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
@@ -63,6 +64,7 @@ def public_map() -> None:
         st.caption(t("map.notice", state.lang, params=notice_params(notices)))
 
 
+refuse_global_cache_clearing()
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide",
                    initial_sidebar_state="collapsed")
 st.html("<style>.block-container{padding:0.4rem 0.6rem}"

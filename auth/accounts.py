@@ -1,13 +1,29 @@
 """Editor accounts stored in the database.
 
-Passwords are hashed with argon2id (argon2-cffi). Sign-in failures are counted per user name in
-the database, so a lock survives a restart and holds across server processes; after
-``MAX_FAILURES`` within ``WINDOW`` even the right password is refused until the window passes.
-Unknown users and wrong passwords get the same answer and take the same time.
+Passwords are hashed with argon2id (argon2-cffi).
+
+Sign-in failures are stored in the database (so a lock survives a restart and holds across server
+processes) with the client's address (see auth/client.py; an IPv6 client counts by its /64
+network, which one machine usually holds whole). Two limits, each over ``WINDOW``:
+
+* ``MAX_FAILURES`` for one name from one address: that name is refused from that address only.
+  The same editor signing in from another address is not affected, so a flood against a name
+  cannot lock its editor out.
+* ``ADDRESS_MAX_FAILURES`` from one address, whatever the names: that address is refused.
+
+While a limit holds, even the right password is refused. Unknown names and wrong passwords get the
+same answer and cost one argon2 verification each (a dummy hash stands in for an unknown name),
+and so does a refused attempt.
+
+Bounded growth: a refused attempt writes nothing, so an address adds at most
+``ADDRESS_MAX_FAILURES`` failure rows and as many ``sign_in_failed`` audit rows per window, plus
+one ``sign_in_locked`` audit row each time a limit is reached; rows older than the window are
+deleted on every attempt.
 """
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -15,17 +31,21 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from auth.client import UNKNOWN
 from storage.datasets import now, record_audit
 from storage.schema import login_failures, users
 
 MAX_FAILURES = 5
+ADDRESS_MAX_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 EDITOR = "editor"
+_NAME_STORED = 80        # longer names (never a real account) are stored cut to this length
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so both cases cost one argon2 verification.
+# Verified against when the user does not exist or the attempt is refused, so every attempt costs
+# one argon2 verification with the same parameters as a real one.
 _DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
@@ -55,32 +75,62 @@ def create_editor(connection: sa.Connection, username: str, password: str) -> st
     return username
 
 
-def _recent_failures(connection: sa.Connection, key: str, at: dt.datetime) -> int:
-    return connection.execute(sa.select(sa.func.count()).select_from(login_failures).where(
-        login_failures.c.key == key, login_failures.c.at > at - WINDOW)).scalar()
+def address_key(address: str | None) -> str:
+    """What the limits count by: the IPv4 address, the IPv6 /64 network, or the text as given."""
+    if not address:
+        return UNKNOWN
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
-def sign_in(engine: sa.Engine, username: str, password: str, at: dt.datetime | None = None) -> SignIn:
+def _failures(connection: sa.Connection, since: dt.datetime, address: str, username: str | None = None) -> int:
+    query = sa.select(sa.func.count()).select_from(login_failures).where(
+        login_failures.c.address == address, login_failures.c.at > since)
+    if username is not None:
+        query = query.where(login_failures.c.username == username)
+    return connection.execute(query).scalar()
+
+
+def sign_in(engine: sa.Engine, username: str, password: str, at: dt.datetime | None = None,
+            address: str | None = None) -> SignIn:
+    """Check a sign-in attempt from ``address`` (the client's address, see auth/client.py)."""
     at = at or now()
+    since = at - WINDOW
     username = (username or "").strip().lower()
-    key = f"user:{username}"
+    stored_name = username[:_NAME_STORED]
+    key = address_key(address)
+    details = {"address": key}
     with engine.begin() as connection:
-        if _recent_failures(connection, key, at) >= MAX_FAILURES:
-            _hasher_verify(_DUMMY_HASH, password)  # same cost as a real attempt
-            record_audit(connection, username or "?", "sign_in_locked", username, {})
+        connection.execute(login_failures.delete().where(login_failures.c.at <= since))
+        from_address = _failures(connection, since, key)
+        for_name = _failures(connection, since, key, stored_name)
+        if from_address >= ADDRESS_MAX_FAILURES or for_name >= MAX_FAILURES:
+            _hasher_verify(_DUMMY_HASH, password)  # same cost as a real attempt; nothing is written
             return SignIn(False, None, "locked")
         row = connection.execute(sa.select(users.c.id, users.c.password_hash)
                                  .where(users.c.username == username)).first()
         ok = _hasher_verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None
         if not ok:
-            connection.execute(login_failures.insert().values(key=key, at=at))
-            record_audit(connection, username or "?", "sign_in_failed", username, {})
+            connection.execute(login_failures.insert().values(address=key, username=stored_name, at=at))
+            record_audit(connection, stored_name or "?", "sign_in_failed", stored_name, details)
+            if from_address + 1 == ADDRESS_MAX_FAILURES or for_name + 1 == MAX_FAILURES:
+                scope = "address" if from_address + 1 == ADDRESS_MAX_FAILURES else "name"
+                record_audit(connection, stored_name or "?", "sign_in_locked", stored_name,
+                             details | {"limit": scope, "minutes": int(WINDOW.total_seconds() // 60)})
             return SignIn(False, None, "invalid")
         if _hasher.check_needs_rehash(row.password_hash):
             connection.execute(users.update().where(users.c.id == row.id)
                                .values(password_hash=_hasher.hash(password)))
-        connection.execute(login_failures.delete().where(login_failures.c.key == key))
-        record_audit(connection, username, "sign_in", username, {})
+        connection.execute(login_failures.delete().where(login_failures.c.address == key,
+                                                         login_failures.c.username == stored_name))
+        record_audit(connection, username, "sign_in", username, details)
         return SignIn(True, username, "ok")
 
 

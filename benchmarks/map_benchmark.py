@@ -86,7 +86,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
-from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
+from servers import emit, free_port, stop_server, upload_limit_args  # benchmarks/servers.py, beside this script
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -312,7 +312,8 @@ def streamlit_server(script: Path, log_path: Path, runlog: Path):
     cmd = [sys.executable, str(TIMED_STREAMLIT), str(runlog), "run", str(script),
            "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-           "--server.enableStaticServing", "true", "--server.fileWatcherType", "none"]
+           "--server.enableStaticServing", "true", "--server.fileWatcherType", "none",
+           *upload_limit_args(public=script.name == "public.py")]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -74,7 +74,7 @@ from pathlib import Path
 
 import numpy as np
 import requests
-from servers import emit, free_port, stop_server  # benchmarks/servers.py, beside this script
+from servers import emit, free_port, stop_server, upload_limit_args  # benchmarks/servers.py, beside this script
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
@@ -139,7 +139,7 @@ def public_server(state_dir: str, log_path: Path, deadline: float):
            "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
            "--client.showErrorDetails", "none", "--client.showSidebarNavigation", "false",
-           "--server.enableXsrfProtection", "true", "--server.maxUploadSize", "1"]
+           "--server.enableXsrfProtection", "true", *upload_limit_args(public=True)]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_URL_RO")}
     env["CAMAU_STATE_DIR"] = state_dir
     with open(log_path, "wb") as log:

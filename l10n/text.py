@@ -11,12 +11,24 @@ import re
 from collections.abc import Iterable
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]()<>!#|~$:{}])")
-_WWW = re.compile(r"(?i)\b(www)\.")
+# GFM "autolink literals" are found in the text *after* markdown is parsed (Streamlit's markdown
+# uses remark-gfm, whose mdast-util-gfm-autolink-literal rewrites text nodes), so a backslash
+# escape does not stop them: "https\://x", "www\.x" and "a@x.vn" were still links in a browser
+# (tests/e2e/test_links_browser.py). An invisible WORD JOINER (U+2060) between the parts that the
+# patterns need side by side does: after the ":" of "://", after "www" before ".", before "@".
+WORD_JOINER = "\u2060"
+_SCHEME_SLASHES = re.compile(r":(?=//)")
+_WWW = re.compile(r"(?i)(www)(?=\.)")
 
 
 def plain(text: object) -> str:
-    """``text`` escaped so that markdown shows it as it is."""
-    return _WWW.sub(r"\1\\.", _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)))
+    """``text`` for a markdown element (st.caption, st.info …): shown as it is, never as a link,
+    an image, maths or formatting. Looks the same; a copy holds invisible word joiners."""
+    text = str(text)
+    text = _SCHEME_SLASHES.sub(":" + WORD_JOINER, text)
+    text = _WWW.sub(r"\1" + WORD_JOINER, text)
+    text = text.replace("@", WORD_JOINER + "@")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def notice_params(notices: Iterable) -> str:

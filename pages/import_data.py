@@ -59,7 +59,7 @@ try:
     # In a child process with a memory and time limit: no file can take the server down.
     sheets = read_isolated(data, upload.name, upload_limit_bytes())
 except ImportFileError as error:
-    st.error(error_text(error, lang))
+    st.error(plain(error_text(error, lang)))   # it names the file and may quote its cells
     st.stop()
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
@@ -83,7 +83,7 @@ try:
     analysis = analyse(data, upload.name, matcher=matcher, catalogue=catalogue(), census=census,
                        options=options, max_bytes=upload_limit_bytes(), sheets=sheets)
 except ImportFileError as error:
-    st.error(error_text(error, lang))
+    st.error(plain(error_text(error, lang)))   # it names the file and may quote its cells
     st.stop()
 
 layout = analysis.layout

@@ -1,8 +1,10 @@
 import streamlit as st
 
 from auth.accounts import editor_count, sign_in
+from auth.client import ProxySettingError
 from l10n.messages import t
-from ui.editor_session import current_user, sign_in_as, sign_out
+from l10n.text import plain
+from ui.editor_session import current_user, request_address, sign_in_as, sign_out
 from ui.streamlit_support import current_lang, engine
 
 lang = current_lang()
@@ -25,7 +27,12 @@ with st.form("sign_in"):
     password = st.text_input(t("auth.password", lang), type="password", max_chars=200)
     submitted = st.form_submit_button(t("auth.submit", lang))
 if submitted:
-    result = sign_in(engine(), username, password)
+    try:
+        address = request_address()
+    except ProxySettingError as error:
+        st.error(t("auth.proxy_setting", lang, item=plain(repr(error.item))))
+        st.stop()
+    result = sign_in(engine(), username, password, address=address)
     if result.ok:
         sign_in_as(result.username)
         st.rerun()

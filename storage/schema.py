@@ -69,11 +69,13 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-login_failures = sa.Table(
+login_failures = sa.Table(                                      # see auth/accounts.py
     "login_failures", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("key", sa.String(200), nullable=False, index=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),       # IPv4 address or IPv6 /64, "-" if none
+    sa.Column("username", sa.String(80), nullable=False),      # as typed (normalised, cut to 80)
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Index("ix_login_failures_address_at", "address", "at"),
 )
 
 audit_log = sa.Table(

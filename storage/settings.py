@@ -1,7 +1,9 @@
 """Where state lives: ``DATABASE_URL`` (PostgreSQL) or a SQLite file in ``CAMAU_STATE_DIR``."""
 from __future__ import annotations
 
+import math
 import os
+import sys
 from pathlib import Path
 
 STATE_DIR_ENV = "CAMAU_STATE_DIR"
@@ -10,6 +12,8 @@ DATABASE_URL_RO_ENV = "DATABASE_URL_RO"
 DEFAULT_STATE_DIR = Path.home() / ".local" / "state" / "camau-map"
 SQLITE_NAME = "camau.sqlite3"
 UPLOAD_LIMIT_ENV = "CAMAU_MAX_UPLOAD_MB"
+DEFAULT_UPLOAD_MB = 10          # also server.maxUploadSize in .streamlit/config.toml
+PUBLIC_UPLOAD_MB = 1            # the public view has no uploader; Streamlit's smallest limit
 
 
 def state_dir() -> Path:
@@ -25,9 +29,29 @@ def database_url() -> str:
     return f"sqlite:///{state_dir() / SQLITE_NAME}"
 
 
-def upload_limit_bytes() -> int:
+def upload_limit_mb() -> float:
+    """``CAMAU_MAX_UPLOAD_MB`` (default 10, at least 0.1; an unreadable value counts as the default)."""
     try:
-        megabytes = float(os.environ.get(UPLOAD_LIMIT_ENV, "10"))
+        megabytes = float(os.environ.get(UPLOAD_LIMIT_ENV, str(DEFAULT_UPLOAD_MB)))
     except ValueError:
-        megabytes = 10
-    return int(max(megabytes, 0.1) * 1024 * 1024)
+        megabytes = DEFAULT_UPLOAD_MB
+    if not math.isfinite(megabytes):
+        megabytes = DEFAULT_UPLOAD_MB
+    return max(megabytes, 0.1)
+
+
+def upload_limit_bytes() -> int:
+    return int(upload_limit_mb() * 1024 * 1024)
+
+
+def streamlit_upload_mb() -> int:
+    """``server.maxUploadSize`` for the editors' app: whole megabytes (Streamlit's unit), rounded
+    up, so that Streamlit refuses a larger body before reading it and the importer's exact check
+    (``upload_limit_bytes``) still decides at the edge."""
+    return max(1, math.ceil(upload_limit_mb()))
+
+
+if __name__ == "__main__":      # used by scripts/run-app.sh: python -m storage.settings upload-mb
+    if sys.argv[1:] != ["upload-mb"]:
+        sys.exit("usage: python -m storage.settings upload-mb")
+    print(streamlit_upload_mb())

@@ -57,6 +57,18 @@ def test_wrong_password_is_refused(app):
     assert "editor_user" not in app.session_state
 
 
+def test_a_bad_trusted_proxy_setting_gets_its_message_and_signs_nobody_in(app, monkeypatch):
+    monkeypatch.setenv("CAMAU_TRUSTED_PROXIES", "nginx.local")
+    app.run()
+    app.switch_page("pages/sign_in.py").run()
+    app.text_input[0].set_value(EDITOR)
+    app.text_input[1].set_value(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception
+    assert "CAMAU_TRUSTED_PROXIES" in app.error[0].value and "'nginx.local'" in app.error[0].value
+    assert "editor_user" not in app.session_state
+
+
 def test_import_review_publish_and_see_it_on_the_map(app, files, reference):
     at = signed_in(app)
     at.switch_page("pages/import_data.py").run()
@@ -99,6 +111,14 @@ def test_bad_file_gets_its_message_and_nothing_is_stored(app, files):
     assert not at.exception
     assert "không phải bảng tính" in at.error[0].value
     assert not [b for b in at.button if b.label.startswith("Lưu")]
+
+
+def test_a_file_name_in_an_error_cannot_become_a_link(app, files):
+    at = signed_in(app)
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader[0].upload("www.evil.example.csv", files["pdf.csv"].read_bytes()).run()
+    assert not at.exception
+    assert "www\u2060.evil.example" in at.error[0].value and "www.evil" not in at.error[0].value
 
 
 def test_ambiguous_rows_wait_for_the_editors_decision(app, files):

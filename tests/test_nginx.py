@@ -1,8 +1,10 @@
-"""The example reverse proxy (deploy/nginx): Debian's nginx in front of the public view, on loopback.
+"""The example reverse proxies (deploy/nginx): Debian's nginx in front of the public view and, on
+another address, in front of the editors' app, on loopback.
 
-Real processes: the public view (public.py, under --server.baseUrlPath), the editors' app (app.py)
-and nginx with the rendered deploy/nginx/camau-public.conf.template. 127.0.0.2 stands for the
-public address; both apps listen on 127.0.0.1 only, as in production.
+Real processes: the public view (public.py, under --server.baseUrlPath), the editors' app (app.py,
+with its upload limit as scripts/run-app.sh sets it) and nginx with both rendered templates.
+127.0.0.2 stands for the public address, 127.0.0.3 for the intranet/VPN address of the editors'
+site; both apps listen on 127.0.0.1 only, as in production.
 """
 from __future__ import annotations
 
@@ -25,8 +27,16 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 NGINX = Path("/usr/sbin/nginx")
 TEMPLATE = REPO / "deploy" / "nginx" / "camau-public.conf.template"
+EDITORS_TEMPLATE = REPO / "deploy" / "nginx" / "camau-editors.conf.template"
 BASE = "ban-do-cong-khai"
 PUBLIC_IP = "127.0.0.2"
+INTRANET_IP = "127.0.0.3"
+UPLOAD_MB = 2                       # CAMAU_MAX_UPLOAD_MB for the editors' app and its proxy
+MB = 1024 * 1024
+# Streamlit endpoints that no visitor needs (issue 11: /_stcore/metrics was public).
+NOT_FOR_VISITORS = ["_stcore/metrics", "_stcore/script-health-check", "_stcore/agent/openapi.json",
+                    "_stcore/agent/mcp", "_stcore/bidi-components/x/index.html", "auth/login", "auth/logout",
+                    "oauth2callback"]
 FRAME_ANCESTORS = "https://camau.gov.vn https://*.camau.gov.vn"
 EXPECTED_CSP = f"frame-ancestors 'self' {FRAME_ANCESTORS}"
 ENVSUBST_VARS = ("${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_ADDRESS} "
@@ -118,6 +128,47 @@ def test_envsubst_renders_the_same_bytes():
     assert run.stdout == render.render(values)
 
 
+def editors_settings(**overrides) -> dict[str, str]:
+    return {"CAMAU_EDITORS_LISTEN": f"{INTRANET_IP}:8080", "CAMAU_MAX_UPLOAD_MB": str(UPLOAD_MB)} | overrides
+
+
+def test_render_editors_site_with_its_limits_and_headers():
+    text = render.render(editors_settings(), site="editors")
+    assert "${" not in text
+    assert f"listen {INTRANET_IP}:8080;" in text and "server 127.0.0.1:8501;" in text
+    assert f"client_max_body_size {UPLOAD_MB + 1}m;" in text
+    assert 'add_header Content-Security-Policy "frame-ancestors \'self\'" always;' in text
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in text
+    assert "$proxy_add_x_forwarded_for" not in text
+    assert render.render({"CAMAU_EDITORS_LISTEN": "10.0.0.5:80"}, site="editors").count(
+        "client_max_body_size 11m;") == 1                       # CAMAU_MAX_UPLOAD_MB's default, 10
+    assert "client_max_body_size 4m;" in render.render(editors_settings(CAMAU_MAX_UPLOAD_MB="2.5"), site="editors")
+
+
+@pytest.mark.parametrize("name, value", [
+    ("CAMAU_EDITORS_LISTEN", ""),
+    ("CAMAU_EDITORS_LISTEN", "80; include /etc/passwd"),
+    ("CAMAU_EDITORS_SERVER_NAME", "a.vn { }"),
+    ("CAMAU_EDITORS_PORT", "85010"),
+    ("CAMAU_EDITORS_ADDRESS", "127.0.0.1:8501;"),
+    ("CAMAU_MAX_UPLOAD_MB", "10m"),
+    ("CAMAU_MAX_UPLOAD_MB", "0"),
+    ("CAMAU_MAX_UPLOAD_MB", "nan"),
+])
+def test_render_editors_refuses_values_that_would_change_the_configuration(name, value):
+    with pytest.raises(render.SettingError):
+        render.render(editors_settings(**{name: value}), site="editors")
+
+
+def test_render_py_cli_renders_the_editors_site_and_refuses_an_unknown_one():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAMAU_")} | editors_settings()
+    script = str(REPO / "deploy" / "nginx" / "render.py")
+    run = subprocess.run([sys.executable, script, "editors"], env=env, capture_output=True, text=True, timeout=30)
+    assert run.returncode == 0 and run.stdout == render.render(editors_settings(), site="editors")
+    run = subprocess.run([sys.executable, script, "admin"], env=env, capture_output=True, text=True, timeout=30)
+    assert run.returncode == 2 and "public or editors" in run.stderr
+
+
 # --- the running stack ---------------------------------------------------------------------------
 
 def free_port(host: str) -> int:
@@ -165,10 +216,11 @@ def streamlit_command(script: str, port: int, *extra: str) -> list[str]:
             *extra]
 
 
-def main_conf(prefix: Path, site: Path) -> str:
+def main_conf(prefix: Path, *sites: Path) -> str:
     """A main nginx.conf with Debian's own http settings, logs, pid and temporary files in ``prefix``;
-    the rendered site is included where Debian includes sites-enabled/*."""
+    the rendered sites are included where Debian includes sites-enabled/*."""
     user = "user www-data;\n" if os.geteuid() == 0 else ""
+    includes = "\n".join(f"    include {site};" for site in sites)
     temp = "\n".join(f"    {kind}_temp_path {prefix / 'temp' / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return f"""{user}worker_processes 1;
@@ -186,7 +238,7 @@ http {{
     gzip on;
     access_log {prefix / 'access.log'};
 {temp}
-    include {site};
+{includes}
 }}
 """
 
@@ -201,7 +253,7 @@ def stack():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")} | {
         "CAMAU_STATE_DIR": str(state)}
     public_port, editors_port = free_port("127.0.0.1"), free_port("127.0.0.1")
-    proxy_port = free_port(PUBLIC_IP)
+    proxy_port, editors_proxy_port = free_port(PUBLIC_IP), free_port(INTRANET_IP)
     processes: list[subprocess.Popen] = []
     try:
         public_log, editors_log = prefix / "public.log", prefix / "editors.log"
@@ -210,15 +262,21 @@ def stack():
             "--client.showErrorDetails", "none", "--client.showSidebarNavigation", "false",
             "--server.enableXsrfProtection", "true"), public_log, cwd=REPO, env=env)
         processes.append(public)
-        editors = start(streamlit_command("app.py", editors_port), editors_log, cwd=REPO, env=env)
+        editors = start(streamlit_command("app.py", editors_port, "--server.maxUploadSize", str(UPLOAD_MB)),
+                        editors_log, cwd=REPO, env=env | {"CAMAU_MAX_UPLOAD_MB": str(UPLOAD_MB),
+                                                          "CAMAU_TRUSTED_PROXIES": "127.0.0.1"})
         processes.append(editors)
 
         site = prefix / "camau-public.conf"
         rendered = render.render(settings(CAMAU_PROXY_LISTEN=f"{PUBLIC_IP}:{proxy_port}",
                                           CAMAU_PUBLIC_PORT=str(public_port)))
         site.write_text(rendered, encoding="utf-8")
+        editors_site = prefix / "camau-editors.conf"
+        editors_site.write_text(render.render(editors_settings(CAMAU_EDITORS_LISTEN=f"{INTRANET_IP}:{editors_proxy_port}",
+                                                               CAMAU_EDITORS_PORT=str(editors_port)), site="editors"),
+                                encoding="utf-8")
         conf = prefix / "nginx.conf"
-        conf.write_text(main_conf(prefix, site), encoding="utf-8")
+        conf.write_text(main_conf(prefix, site, editors_site), encoding="utf-8")
         (prefix / "temp").mkdir()
         nginx_log = prefix / "nginx.stderr"
         nginx = start([str(NGINX), "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
@@ -228,8 +286,10 @@ def stack():
         wait_ok(f"http://127.0.0.1:{public_port}/{BASE}/_stcore/health", public, public_log)
         wait_ok(f"http://127.0.0.1:{editors_port}/_stcore/health", editors, editors_log)
         wait_ok(f"http://{PUBLIC_IP}:{proxy_port}/{BASE}/_stcore/health", nginx, prefix / "error.log", timeout=30)
+        wait_ok(f"http://{INTRANET_IP}:{editors_proxy_port}/_stcore/health", nginx, prefix / "error.log", timeout=30)
         yield SimpleNamespace(url=f"http://{PUBLIC_IP}:{proxy_port}", host=f"{PUBLIC_IP}:{proxy_port}",
                               proxy_port=proxy_port, public_port=public_port, editors_port=editors_port,
+                              editors_url=f"http://{INTRANET_IP}:{editors_proxy_port}",
                               prefix=prefix, conf=conf, rendered=rendered)
     finally:
         for process in reversed(processes):
@@ -375,5 +435,86 @@ def test_editors_app_is_not_on_the_public_address(stack):
                                     data=b"x" if method == "PUT" else None)
         assert response.status_code == 403, method
     assert requests.post(f"{stack.url}/{BASE}/", data=b"x", timeout=10).status_code == 403
-    assert requests.post(f"{stack.url}/{BASE}/_stcore/agent/interact", json={}, timeout=10).status_code == 403
+    assert requests.post(f"{stack.url}/{BASE}/_stcore/agent/interact", json={}, timeout=10).status_code == 404
 
+
+
+@needs_nginx
+def test_streamlit_endpoints_that_visitors_do_not_need_are_closed_on_both_sites(stack):
+    """Issue 11: /_stcore/metrics was public through the template (memory, sessions)."""
+    # Streamlit itself serves them…
+    assert requests.get(f"http://127.0.0.1:{stack.public_port}/{BASE}/_stcore/metrics", timeout=10).status_code == 200
+    assert requests.get(f"http://127.0.0.1:{stack.editors_port}/_stcore/metrics", timeout=10).status_code == 200
+    # …nginx does not pass them on, on either site.
+    for path in NOT_FOR_VISITORS:
+        public = requests.get(f"{stack.url}/{BASE}/{path}", timeout=10, allow_redirects=False)
+        assert public.status_code == 404, path
+        assert public.headers["Content-Security-Policy"] == EXPECTED_CSP, path
+        editors = requests.get(f"{stack.editors_url}/{path}", timeout=10, allow_redirects=False)
+        assert editors.status_code == 404, path
+        assert editors.headers["Content-Security-Policy"] == "frame-ancestors 'self'", path
+    # What the page does use still answers through the public site.
+    assert requests.get(f"{stack.url}/{BASE}/_stcore/host-config", timeout=10).status_code == 200
+    assert requests.post(f"{stack.url}/{BASE}/_stcore/health", timeout=10).status_code == 403
+
+
+@needs_nginx
+def test_editors_site_cannot_be_framed_by_another_site(stack):
+    direct = requests.get(f"http://127.0.0.1:{stack.editors_port}/", timeout=10)
+    assert "Content-Security-Policy" not in direct.headers          # Streamlit cannot set it
+    for path in ("/", "/dang-nhap", "/_stcore/health", "/nope"):
+        response = requests.get(stack.editors_url + path, timeout=10)
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'", path
+        assert response.headers["X-Frame-Options"] == "SAMEORIGIN", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
+        assert response.headers["Server"] == "nginx", path
+    assert "<title>Streamlit</title>" in requests.get(stack.editors_url + "/", timeout=10).text
+
+
+@needs_nginx
+def test_editors_site_limits_upload_bodies_and_passes_real_uploads(stack):
+    from tests.streamlit_session import streamlit_session, upload
+
+    with streamlit_session(stack.editors_url) as (http, xsrf, session_id):
+        assert upload(stack.editors_url, http, xsrf, session_id, int(1.5 * MB)) == 204   # through the proxy
+        assert upload(stack.editors_url, http, xsrf, session_id, int(2.5 * MB)) == 413   # Streamlit's limit
+        # Above client_max_body_size (UPLOAD_MB + 1 MB of framing) nginx answers before the app reads a byte.
+        response = http.put(f"{stack.editors_url}/_stcore/upload_file/{session_id}/big",
+                            headers={"X-Xsrftoken": xsrf}, data=b"x" * (UPLOAD_MB + 2) * MB, timeout=60)
+        assert response.status_code == 413 and "nginx" in response.text
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+
+
+@needs_nginx
+@pytest.mark.parametrize("site", ["public", "editors"])
+def test_the_map_draws_in_a_browser_through_each_site(stack, site):
+    """The closed endpoints are none that Streamlit's page asks for: in Chromium, through the
+    proxy, the map draws and no request of the page gets a 4xx."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(chromium):
+        pytest.skip(f"{chromium} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM_ARGS
+    from tests.e2e.helpers import wait_map
+
+    origin = stack.url if site == "public" else stack.editors_url
+    page_url = f"{origin}/{BASE}/" if site == "public" else f"{origin}/ban-do"
+    refused, outside = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin)
+                       else (outside.append(r.request.url), r.abort()))
+            page.on("response", lambda r: r.status >= 400 and refused.append((r.status, r.url)))
+            page.goto(page_url)
+            wait_map(page, timeout=120_000)
+        finally:
+            browser.close()
+    # Opened on /ban-do, Streamlit's page first looks for its server below that path (a base URL
+    # path it cannot know) and gets Streamlit's own 404 for /ban-do/_stcore/health and host-config;
+    # then it uses /_stcore/. Those two probes are not refusals of the proxy.
+    probes = {f"{page_url}/_stcore/health", f"{page_url}/_stcore/host-config"} if site == "editors" else set()
+    refused = [(status, url) for status, url in refused if url not in probes]
+    assert refused == [] and outside == [], (refused, outside)

@@ -1,8 +1,12 @@
-"""Render camau-public.conf.template from the environment, after checking every value.
+"""Render camau-public.conf.template (or camau-editors.conf.template) from the environment,
+after checking every value.
 
     CAMAU_PROXY_LISTEN=203.0.113.10:80 CAMAU_PROXY_SERVER_NAME=bando.camau.gov.vn \\
     CAMAU_FRAME_ANCESTORS="https://camau.gov.vn https://*.camau.gov.vn" \\
       python3 deploy/nginx/render.py > /etc/nginx/sites-available/camau-public
+
+    CAMAU_EDITORS_LISTEN=10.10.0.5:80 CAMAU_MAX_UPLOAD_MB=10 \\
+      python3 deploy/nginx/render.py editors > /etc/nginx/sites-available/camau-editors
 
 Only the standard library is used, so any python3 will do. The output is byte for byte what
 envsubst gives for the same values (tests/test_nginx.py checks this):
@@ -13,16 +17,19 @@ envsubst gives for the same values (tests/test_nginx.py checks this):
 
 but envsubst checks nothing, and it leaves an unset variable empty. Here a value that could change
 the meaning of the configuration (a quote, ';', '{', '$', a line break) is refused, and so is a
-frame-ancestors entry that is not a CSP source. The exit status is then 2, with the reason on stderr.
+frame-ancestors entry that is not a CSP source. The editors' template has one computed value,
+CAMAU_EDITORS_MAX_BODY: CAMAU_MAX_UPLOAD_MB rounded up, plus 1 MB for the multipart framing. The exit status is then 2, with the reason on stderr.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
 from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().with_name("camau-public.conf.template")
+EDITORS_TEMPLATE = Path(__file__).resolve().with_name("camau-editors.conf.template")
 
 DEFAULTS = {
     "CAMAU_PROXY_LISTEN": None,                  # required: the public address:port
@@ -49,8 +56,46 @@ _CHECKS = {
 }
 
 
+EDITORS_DEFAULTS = {
+    "CAMAU_EDITORS_LISTEN": None,                # required: an intranet or VPN address:port
+    "CAMAU_EDITORS_SERVER_NAME": "_",
+    "CAMAU_EDITORS_ADDRESS": "127.0.0.1",        # as in scripts/run-app.sh
+    "CAMAU_EDITORS_PORT": "8501",
+}
+_EDITORS_CHECKS = {
+    "CAMAU_EDITORS_LISTEN": _CHECKS["CAMAU_PROXY_LISTEN"],
+    "CAMAU_EDITORS_SERVER_NAME": _CHECKS["CAMAU_PROXY_SERVER_NAME"],
+    "CAMAU_EDITORS_ADDRESS": _CHECKS["CAMAU_PUBLIC_ADDRESS"],
+    "CAMAU_EDITORS_PORT": _CHECKS["CAMAU_PUBLIC_PORT"],
+}
+
+
 class SettingError(ValueError):
     pass
+
+
+def editors_settings(environ: dict[str, str]) -> dict[str, str]:
+    """The editors' template's values, each one checked, and CAMAU_EDITORS_MAX_BODY computed from
+    CAMAU_MAX_UPLOAD_MB (default 10, as in storage/settings.py)."""
+    values = {}
+    for name, default in EDITORS_DEFAULTS.items():
+        value = environ.get(name, default)
+        if not value:
+            raise SettingError(f"{name} is not set")
+        if not _EDITORS_CHECKS[name].fullmatch(value):
+            raise SettingError(f"{name}: {value!r} is not allowed here")
+        if name == "CAMAU_EDITORS_PORT" and not 0 < int(value) < 65536:
+            raise SettingError(f"{name}: {value} is not a port")
+        values[name] = value
+    upload = environ.get("CAMAU_MAX_UPLOAD_MB", "10")
+    try:
+        megabytes = float(upload)
+    except ValueError:
+        megabytes = math.nan
+    if not (math.isfinite(megabytes) and 0 < megabytes <= 10_000):
+        raise SettingError(f"CAMAU_MAX_UPLOAD_MB: {upload!r} is not a size in megabytes (write e.g. 10)")
+    values["CAMAU_EDITORS_MAX_BODY"] = f"{max(1, math.ceil(megabytes)) + 1}m"
+    return values
 
 
 def settings(environ: dict[str, str]) -> dict[str, str]:
@@ -75,9 +120,13 @@ def settings(environ: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def render(environ: dict[str, str], template: str | None = None) -> str:
-    values = settings(environ)
-    text = TEMPLATE.read_text(encoding="utf-8") if template is None else template
+def render(environ: dict[str, str], template: str | None = None, site: str = "public") -> str:
+    """The configuration for ``site`` ("public" or "editors")."""
+    if site not in ("public", "editors"):
+        raise SettingError(f"unknown site {site!r}: write public or editors")
+    values = settings(environ) if site == "public" else editors_settings(environ)
+    path = TEMPLATE if site == "public" else EDITORS_TEMPLATE
+    text = path.read_text(encoding="utf-8") if template is None else template
     for name, value in values.items():
         text = text.replace("${" + name + "}", value)
     if "${" in text:
@@ -86,9 +135,12 @@ def render(environ: dict[str, str], template: str | None = None) -> str:
     return text
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
     try:
-        sys.stdout.write(render(dict(os.environ)))
+        if len(args) > 1:
+            raise SettingError("usage: render.py [public|editors]")
+        sys.stdout.write(render(dict(os.environ), site=args[0] if args else "public"))
     except SettingError as error:
         print(f"render.py: {error}", file=sys.stderr)
         return 2

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from storage.settings import streamlit_upload_mb
+
 from .helpers import MAP_PAGE, wait_map
 
 APP_DIR = Path(__file__).resolve().parents[2]
@@ -140,6 +142,8 @@ def server_url(server_state_dir, public_port):
     # The server keeps its own throwaway SQLite state: other tests reset the PostgreSQL database
     # that DATABASE_URL may name while this server is still running.
     env = _state_env(server_state_dir)
+    # As scripts/run-app.sh: Streamlit's upload limit is CAMAU_MAX_UPLOAD_MB.
+    env["STREAMLIT_SERVER_MAX_UPLOAD_SIZE"] = str(streamlit_upload_mb())
     # The map page's embed code points at the public server of this session.
     env["CAMAU_PUBLIC_URL"] = f"http://127.0.0.1:{public_port}/"
     with streamlit_server("app.py", _free_port(exclude=[public_port]), env) as url:

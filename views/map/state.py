@@ -74,8 +74,9 @@ class QueryReader:
         value = self.raw(name)
         if value is None:
             return default
-        # isascii: str.isdigit also accepts "²" and other digits that int() refuses.
-        if value.isascii() and value.isdigit() and low <= int(value) <= high:
+        # isascii: str.isdigit also accepts "²" and other digits that int() refuses; the length:
+        # int() refuses more than 4,300 digits with a ValueError, and no limit here needs 19.
+        if len(value) <= 18 and value.isascii() and value.isdigit() and low <= int(value) <= high:
             return int(value)
         self.reject(name, value)
         return default

@@ -38,7 +38,8 @@ def read_plan(params: Mapping[str, str], adoption_ids, commune_codes) -> tuple[P
     text = reader.raw("w")
     if text is not None:
         parts = text.split(",")
-        if len(parts) == len(CRITERIA) and all(p.isascii() and p.isdigit() and int(p) <= MAX_WEIGHT for p in parts):
+        if len(parts) == len(CRITERIA) and all(len(p) <= 3 and p.isascii() and p.isdigit() and int(p) <= MAX_WEIGHT
+                                              for p in parts):
             weights = Weights(*(int(p) for p in parts))
         else:
             reader.reject("w", text)

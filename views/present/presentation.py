@@ -35,6 +35,7 @@ MAX_SLIDES = 30
 MAX_TITLE = 120
 MAX_DECK_PARAM = 6000          # characters of the encoded deck in a link
 MAX_DECK_JSON = 64_000         # bytes once decompressed: a small link cannot expand into a large payload
+MAX_DECK_DEPTH = 8             # nesting of [ and {: a deck needs 3 (deck, slides, slide, title/districts)
 PROVINCE = "province"          # the ``zoom`` URL value that overrides a slide's district zoom
 MAP_HEIGHT = 640               # fits a 1920×1080 screen under the title, figures and legend
 URL_PREFIX = "1"               # format of the encoded deck, so a later format can be told apart
@@ -198,10 +199,37 @@ def decode_deck(text: str, indicators: Iterable[str], district_codes: Iterable[s
         raw = inflater.decompress(packed, MAX_DECK_JSON)
         if inflater.unconsumed_tail or not inflater.eof:
             raise ValueError("too large or truncated")
-        data = json.loads(raw.decode("utf-8"))
-    except (ValueError, binascii.Error, zlib.error, UnicodeDecodeError):
+        document = raw.decode("utf-8")
+        if _nesting_depth(document) > MAX_DECK_DEPTH:
+            raise ValueError("nested too deeply")
+        data = json.loads(document)
+    except (ValueError, binascii.Error, zlib.error, UnicodeDecodeError, RecursionError):
         raise DeckError("deck", text) from None
     return deck_from_dict(data, indicators, district_codes)
+
+
+def _nesting_depth(document: str) -> int:
+    """The deepest nesting of JSON arrays and objects in ``document`` (strings skipped), found in
+    one pass without recursion: json.loads recurses once per level and a 64 kB document of "["
+    would exhaust the interpreter's stack (RecursionError) before any check of the deck."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in document:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 # --- URL state --------------------------------------------------------------------------------
