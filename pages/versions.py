@@ -8,6 +8,7 @@ from services import editing
 from storage import datasets
 from ui.editor_session import require_editor
 from ui.streamlit_support import current_lang, engine
+from views.records.tables import history_table, match_report_table
 
 lang = current_lang()
 user = require_editor(lang)
@@ -29,8 +30,8 @@ st.dataframe(pd.DataFrame({
     t("versions.col.public", lang): ["✓" if current and v.id == current.id else "" for v in versions],
     t("versions.col.period", lang): [v.period for v in versions],
     t("versions.col.as_of", lang): [fmt.date(v.as_of) for v in versions],
-    t("versions.col.source", lang): [v.source + (f" ({t('illustrative', lang)})" if v.illustrative else "")
-                                     for v in versions],
+    # The sample's stored source is a Vietnamese label: name it in the page's language instead.
+    t("versions.col.source", lang): [t("illustrative", lang) if v.illustrative else v.source for v in versions],
     t("versions.col.file", lang): [v.file_name for v in versions],
     t("versions.col.rows", lang): [f"{v.rows_matched}/{v.rows_read}" for v in versions],
     t("versions.col.by", lang): [v.created_by for v in versions],
@@ -53,11 +54,9 @@ if columns[1].button(t("versions.rollback", lang)):
         st.error(str(error))
 
 st.subheader(t("versions.history", lang))
-st.dataframe(pd.DataFrame(history, columns=[t("versions.col.at", lang), t("audit.col.action", lang),
-                                            t("versions.col.by", lang), t("versions.col.number", lang)]),
-             hide_index=True, width="stretch")
+st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
 with engine().connect() as connection:
     chosen_version = datasets.version_by_number(connection, chosen)
     report = datasets.version_report(connection, chosen_version.id)
 st.subheader(t("versions.report", lang, number=chosen))
-st.dataframe(report, hide_index=True, width="stretch")
+st.dataframe(match_report_table(report, lang), hide_index=True, width="stretch")
