@@ -1,12 +1,20 @@
 """A Streamlit session as a browser opens one, over plain HTTP and the websocket, for tests that
-talk to a real server (tests/test_upload_limits.py, tests/test_nginx.py)."""
+talk to a real server (tests/test_upload_limits.py, tests/test_nginx.py, tests/test_server_guard.py)."""
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 
 import pytest
 import requests
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback address."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextlib.contextmanager

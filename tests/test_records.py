@@ -8,7 +8,7 @@ import pytest
 from l10n.messages import t
 from views.records.tables import ACTION, audit_table, details_text, history_table, match_report_table
 
-AT = dt.datetime(2026, 7, 12, 9, 30, tzinfo=dt.timezone.utc)
+AT = dt.datetime(2026, 7, 12, 9, 30, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

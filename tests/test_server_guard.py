@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,11 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.streamlit_session import script_run
+from tests.streamlit_session import free_port, script_run
 
 REPO = Path(__file__).resolve().parents[1]
 PUBLIC_ARGS = ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
                "--client.showSidebarNavigation", "false", "--server.enableXsrfProtection", "true"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -37,7 +30,7 @@ def server(tmp_path):
         "CAMAU_STATE_DIR": str(tmp_path / "state")}
 
     def start(script: str, *args: str) -> str:
-        port = _free_port()
+        port = free_port()
         log = tmp_path / f"{script}.log"
         with open(log, "wb") as out:
             process = subprocess.Popen(

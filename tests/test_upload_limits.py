@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 import tomllib
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from storage.settings import DEFAULT_UPLOAD_MB, PUBLIC_UPLOAD_MB, streamlit_upload_mb, upload_limit_bytes
-from tests.streamlit_session import streamlit_session, upload
+from tests.streamlit_session import free_port, streamlit_session, upload
 
 REPO = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -47,12 +46,6 @@ def test_the_repositorys_streamlit_config_has_the_default_limit():
     assert config["server"]["maxUploadSize"] == DEFAULT_UPLOAD_MB
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def launch(tmp_path):
     """``launch(script, port_variable)``: ``bash scripts/SCRIPT`` with CAMAU_MAX_UPLOAD_MB=2 on a
@@ -60,7 +53,7 @@ def launch(tmp_path):
     started: list[subprocess.Popen] = []
 
     def start(script: str, port_variable: str) -> str:
-        port = _free_port()
+        port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "STREAMLIT_"))} | {
             "CAMAU_SKIP_SETUP": "1", "CAMAU_MAX_UPLOAD_MB": "2", port_variable: str(port),
             "CAMAU_STATE_DIR": str(tmp_path / "state")}
