@@ -1,4 +1,5 @@
 import datetime as dt
+import math
 
 import streamlit as st
 
@@ -39,7 +40,7 @@ st.download_button(t("import.template", lang), template_workbook(reference.units
                    file_name="mau_nhap_lieu_xa_ca_mau.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 limit_mb = upload_limit_bytes() / (1024 * 1024)
-upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"], max_upload_size=max(1, round(limit_mb)))
+upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"], max_upload_size=max(1, math.ceil(limit_mb)))
 # Streamlit writes the drop zone's instructions and button in English only: hide the instructions
 # (the caption below says the limits) and give the button the page's language.
 st.html(f"""<style>[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}

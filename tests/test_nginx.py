@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -501,17 +502,24 @@ def test_the_map_draws_in_a_browser_through_each_site(stack, site):
     origin = stack.url if site == "public" else stack.editors_url
     page_url = f"{origin}/{BASE}/" if site == "public" else f"{origin}/ban-do"
     refused, outside = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin)
-                       else (outside.append(r.request.url), r.abort()))
-            page.on("response", lambda r: r.status >= 400 and refused.append((r.status, r.url)))
-            page.goto(page_url)
-            wait_map(page, timeout=120_000)
-        finally:
-            browser.close()
+
+    def visit() -> None:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(origin)
+                           else (outside.append(r.request.url), r.abort()))
+                page.on("response", lambda r: r.status >= 400 and refused.append((r.status, r.url)))
+                page.goto(page_url)
+                wait_map(page, timeout=120_000)
+            finally:
+                browser.close()
+
+    # In its own thread: when the browser tests run in the same session, their Playwright instance
+    # owns this thread's event loop, and the sync API refuses a second one there.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(visit).result()
     # Opened on /ban-do, Streamlit's page first looks for its server below that path (a base URL
     # path it cannot know) and gets Streamlit's own 404 for /ban-do/_stcore/health and host-config;
     # then it uses /_stcore/. Those two probes are not refusals of the proxy.
