@@ -8,8 +8,10 @@
     python manage.py create-editor USERNAME          (password read from the terminal or stdin)
     python manage.py template OUT.xlsx
     python manage.py audit [--limit N]
+    python manage.py export-table --units 2023|2025 --out FILE.csv
 
-``import`` runs the same reader, matcher and validator as the page. Exit code 0 for a valid table,
+``export-table`` writes the published table in either unit set (the 2025 units through the
+official crosswalk; see indicators/conversion.py). ``import`` runs the same reader, matcher and validator as the page. Exit code 0 for a valid table,
 2 for invalid input (nothing is stored then). Without --dry-run it creates a version; publishing
 stays a separate step.
 """
@@ -24,16 +26,20 @@ from pathlib import Path
 
 from auth.accounts import AccountError
 from geo.reference import ReferenceDataError, load_reference
+from geo.units2025 import UNIT_SETS, UNITS_2025, load_reference_2025
 from importer.errors import ImportFileError
 from importer.isolation import read_isolated
 from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse
 from importer.template import template_workbook
 from indicators.catalogue import load_catalogue
-from indicators.published import importable_indicators
+from indicators.conversion import commune_table_2025
+from indicators.published import importable_indicators, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
+from indicators.table import commune_table
 from l10n.importing import describe, describe_reason, where
+from reports.tables import unit_table_csv
 from services import editing
 from storage import datasets
 from storage.db import make_engine, upgrade
@@ -171,6 +177,23 @@ def command_audit(args) -> int:
     return 0
 
 
+def command_export_table(args) -> int:
+    reference = load_reference()
+    catalogue = load_catalogue()
+    with _engine().connect() as connection:
+        dataset, provenance = published_dataset(connection, catalogue)
+    if args.units == UNITS_2025.id:
+        table = commune_table_2025(reference, load_reference_2025(reference), dataset, catalogue)
+    else:
+        table = commune_table(reference, dataset, catalogue).assign(estimated=False)
+    Path(args.out).write_bytes(unit_table_csv(table, list(catalogue)))
+    illustrative = sorted(i for i, origin in provenance.items() if origin.illustrative)
+    print(f"Đã ghi {args.out}: {len(table)} đơn vị ({args.units})")
+    if illustrative:
+        print("Lưu ý: dữ liệu minh họa, không phải số liệu chính thức: " + ", ".join(illustrative), file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python manage.py", description=__doc__.split("\n\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -196,12 +219,16 @@ def parser() -> argparse.ArgumentParser:
     template.add_argument("out")
     audit = commands.add_parser("audit", help="nhật ký thao tác")
     audit.add_argument("--limit", type=int, default=50)
+    export = commands.add_parser("export-table", help="ghi bảng số liệu đang công bố ra CSV theo bộ đơn vị 2023 hoặc 2025")
+    export.add_argument("--units", choices=sorted(UNIT_SETS), required=True,
+                        help="2023: 101 đơn vị (2022–2024); 2025: 64 đơn vị sau sáp nhập, quy đổi từ đơn vị cũ")
+    export.add_argument("--out", required=True)
     return main
 
 
 COMMANDS = {"import": command_import, "publish": command_publish, "rollback": command_rollback,
             "versions": command_versions, "create-editor": command_create_editor,
-            "template": command_template, "audit": command_audit}
+            "template": command_template, "audit": command_audit, "export-table": command_export_table}
 
 
 def main(argv: list[str] | None = None) -> int:

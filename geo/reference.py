@@ -72,11 +72,11 @@ def load_reference(directory: Path | None = None) -> ReferenceData:
         if not (directory / name).is_file():
             raise ReferenceDataError("missing_file", directory / name)
 
-    units = _read_csv(directory / UNITS_FILE, UNIT_COLUMNS)
-    population = _read_csv(directory / POPULATION_FILE, POPULATION_COLUMNS)
-    communes = _read_geojson(directory / COMMUNES_FILE, ("gso_code", "area_km2_geodesic"))
-    districts = _read_geojson(directory / DISTRICTS_FILE, ("level2_id", "name"))
-    province = _read_geojson(directory / PROVINCE_FILE, ())
+    units = read_csv_checked(directory / UNITS_FILE, UNIT_COLUMNS)
+    population = read_csv_checked(directory / POPULATION_FILE, POPULATION_COLUMNS)
+    communes = read_geojson_checked(directory / COMMUNES_FILE, ("gso_code", "area_km2_geodesic"))
+    districts = read_geojson_checked(directory / DISTRICTS_FILE, ("level2_id", "name"))
+    province = read_geojson_checked(directory / PROVINCE_FILE, ())
 
     units["district_code"] = units["district_code"].astype(str)
     districts["level2_id"] = districts["level2_id"].astype(str)
@@ -90,20 +90,23 @@ def load_reference(directory: Path | None = None) -> ReferenceData:
     return ReferenceData(directory, units, communes, population, districts, province)
 
 
-def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
+def read_csv_checked(path: Path, required: tuple[str, ...],
+                     code_column: str | tuple[str, ...] = "gso_code") -> pd.DataFrame:
+    """A reference CSV with its required columns and its code column(s) normalised to 5 digits."""
+    columns = (code_column,) if isinstance(code_column, str) else code_column
     try:
-        frame = pd.read_csv(path, dtype={"gso_code": object}, encoding="utf-8")
+        frame = pd.read_csv(path, dtype=dict.fromkeys(columns, object), encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         raise ReferenceDataError("corrupt_file", path, str(exc)) from None
     _require_columns(path, frame.columns, required)
-    try:
-        frame["gso_code"] = normalise_code_column(frame["gso_code"])
-    except InvalidCodeError as exc:
-        raise ReferenceDataError("invalid_data", path, str(exc)) from None
+    for column in columns:
+        _normalise_codes(path, frame, column)
     return frame
 
 
-def _read_geojson(path: Path, required: tuple[str, ...]) -> gpd.GeoDataFrame:
+def read_geojson_checked(path: Path, required: tuple[str, ...], box: tuple[float, float, float, float] = PROVINCE_BOX,
+                         code_column: str = "gso_code") -> gpd.GeoDataFrame:
+    """A reference GeoJSON in WGS84 inside ``box``, every geometry present and valid."""
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several unrelated types for unreadable files
@@ -113,7 +116,6 @@ def _read_geojson(path: Path, required: tuple[str, ...]) -> gpd.GeoDataFrame:
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         raise ReferenceDataError("invalid_data", path, f"hệ tọa độ {frame.crs.to_string()} không phải WGS84")
     minx, miny, maxx, maxy = frame.total_bounds
-    box = PROVINCE_BOX
     if not (box[0] <= minx and maxx <= box[2] and box[1] <= miny and maxy <= box[3]):
         raise ReferenceDataError(
             "invalid_data", path,
@@ -123,12 +125,16 @@ def _read_geojson(path: Path, required: tuple[str, ...]) -> gpd.GeoDataFrame:
     invalid = ~shapely.is_valid(frame.geometry.values)
     if invalid.any():
         raise ReferenceDataError("invalid_data", path, f"{int(invalid.sum())} hình học không hợp lệ")
-    if "gso_code" in frame.columns:
-        try:
-            frame["gso_code"] = normalise_code_column(frame["gso_code"])
-        except InvalidCodeError as exc:
-            raise ReferenceDataError("invalid_data", path, str(exc)) from None
+    if code_column in frame.columns:
+        _normalise_codes(path, frame, code_column)
     return frame.set_crs(4326, allow_override=True)
+
+
+def _normalise_codes(path: Path, frame: pd.DataFrame, column: str) -> None:
+    try:
+        frame[column] = normalise_code_column(frame[column])
+    except InvalidCodeError as exc:
+        raise ReferenceDataError("invalid_data", path, f"{column}: {exc}" if column != "gso_code" else str(exc)) from None
 
 
 def _require_columns(path: Path, columns, required: tuple[str, ...]) -> None:

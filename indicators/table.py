@@ -12,6 +12,8 @@ from indicators.catalogue import Indicator
 
 PILOT, NOT_PILOT = "pilot", "not_pilot"
 ID_COLUMNS = ["gso_code", "name", "type", "district_code", "district"]
+CENSUS_COLUMNS = ["pop2019_total", "pop2019_urban", "hh2019_total"]
+AREA_COLUMN = "area_km2_geodesic"   # from each unit set's own polygons, never converted
 
 
 def commune_table(ref: ReferenceData, sample: pd.DataFrame,
@@ -19,18 +21,26 @@ def commune_table(ref: ReferenceData, sample: pd.DataFrame,
     """Join reference attributes, census figures, geodesic area and ``sample`` (the illustrative
     dataset, ``indicators.sample.read_sample_csv``) by GSO code, then compute every catalogue
     indicator as a column (NaN = no value)."""
+    return indicator_table(raw_commune_frame(ref, sample), ID_COLUMNS, catalogue)
+
+
+def raw_commune_frame(ref: ReferenceData, dataset: pd.DataFrame) -> pd.DataFrame:
+    """The 101 units' raw columns: identity, 2019 census, geodesic area, the dataset's columns and
+    the pilot status (True, False or <NA> when a published table does not cover the commune)."""
     raw = ref.units[ID_COLUMNS].merge(
-        ref.population[["gso_code", "pop2019_total", "pop2019_urban", "hh2019_total"]],
-        on="gso_code", how="left", validate="1:1",
+        ref.population[["gso_code", *CENSUS_COLUMNS]], on="gso_code", how="left", validate="1:1",
     ).merge(
-        ref.communes[["gso_code", "area_km2_geodesic"]], on="gso_code", how="left", validate="1:1",
-    ).merge(sample, on="gso_code", how="left", validate="1:1")
+        ref.communes[["gso_code", AREA_COLUMN]], on="gso_code", how="left", validate="1:1",
+    ).merge(dataset, on="gso_code", how="left", validate="1:1")
     # The census leaves the urban count blank for wholly rural communes: that is zero, not unknown.
     raw["pop2019_urban"] = raw["pop2019_urban"].fillna(0)
-    # Pilot status is True, False or unknown (<NA>: a published table that does not cover the commune).
     raw["pilot"] = raw["pilot"].astype("boolean")
+    return raw
 
-    table = raw[ID_COLUMNS + ["pilot"]].copy()
+
+def indicator_table(raw: pd.DataFrame, id_columns: list[str], catalogue: dict[str, Indicator]) -> pd.DataFrame:
+    """``id_columns`` and the pilot status of ``raw``, then one column per catalogue indicator."""
+    table = raw[[*id_columns, "pilot"]].copy()
     for indicator in catalogue.values():
         table[indicator.id] = indicator_values(raw, indicator)
     return table.sort_values("gso_code").reset_index(drop=True)

@@ -26,3 +26,15 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def unit_table_csv(table: pd.DataFrame, indicator_ids: list[str]) -> bytes:
+    """The published table for scripts: plain UTF-8 (no BOM), columns ``gso_code``, ``name``,
+    one per indicator id (ratios included; empty = no data), then ``estimated``. Whole-number
+    columns are written without a decimal part."""
+    frame = table[["gso_code", "name", *indicator_ids, "estimated"]].copy()
+    for column in indicator_ids:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values) and (values.dropna() == values.dropna().round()).all():
+            frame[column] = values.astype("Int64")
+    return safe_frame(frame).to_csv(index=False).encode("utf-8")

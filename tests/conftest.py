@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
 from geo.reference import load_reference
+from geo.units2025 import load_reference_2025
 from indicators.catalogue import load_catalogue, load_report, load_sources
 from indicators.sample import read_sample_csv
 from indicators.table import commune_table
@@ -31,6 +32,11 @@ def public() -> AppTest:
 @pytest.fixture(scope="session")
 def reference():
     return load_reference()
+
+
+@pytest.fixture(scope="session")
+def reference_2025(reference):
+    return load_reference_2025(reference)
 
 
 @pytest.fixture(scope="session")
