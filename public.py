@@ -54,11 +54,12 @@ def public_map() -> None:
             f'line-height:1.1">{legend_html(view.legend, state.lang, compact=True)}</div>')
     st.caption(provenance_text(indicator, catalogue, sources, state.lang, markdown=True))
     # The text alternative to the map sits in a popover on the download's row: the embed keeps its height.
-    data_row = st.columns(2, gap="small")
-    data_row[0].download_button(t("public.get_data", state.lang),
+    # A horizontal container, not columns: Streamlit stacks columns below 640 px, the embed's width.
+    data_row = st.container(horizontal=True, gap="small")
+    data_row.download_button(t("public.get_data", state.lang),
                                 csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
                                 file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
-    with data_row[1].popover(t("public.table", state.lang), icon=":material/table:"):
+    with data_row.popover(t("public.table", state.lang), icon=":material/table:"):
         st.html(html_table(table_rows(table, view, state.lang)))
     if notices:
         st.caption(t("map.notice", state.lang, params=notice_params(notices)))
@@ -69,5 +70,8 @@ st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_i
                    initial_sidebar_state="collapsed")
 st.html("<style>.block-container{padding:0.4rem 0.6rem}"
         "[data-testid='stVerticalBlock']{gap:0.35rem}"
+        # Streamlit gives markdown a -1rem bottom margin against its paragraphs' 1rem: both go, or
+        # the title slides under the map.
+        "[data-testid='stMarkdownContainer']{margin-bottom:0}"
         "[data-testid='stMarkdownContainer'] p{margin-bottom:0}</style>")
 st.navigation([st.Page(public_map, title="Bản đồ", default=True)], position="hidden").run()

@@ -41,11 +41,13 @@ st.download_button(t("import.template", lang), template_workbook(reference.units
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 limit_mb = upload_limit_bytes() / (1024 * 1024)
 upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"], max_upload_size=max(1, math.ceil(limit_mb)))
-# Streamlit writes the drop zone's instructions and button in English only: hide the instructions
-# (the caption below says the limits) and give the button the page's language.
+# Streamlit writes the drop zone's instructions and button ("Upload", a markdown paragraph beside
+# the icon) in English only: hide both (the caption below says the limits) and give the button the
+# page's language.
 st.html(f"""<style>[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}
-[data-testid="stFileUploaderDropzone"] button{{font-size:0}}
-[data-testid="stFileUploaderDropzone"] button::after{{content:"{css_string(t("import.file.button", lang))}";font-size:.9rem}}</style>""")
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{{display:none}}
+[data-testid="stFileUploaderDropzone"] button::after{{content:"{css_string(t("import.file.button", lang))}";
+font-size:.9rem;padding-left:.3rem}}</style>""")
 st.caption(t("import.file.limits", lang, size=fmt.number(limit_mb, 1 if limit_mb < 1 else 0, lang)))
 if upload is None:
     st.stop()

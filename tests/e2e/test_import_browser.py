@@ -182,6 +182,10 @@ def test_import_publish_and_roll_back(page, app_url, tmp_path, editor_account, s
     expect(page).to_have_url(re.compile(r"/nhap-du-lieu(\?|$)"))
     uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Tệp số liệu (.xlsx, .csv)")
     expect(uploader).to_have_count(1)
+    # The button speaks the page's language: Streamlit's own "Upload" is hidden, the word is CSS.
+    button = uploader.locator('[data-testid="stFileUploaderDropzone"] button')
+    expect(button.get_by_text("Upload", exact=True)).to_be_hidden()
+    assert button.evaluate("b => getComputedStyle(b, '::after').content") == '"Chọn tệp"'
     uploader.locator('input[type="file"]').set_input_files(report)
     expect(page.get_by_text(re.compile(r"^Trang “.+”: tiêu đề ở dòng "))).to_be_visible(timeout=SUCCESS_TIMEOUT)
     summary = page.get_by_text(re.compile(r"^9 dòng xã · 9 khớp · 0 bị loại · \d+ giá trị$"))
