@@ -61,7 +61,9 @@
     var d = current.payload;
     return '<div style="white-space:normal;width:280px">' + layer.feature.properties.tip +
       '<hr style="margin:3px 0">' + d.header + ':<br><b style="font-size:1.15em">' +
-      valueText(layer.feature.id) + '</b>' + d.footer + '</div>';
+      valueText(layer.feature.id) + '</b>' +
+      (d.notes && d.notes[layer.feature.id] ? '<br><i>' + d.notes[layer.feature.id] + '</i>' : '') +
+      d.footer + '</div>';
   }
 
   function build(map, d) {

@@ -71,6 +71,7 @@ class LayerData:
     fit: list | None = None                # [[south, west], [north, east]]: fly there when it changes
     labels: list | None = None             # [[lat, lon, html], ...]: permanent commune name labels
     line_scale: float = 1.0                # multiplies every outline width (thicker on a projector)
+    notes: dict | None = None              # {gso_code: html}: a line under the value (converted, estimated)
 
     def to_json(self) -> str:
         payload = {name: getattr(self, name) for name in self.__dataclass_fields__
@@ -80,7 +81,7 @@ class LayerData:
         return text.replace("</", "<\\/")
 
 
-_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0}
+_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0, "notes": None}
 
 
 def group_bounds(frame, column: str) -> dict[str, list[list[float]]]:

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 import topojson
 
 from geo.reference import REPO_ROOT, ReferenceData
+from geo.units2025 import Reference2025
 
 STATIC_DIR = REPO_ROOT / "static"
 STATIC_URL = "/app/static"
@@ -40,23 +42,25 @@ class PublishedGeometry:
     bounds: tuple[float, float, float, float]   # minx, miny, maxx, maxy
 
 
-def commune_tip_html(name: str, district: str, unit_type: str) -> str:
-    """The fixed part of a commune's tooltip. Every value is escaped: names may come from
-    imported files and are shown inside an iframe that runs scripts."""
-    return (f"<b>{html.escape(str(name))}</b><br>"
-            f"{html.escape(str(district))} · {html.escape(str(unit_type))}")
+def commune_tip_html(name: str, district: str | None, unit_type: str) -> str:
+    """The fixed part of a commune's tooltip (the 2025 units have no district). Every value is
+    escaped: names may come from imported files and are shown inside an iframe that runs scripts."""
+    second = f"{html.escape(str(district))} · " if district else ""
+    return f"<b>{html.escape(str(name))}</b><br>{second}{html.escape(str(unit_type))}"
 
 
 def simplify_communes(communes: gpd.GeoDataFrame, tolerance: float = SIMPLIFY_DEGREES) -> gpd.GeoDataFrame:
-    frame = communes[["gso_code", "name", "district", "type", "geometry"]].reset_index(drop=True)
+    frame = communes.reindex(columns=["gso_code", "name", "district", "type", "geometry"]).reset_index(drop=True)
     if tolerance > 0:
         simplified = topojson.Topology(frame[["gso_code", "geometry"]], prequantize=1e5,
                                        toposimplify=tolerance).to_gdf()
         geometry = dict(zip(simplified["gso_code"], simplified.geometry))
         frame = frame.assign(geometry=frame["gso_code"].map(geometry))
         frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=communes.crs)
+    # Simplifying the detailed 2025 coast can leave a self-touching ring, which set_precision
+    # refuses: repaired before and after snapping.
     frame["geometry"] = _rounded(shapely.make_valid(
-        shapely.set_precision(frame.geometry.values, PRECISION_DEGREES)))
+        shapely.set_precision(shapely.make_valid(frame.geometry.values), PRECISION_DEGREES)))
     return frame
 
 
@@ -72,16 +76,18 @@ def commune_collection(communes: gpd.GeoDataFrame) -> dict:
         features.append({
             "type": "Feature", "id": row.gso_code,
             "properties": {"gso_code": row.gso_code,
-                           "tip": commune_tip_html(row.name, row.district, row.type)},
+                           "tip": commune_tip_html(row.name, None if pd.isna(row.district) else row.district,
+                                                   row.type)},
             "geometry": shapely.geometry.mapping(row.geometry),
         })
     return {"type": "FeatureCollection", "features": features}
 
 
-def outline_collection(districts: gpd.GeoDataFrame, province: gpd.GeoDataFrame) -> dict:
-    """District and province outlines (gis.chinhphu.vn), lightly simplified: lines only."""
+def outline_collection(districts: gpd.GeoDataFrame | None, province: gpd.GeoDataFrame) -> dict:
+    """District (none from 2025) and province outlines, lightly simplified: lines only."""
     features = []
-    for level, frame in (("district", districts), ("province", province)):
+    levels = (("district", districts), ("province", province)) if districts is not None else (("province", province),)
+    for level, frame in levels:
         geometry = _rounded(shapely.set_precision(
             frame.geometry.simplify(SIMPLIFY_DEGREES / 2, preserve_topology=True).values,
             PRECISION_DEGREES))
@@ -111,15 +117,27 @@ def _write_hashed(directory: Path, stem: str, payload: bytes, suffix: str = ".ge
 
 def publish_geometry(ref: ReferenceData, static_dir: Path = STATIC_DIR,
                      static_url: str = STATIC_URL) -> PublishedGeometry:
-    communes = simplify_communes(ref.communes)
-    commune_bytes = _compact_json(commune_collection(communes))
-    outline_bytes = _compact_json(outline_collection(ref.districts, ref.province))
+    """The 2022–2024 units with their district and province outlines (gis.chinhphu.vn)."""
+    return _publish(ref.communes, outline_collection(ref.districts, ref.province), "", static_dir, static_url)
+
+
+def publish_geometry_2025(reference_2025: Reference2025, static_dir: Path = STATIC_DIR,
+                          static_url: str = STATIC_URL) -> PublishedGeometry:
+    """The 64 units of the merged province and its outline (there are no districts)."""
+    return _publish(reference_2025.communes, outline_collection(None, reference_2025.province), "-2025",
+                    static_dir, static_url)
+
+
+def _publish(communes: gpd.GeoDataFrame, outlines: dict, suffix: str, static_dir: Path,
+             static_url: str) -> PublishedGeometry:
+    commune_bytes = _compact_json(commune_collection(simplify_communes(communes)))
+    outline_bytes = _compact_json(outlines)
     geo_dir = static_dir / "geo"
-    communes_name = _write_hashed(geo_dir, "communes", commune_bytes)
-    outlines_name = _write_hashed(geo_dir, "outlines", outline_bytes)
-    points = ref.communes.geometry.representative_point()
-    centroids = {code: (round(p.y, 5), round(p.x, 5)) for code, p in zip(ref.communes["gso_code"], points)}
-    minx, miny, maxx, maxy = (float(x) for x in ref.communes.total_bounds)
+    communes_name = _write_hashed(geo_dir, f"communes{suffix}", commune_bytes)
+    outlines_name = _write_hashed(geo_dir, f"outlines{suffix}", outline_bytes)
+    points = communes.geometry.representative_point()
+    centroids = {code: (round(p.y, 5), round(p.x, 5)) for code, p in zip(communes["gso_code"], points)}
+    minx, miny, maxx, maxy = (float(x) for x in communes.total_bounds)
     return PublishedGeometry(f"{static_url}/geo/{communes_name}", f"{static_url}/geo/{outlines_name}",
                              len(commune_bytes), len(outline_bytes), centroids, (minx, miny, maxx, maxy))
 

@@ -5,6 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from geo.units2025 import UNITS_2023, UNITS_2025
 from l10n.messages import t, tn
 from l10n.text import notice_params
 from ui import map_widgets as widgets
@@ -20,6 +21,7 @@ from ui.export_support import (
 from ui.settings import base_tiles, public_shows_illustrative
 from ui.streamlit_support import (
     commune_panel,
+    crosswalk,
     current_lang,
     data_table,
     illustrative_banner,
@@ -27,24 +29,32 @@ from ui.streamlit_support import (
     map_view,
     published_table,
     ranking_rows,
+    reference_data,
+    units_2025,
+    units_2025_available,
 )
 from views.map.charts import category_counts_html, ranked_bars_html
 from views.map.embed import embed_code, public_base_url, public_indicators, share_link
-from views.map.mapview import html_table, indicator_title, legend_html, provenance_text
-from views.map.state import MapState, read_state, write_state
+from views.map.mapview import conversion_note, html_table, indicator_title, legend_html, provenance_text
+from views.map.state import MapState, read_state, read_units, write_state
+from views.map.units import formed_from_rows, went_into_rows
 from views.public.public_state import PublicState
 
 lang = current_lang()
-version_id, table, indicators, indicator_sources = published_table(lang)
+query = st.query_params.to_dict()
+units = read_units(query)
+version_id, table, indicators, indicator_sources = published_table(lang, units)
 codes = set(table["gso_code"])
-names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
+has_districts = "district_code" in table.columns
+names = (dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")")) if has_districts
+         else dict(zip(table["gso_code"], table["name"])))
 
 # --- State: URL -> widgets -> state -> URL -----------------------------------------------
-query = st.query_params.to_dict()
-url_state, notices = read_state(query, indicators, table["district_code"].unique(), codes)
+url_state, notices = read_state(query, indicators, table["district_code"].unique() if has_districts else (), codes)
 widgets.sync_from_url(url_state, query)
 
 st.title(t("map.title", lang))
+widgets.units_switch(lang)
 # Elements above the map that come and go live in fixed slots: if the number of elements before
 # the map changed, Streamlit would rebuild the columns and reload the map's iframe.
 notice_slot = st.empty()
@@ -59,8 +69,8 @@ with st.sidebar:
 state = MapState(
     indicator=indicator.id, scheme=controls["scheme"], classes=controls["classes"], palette=controls["palette"],
     breaks=breaks if controls["scheme"] == "manual" else (), commune=st.session_state.get("w_commune"),
-    lang=lang, **filters)
-geometry = map_assets()
+    lang=lang, units=units, **filters)
+geometry = map_assets(units)
 view = map_view(version_id, state, lang)
 warning_slot = st.empty()
 if state.scheme == "manual" and (breaks_error or view.breaks_error):
@@ -86,10 +96,13 @@ with map_column:
               returned_objects=["last_active_drawing", "last_object_clicked_count"],
               on_change=partial(widgets.on_map_click, frozenset(codes)))
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))
+    if units == UNITS_2025.id:
+        st.caption(t("units.caption.2025", lang))
 with side_column:
     st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")
     st.html(legend_html(view.legend, lang))
-    st.caption("★ " + t("legend.model", lang))
+    if view.layer.marker:      # the model ward (Phường 1) has no polygon of its own since 2025
+        st.caption("★ " + t("legend.model", lang))
     shown = int(view.mask.sum())
     st.caption(t("map.filter.count", lang, shown=shown, total=len(table)))
 
@@ -104,9 +117,23 @@ with side_column:
 
 if state.commune:
     st.subheader(names[state.commune])
-    panel = commune_panel(version_id, state.commune, lang)
+    if units == UNITS_2025.id:
+        st.caption(conversion_note(table, state.commune, lang))
+    panel = commune_panel(version_id, state.commune, lang, units)
     st.html(html_table(panel))
     st.caption(t("panel.rank_note", lang))
+    # The crosswalk explorer: where a 2025 unit came from, where an old unit went (when the 2025
+    # files are there: the 2022–2024 map works without them).
+    if units == UNITS_2025.id:
+        pieces = formed_from_rows(crosswalk(), reference_data().units, state.commune, lang)
+        st.markdown(f"**{t('units.formed_from', lang)}**")
+        if len(pieces):
+            st.html(html_table(pieces))
+        else:
+            st.caption(t("units.bac_lieu", lang))
+    elif units_2025_available():
+        st.markdown(f"**{t('units.went_into', lang)}**")
+        st.html(html_table(went_into_rows(crosswalk(), units_2025(), state.commune, lang)))
 
 # --- Ranking and table, after the map so the map's update reaches the browser first. Each is
 # drawn only while its section is open: drawing them on every rerun delayed the map's repaint by
@@ -133,7 +160,9 @@ embed_section = st.expander(t("embed.title", lang), icon=":material/code:", key=
 if embed_section.open:
     with embed_section:
         st.caption(t("embed.intro", lang))
-        if indicator.id in public_indicators(indicators, public_shows_illustrative()):
+        if units != UNITS_2023.id:
+            st.info(t("units.embed_2023_only", lang))
+        elif indicator.id in public_indicators(indicators, public_shows_illustrative()):
             height = st.number_input(t("embed.height", lang), 300, 1200, 400, step=50, key="w_embed_height")
             public_state = PublicState(indicator.id, district=state.districts[0] if len(state.districts) == 1 else None,
                                        commune=state.commune, lang=lang, height=int(height))
@@ -145,7 +174,9 @@ if embed_section.open:
             st.info(t("embed.not_public", lang))
 # Exports: each file is made only when its button is clicked (see ui/export_support.py).
 export_section = st.expander(t("export.title", lang), icon=":material/download:", key="x_export", on_change="rerun")
-if export_section.open:
+if export_section.open and units != UNITS_2023.id:
+    export_section.info(t("units.export_2023_only", lang))
+elif export_section.open:
     with export_section:
         st.caption(t("export.intro", lang))
         downloads = view_downloads(version_id, state, lang, table, indicators, indicator_sources)

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from views.map.state import MapState, read_state, write_state
+from views.map.state import MapState, read_state, read_units, write_state
 
 INDICATORS = ["pilot_status", "population_2019", "population_density"]
 DISTRICTS = ["964", "966", "967"]
@@ -23,10 +23,18 @@ def test_empty_query_gives_defaults():
 def test_full_state_round_trips():
     state = MapState(indicator="population_density", scheme="fisher_jenks", classes=4, palette="Blues",
                      districts=("964", "966"), types=("xa", "phuong"), pilot="not_pilot",
-                     value_min=10.5, value_max=2000, commune="32005", lang="en")
+                     value_min=10.5, value_max=2000, commune="32005", lang="en", units="2025")
     query = write_state(state)
     assert query["d"] == "964,966" and query["min"] == "10.5" and query["max"] == "2000"
+    assert query["units"] == "2025" and read_units(query) == "2025"
     assert read(query) == (state, [])
+
+
+@pytest.mark.parametrize("value", ["2024", "", "2025;drop", "<b>", "x" * 5000])
+def test_a_bad_unit_set_falls_back_to_the_published_one_with_a_notice(value):
+    state, notices = read({"units": value})
+    assert state.units == read_units({"units": value}) == "2023"
+    assert [n.param for n in notices] == (["units"] if value else [])
 
 
 def test_manual_breaks_round_trip():

@@ -10,6 +10,7 @@ from geo.web_geometry import (
     install_leaflet,
     outline_collection,
     publish_geometry,
+    publish_geometry_2025,
     simplify_communes,
 )
 
@@ -80,3 +81,31 @@ def test_base_map_is_identical_every_time_and_has_no_cdn(reference):
     strip = re.compile(r"_[0-9a-f]{32}")
     assert strip.sub("", first) == strip.sub("", second)
     assert "cdn" not in first.lower() and "https://" not in first
+
+
+def test_the_2025_units_are_prepared_the_same_way_and_stay_small(reference_2025, tmp_path):
+    import gzip
+
+    simplified = simplify_communes(reference_2025.communes)
+    assert len(simplified) == 64 and shapely.is_valid(simplified.geometry.values).all()
+    assert not simplified.geometry.is_empty.any()
+    area_ratio = simplified.to_crs(32648).area.values / reference_2025.communes.to_crs(32648).area.values
+    assert (abs(area_ratio - 1) < 0.2).all()
+
+    def holes(frame):
+        union = shapely.union_all(frame.to_crs(32648).geometry.values)
+        parts = [union] if union.geom_type == "Polygon" else list(union.geoms)
+        return sum(shapely.get_num_interior_rings(part) for part in parts)
+    assert holes(simplified) <= holes(reference_2025.communes)     # shared borders kept
+
+    published = publish_geometry_2025(reference_2025, tmp_path, "/app/static")
+    assert published.communes_url.startswith("/app/static/geo/communes-2025-")
+    payload = (tmp_path / "geo" / published.communes_url.rsplit("/", 1)[-1]).read_bytes()
+    assert len(gzip.compress(payload, 6)) <= 25_000
+    data = json.loads(payload)
+    assert len(data["features"]) == 64
+    tips = {f["id"]: f["properties"]["tip"] for f in data["features"]}
+    assert tips["32002"] == "<b>Phường An Xuyên</b><br>Phường"          # no district since 2025
+    outlines = json.loads((tmp_path / "geo" / published.outlines_url.rsplit("/", 1)[-1]).read_bytes())
+    assert [f["properties"]["level"] for f in outlines["features"]] == ["province"]
+    assert published.bounds[2] > 105.7                                 # the former Bạc Liêu coast

@@ -6,13 +6,25 @@ import streamlit as st
 
 from geo.maprender import use_local_leaflet
 from geo.reference import ReferenceData
-from geo.web_geometry import PublishedGeometry, install_layer_script, install_leaflet, publish_geometry
+from geo.units2025 import Reference2025
+from geo.web_geometry import (
+    PublishedGeometry,
+    install_layer_script,
+    install_leaflet,
+    publish_geometry,
+    publish_geometry_2025,
+)
 from ui.settings import static_url
 
 
 @st.cache_resource(show_spinner=False)
 def _geometry(_reference: ReferenceData) -> PublishedGeometry:   # "_": not hashed; one per process
     return publish_geometry(_reference, static_url=static_url())
+
+
+@st.cache_resource(show_spinner=False)
+def _geometry_2025(_reference_2025: Reference2025) -> PublishedGeometry:
+    return publish_geometry_2025(_reference_2025, static_url=static_url())
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,3 +36,9 @@ def map_assets(reference: ReferenceData) -> PublishedGeometry:
     """Local Leaflet, our layer script and the geometry as static files; folium pointed at them."""
     use_local_leaflet(*_scripts())
     return _geometry(reference)
+
+
+def map_assets_2025(reference_2025: Reference2025) -> PublishedGeometry:
+    """The same for the 64 units of the merged province."""
+    use_local_leaflet(*_scripts())
+    return _geometry_2025(reference_2025)

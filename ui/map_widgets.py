@@ -16,12 +16,14 @@ from indicators.table import range_steps
 from l10n import fmt, labels
 from l10n.messages import t
 from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
+from views.map.units import UNIT_SET_NAMES
 
 MAP_KEY = "commune_map"
 _SYNCED_QUERY = "_map_synced_query"
 _WIDGETS = {
     "indicator": "w_indicator", "scheme": "w_scheme", "classes": "w_classes", "palette": "w_palette",
     "districts": "w_districts", "types": "w_types", "pilot": "w_pilot", "commune": "w_commune",
+    "units": "w_units",
 }
 
 
@@ -51,6 +53,24 @@ def sync_from_url(state: MapState, query: dict) -> None:
     st.session_state["_w_range_state"] = (state.indicator, state.value_min, state.value_max)
     for key in [k for k in st.session_state if str(k).startswith("w_range_")]:
         del st.session_state[key]
+
+
+def _on_units_change() -> None:
+    # The switch is a new link: the unit set in the URL, and the commune and districts of the
+    # other set dropped (their codes mean other places, or nothing, in this one).
+    units = st.session_state[_WIDGETS["units"]]
+    if units == MapState.units:
+        st.query_params.pop("units", None)
+    else:
+        st.query_params["units"] = units
+    for name in ("c", "d"):
+        st.query_params.pop(name, None)
+
+
+def units_switch(lang: str) -> str:
+    """The unit-set switch above the map; the page reads the set from the URL (``read_units``)."""
+    return st.radio(t("units.switch", lang), list(UNIT_SET_NAMES), key=_WIDGETS["units"], horizontal=True,
+                    format_func=lambda units: t(UNIT_SET_NAMES[units], lang), on_change=_on_units_change)
 
 
 def remember_url(query: dict) -> None:
@@ -103,11 +123,16 @@ def parse_breaks(text: str, lang: str) -> tuple[tuple[float, ...], str | None]:
 
 
 def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dict:
-    districts = (table[["district_code", "district"]].drop_duplicates()
-                 .sort_values("district_code").set_index("district_code")["district"].to_dict())
     st.subheader(t("map.filters", lang))
-    chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",
-                                      format_func=districts.get, placeholder=t("map.filter.any", lang), select_all=False)
+    chosen_districts = []
+    if "district_code" in table.columns:
+        districts = (table[["district_code", "district"]].drop_duplicates()
+                     .sort_values("district_code").set_index("district_code")["district"].to_dict())
+        chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",
+                                          format_func=districts.get, placeholder=t("map.filter.any", lang),
+                                          select_all=False)
+    else:
+        st.caption(t("units.no_districts", lang))
     chosen_types = st.multiselect(t("map.filter.type", lang), list(UNIT_TYPES), key="w_types",
                                   format_func=UNIT_TYPES.get, placeholder=t("map.filter.any", lang), select_all=False)
     pilot = st.radio(t("map.filter.pilot", lang), PILOT_CHOICES, key="w_pilot",

@@ -1,13 +1,17 @@
 """The thin Streamlit layer shared by the pages: cached loading, the language, the error page."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
+from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
+from indicators.conversion import commune_table_2025
 from indicators.published import effective_catalogue, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
@@ -17,6 +21,7 @@ from l10n.messages import t
 from storage import datasets
 from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
+from ui.map_assets import map_assets_2025 as shared_map_assets_2025
 from views.map.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
 from views.map.state import LANGUAGES, MapState
 
@@ -33,8 +38,14 @@ def _reference() -> ReferenceData:
 
 def require_reference(lang: str) -> ReferenceData:
     """The reference data, or a plain-words error page (no traceback) and a stop."""
-    try:
+    with _reference_errors(lang):
         return _reference()
+
+
+@contextmanager
+def _reference_errors(lang: str):
+    try:
+        yield
     except ReferenceDataError as error:
         st.error(labels.label(labels.REFERENCE_ERROR, error.kind, lang, path=str(error.path)))
         if error.detail:
@@ -73,14 +84,30 @@ def published_version_id() -> int:
     return version.id
 
 
+@st.cache_resource(show_spinner=False)
+def _reference_2025() -> Reference2025:
+    return load_reference_2025(_reference())   # a failure is not cached either
+
+
+def require_units(units: str, lang: str) -> None:
+    """For the 2025 units, their reference files too, or the same plain-words error page."""
+    if units == UNITS_2025.id:
+        with _reference_errors(lang):
+            _reference_2025()
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _published_table(version_id: int):
-    """The commune table and catalogue for one published version (cached per version, so a new
-    publication is seen on the next rerun)."""
+def _published_table(version_id: int, units: str = UNITS_2023.id):
+    """The commune table and catalogue for one published version in one unit set (cached per
+    version, so a new publication is seen on the next rerun)."""
     with engine().connect() as connection:
         frame, provenance = published_dataset(connection, catalogue(), version_id)
     effective, effective_sources = effective_catalogue(catalogue(), sources(), provenance)
-    return commune_table(_reference(), frame, effective), effective, effective_sources
+    if units == UNITS_2025.id:
+        table = commune_table_2025(_reference(), _reference_2025(), frame, effective)
+    else:
+        table = commune_table(_reference(), frame, effective)
+    return table, effective, effective_sources
 
 
 def published_tables(version_id: int):
@@ -94,42 +121,63 @@ def reference_data() -> ReferenceData:
     return _reference()
 
 
-def published_table(lang: str):
-    """(version id, commune table, catalogue, sources) of the published version; stops with an
-    error page when the reference data are missing."""
+def published_table(lang: str, units: str = UNITS_2023.id):
+    """(version id, commune table, catalogue, sources) of the published version in ``units``;
+    stops with an error page when the reference data are missing."""
     require_reference(lang)
+    require_units(units, lang)
     version_id = published_version_id()
-    return (version_id, *_published_table(version_id))
+    return (version_id, *_published_table(version_id, units))
+
+
+def crosswalk() -> pd.DataFrame:
+    """The official pairs old unit → 2025 unit with their weights (call ``require_units`` first)."""
+    return _reference_2025().crosswalk
+
+
+def units_2025() -> pd.DataFrame:
+    return _reference_2025().units
+
+
+def units_2025_available() -> bool:
+    try:
+        _reference_2025()
+    except ReferenceDataError:
+        return False
+    return True
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def map_view(version_id: int, state: MapState, lang: str) -> MapView:
     """The map view for one state of one published version, computed once and shared: callers
     must not modify it."""
-    table, indicators, indicator_sources = _published_table(version_id)
+    table, indicators, indicator_sources = _published_table(version_id, state.units)
     model = next((figure for figure in report() if figure.gso_code), None)
-    return build_view(table, indicators, indicator_sources, state, map_assets(), model, lang)
+    return build_view(table, indicators, indicator_sources, state, map_assets(state.units), model, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def ranking_rows(version_id: int, state: MapState, lang: str) -> pd.DataFrame:
     """The ranked bars' rows for the same view (computed only when the ranking is open)."""
-    return chart_rows(_published_table(version_id)[0], map_view(version_id, state, lang), state.commune, lang)
+    return chart_rows(_published_table(version_id, state.units)[0], map_view(version_id, state, lang), state.commune,
+                      lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def data_table(version_id: int, state: MapState, lang: str) -> pd.DataFrame:
     """The text-alternative table for the same view (computed only when it is open)."""
-    return table_rows(_published_table(version_id)[0], map_view(version_id, state, lang), lang)
+    return table_rows(_published_table(version_id, state.units)[0], map_view(version_id, state, lang), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def commune_panel(version_id: int, gso_code: str, lang: str) -> pd.DataFrame:
-    table, indicators, _ = _published_table(version_id)
+def commune_panel(version_id: int, gso_code: str, lang: str, units: str = UNITS_2023.id) -> pd.DataFrame:
+    table, indicators, _ = _published_table(version_id, units)
     return panel_rows(table, indicators, gso_code, lang)
 
 
-def map_assets() -> PublishedGeometry:
+def map_assets(units: str = UNITS_2023.id) -> PublishedGeometry:
+    if units == UNITS_2025.id:
+        return shared_map_assets_2025(_reference_2025())
     return shared_map_assets(_reference())
 
 

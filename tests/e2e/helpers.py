@@ -138,9 +138,9 @@ def expected_fills(indicator: str, scheme: str = "quantiles", k: int = 5, palett
     return {str(code): str(colour).lower() for code, colour in zip(table["gso_code"], colours)}
 
 
-def wait_map(page, timeout: float = 30_000) -> None:
-    """Until exactly 101 commune polygons are drawn in the map iframe."""
-    page.wait_for_function(f"() => ({JS_COUNT_COMMUNES})() === {N_COMMUNES}", timeout=timeout, polling=50)
+def wait_map(page, timeout: float = 30_000, communes: int = N_COMMUNES) -> None:
+    """Until exactly ``communes`` polygons (101; 64 for the 2025 units) are drawn in the map iframe."""
+    page.wait_for_function(f"() => ({JS_COUNT_COMMUNES})() === {communes}", timeout=timeout, polling=50)
 
 
 def commune_styles(page) -> dict[str, dict]:

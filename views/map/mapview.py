@@ -190,15 +190,48 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         missing={k: html.escape(v) for k, v in missing_texts.items()},
         header=html.escape(indicator_title(indicator, lang)),
         footer=tooltip_footer(indicator, catalogue, sources, lang),
-        selected=state.commune, marker=marker)
+        selected=state.commune, marker=marker, notes=conversion_notes(table, lang))
     text_series = pd.Series([texts[c] for c in table["gso_code"]], index=table.index)
     return MapView(indicator, layer, legend, mask, colours, text_series, classification, breaks_error)
+
+
+CONVERSION_NOTES = {"whole": N_("units.note.converted"), "estimated": N_("units.note.estimated"),
+                    "outside": N_("units.note.outside")}
+
+
+def conversion_kind(row) -> str:
+    """How a 2025 unit's values were made: "whole" (old units that went in whole), "estimated" (a
+    split old unit was shared by area) or "outside" (former Bạc Liêu: no old Cà Mau data)."""
+    return "outside" if not row["converted"] else "estimated" if row["estimated"] else "whole"
+
+
+def conversion_notes(table: pd.DataFrame, lang: str) -> dict[str, str] | None:
+    """The tooltip's line about a converted unit, escaped; None for a table in its own units."""
+    if "converted" not in table.columns:
+        return None
+    texts = {kind: html.escape(t(key, lang)) for kind, key in CONVERSION_NOTES.items()}
+    return {code: texts[conversion_kind(row)] for code, row in zip(table["gso_code"], table.to_dict("records"))}
+
+
+GROUP_HEADERS = {"district": N_("col.district"), "former_district": N_("col.former_district")}
+
+
+def conversion_note(table: pd.DataFrame, gso_code: str, lang: str) -> str:
+    """How one 2025 unit's values were made, in words (plain text)."""
+    row = table.loc[table["gso_code"] == gso_code].iloc[0]
+    return t(CONVERSION_NOTES[conversion_kind(row)], lang)
+
+
+def group_column(table: pd.DataFrame) -> str:
+    """The grouping shown beside a commune: its district, or for the 2025 units (no districts)
+    the former district it lies wholly in (blank when it spans several)."""
+    return "former_district" if "former_district" in table.columns else "district"
 
 
 def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: str) -> pd.DataFrame:
     """The filtered communes that have a value, highest first, with their map colour."""
     indicator = view.indicator
-    frame = table.loc[view.mask, ["gso_code", "name", "district", indicator.id]].copy()
+    frame = table.loc[view.mask, ["gso_code", "name", indicator.id]].assign(district=table[group_column(table)])
     frame["colour"] = view.colours[view.mask]
     frame = frame.dropna(subset=[indicator.id])
     frame["value_text"] = view.texts[frame.index]
@@ -219,31 +252,40 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         classes = shown[indicator.id].map(lambda v: labels.label(labels.CATEGORY, v, lang) if isinstance(v, str) else None)
     missing_text = {MISSING_NOT_DEPLOYED: t("legend.not_deployed", lang), MISSING_NO_DATA: t("legend.no_data", lang)}
     missing_labels = [missing_text[missing_kind(indicator, p)] for p in shown["pilot"]]
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         t("col.gso_code", lang): shown["gso_code"],
         t("col.commune", lang): shown["name"],
-        t("col.district", lang): shown["district"],
+        t(GROUP_HEADERS[group_column(table)], lang): shown[group_column(table)],
         t("col.type", lang): shown["type"],
         indicator_title(indicator, lang): view.texts[view.mask].tolist(),
         t("col.class", lang): [c if isinstance(c, str) else label for c, label in zip(classes, missing_labels)],
     }).reset_index(drop=True)
+    if "converted" in shown.columns:
+        frame[t("col.conversion", lang)] = [t(CONVERSION_NOTES[conversion_kind(row)], lang)
+                                            for row in shown.to_dict("records")]
+    return frame
 
 
 def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: str, lang: str) -> pd.DataFrame:
     """All indicators of one commune with its rank in the province and in its district."""
     row = table.loc[table["gso_code"] == gso_code].iloc[0]
-    district_codes = table.loc[table["district_code"] == row["district_code"], "gso_code"]
+    # The 2025 units have no district to be ranked in.
+    district_codes = (table.loc[table["district_code"] == row["district_code"], "gso_code"]
+                      if "district_code" in table.columns else None)
     records = []
     for indicator in catalogue.values():
         province_rank = rank_of(table, indicator, gso_code)
-        district_rank = rank_of(table, indicator, gso_code, district_codes)
-        records.append({
+        record = {
             t("panel.indicator", lang): indicator.name[lang],
             t("panel.value", lang): value_text(indicator, row[indicator.id], row["pilot"], lang),
             t("panel.rank_province", lang): f"{province_rank.position}/{province_rank.out_of}" if province_rank else "—",
-            t("panel.rank_district", lang): f"{district_rank.position}/{district_rank.out_of}" if district_rank else "—",
-            t("panel.note", lang): t("illustrative", lang) if indicator.illustrative else "",
-        })
+        }
+        if district_codes is not None:
+            district_rank = rank_of(table, indicator, gso_code, district_codes)
+            record[t("panel.rank_district", lang)] = (f"{district_rank.position}/{district_rank.out_of}"
+                                                      if district_rank else "—")
+        record[t("panel.note", lang)] = t("illustrative", lang) if indicator.illustrative else ""
+        records.append(record)
     return pd.DataFrame.from_records(records)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
+from geo.units2025 import UNIT_SETS, UNITS_2023
 from indicators.table import NOT_PILOT, PILOT
 
 UNIT_TYPES = {"xa": "Xã", "phuong": "Phường", "thi_tran": "Thị trấn"}
@@ -37,6 +38,9 @@ class MapState:
     value_max: float | None = None
     commune: str | None = None
     lang: str = "vi"
+    # The published data are in the 2022–2024 units (versions carry no unit set yet), so they are
+    # the default; "2025" shows them converted to the merged province's units.
+    units: str = UNITS_2023.id
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,16 @@ class QueryReader:
         return good
 
 
+def read_units(params: Mapping[str, str]) -> str:
+    """The unit set named by the link (``units=2023|2025``), read before the rest: the commune codes
+    the link may name depend on it. A bad value is reported by ``read_state``."""
+    value = QueryReader(params).raw("units")
+    return value if value in UNIT_SETS else MapState.units
+
+
 def read_state(params: Mapping[str, str], indicators, district_codes, commune_codes) -> tuple[MapState, list[Notice]]:
-    """Parse query parameters against what exists (indicator ids, district and commune codes)."""
+    """Parse query parameters against what exists (indicator ids, district and commune codes of
+    the link's unit set)."""
     reader = QueryReader(params)
     scheme = reader.choice("scheme", SCHEMES, "quantiles")
     breaks: tuple[float, ...] = ()
@@ -132,6 +144,7 @@ def read_state(params: Mapping[str, str], indicators, district_codes, commune_co
         value_max=reader.number("max"),
         commune=commune,
         lang=reader.choice("lang", LANGUAGES, "vi"),
+        units=reader.choice("units", list(UNIT_SETS), MapState.units),
     )
     if state.value_min is not None and state.value_max is not None and state.value_min > state.value_max:
         reader.reject("min", reader.raw("min") or "")
@@ -189,4 +202,6 @@ def write_state(state: MapState) -> dict[str, str]:
         out["c"] = state.commune
     if state.lang != default.lang:
         out["lang"] = state.lang
+    if state.units != default.units:
+        out["units"] = state.units
     return out
