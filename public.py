@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import base_map, commune_layer
 from geo.reference import ReferenceDataError
+from geo.units2025 import UNITS_2023, UNITS_2025
 from l10n.messages import t
 from l10n.text import notice_params
 from reports.tables import csv_bytes
@@ -19,12 +20,35 @@ from ui.server_guard import refuse_global_cache_clearing
 from ui.settings import base_tiles
 from views.map.embed import PUBLIC_LANG_PARAM
 from views.map.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
-from views.map.state import MapState
+from views.map.state import MapState, read_units
+from views.map.units import UNIT_SET_SHORT_NAMES
 from views.public.public_state import read_public_state
 
 # Title, legend (up to two rows in a 600 px frame), source line and download link around the map,
 # with the tightened gaps below, in pixels: the page then fits the embed's height.
 CHROME_HEIGHT = 215
+
+
+def _on_units_change() -> None:
+    # A new link: the unit set in the URL, the other set's commune and district dropped. The
+    # segmented control can be cleared by a second click: the current set is then kept.
+    chosen = st.session_state.get("p_units")
+    if chosen is None:
+        return
+    if chosen == UNITS_2023.id:
+        st.query_params.pop("units", None)
+    else:
+        st.query_params["units"] = chosen
+    for name in ("c", "d"):
+        st.query_params.pop(name, None)
+
+
+def units_switch(container, units: str, lang: str) -> None:
+    """The unit-set switch on the embed's button row (the embed has no room for a row of its own)."""
+    st.session_state["p_units"] = units
+    container.segmented_control(t("units.switch", lang), list(UNIT_SET_SHORT_NAMES), key="p_units",
+                                format_func=lambda option: t(UNIT_SET_SHORT_NAMES[option], lang),
+                                label_visibility="collapsed", on_change=_on_units_change)
 
 
 def public_map() -> None:
@@ -36,14 +60,16 @@ def public_map() -> None:
         st.error(t("public.unavailable", lang))
         return
     version = published_version()
-    table, visible, catalogue, sources = public_data(version.id if version else None)
+    query = st.query_params.to_dict()
+    units = read_units(query)
+    table, visible, catalogue, sources = public_data(version.id if version else None, units)
     state, notices = read_public_state(
-        st.query_params.to_dict(), list(visible), [version.period] if version else [],
-        table["district_code"].unique(), table["gso_code"])
+        query, list(visible), [version.period] if version else [],
+        table["district_code"].unique() if "district_code" in table.columns else (), table["gso_code"])
     indicator = visible[state.indicator]
     map_state = MapState(indicator=indicator.id, districts=(state.district,) if state.district else (),
-                         commune=state.commune, lang=state.lang)
-    geometry = map_assets()
+                         commune=state.commune, lang=state.lang, units=units)
+    geometry = map_assets(units)
     view = build_view(table, catalogue, sources, map_state, geometry, None, state.lang)
 
     st.markdown(f"**{indicator_title(indicator, state.lang)}**")
@@ -52,7 +78,8 @@ def public_map() -> None:
               use_container_width=True, returned_objects=[])
     st.html(f'<div class="camau-public-legend" style="display:flex;flex-wrap:wrap;column-gap:.8rem;'
             f'line-height:1.1">{legend_html(view.legend, state.lang, compact=True)}</div>')
-    st.caption(provenance_text(indicator, catalogue, sources, state.lang, markdown=True))
+    provenance = provenance_text(indicator, catalogue, sources, state.lang, markdown=True)
+    st.caption(provenance + (f" · {t('units.caption.short', state.lang)}" if units == UNITS_2025.id else ""))
     # The text alternative to the map sits in a popover on the download's row: the embed keeps its height.
     # A horizontal container, not columns: Streamlit stacks columns below 640 px, the embed's width.
     data_row = st.container(horizontal=True, gap="small")
@@ -61,6 +88,7 @@ def public_map() -> None:
                                 file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
     with data_row.popover(t("public.table", state.lang), icon=":material/table:"):
         st.html(html_table(table_rows(table, view, state.lang)))
+    units_switch(data_row, units, state.lang)
     if notices:
         st.caption(t("map.notice", state.lang, params=notice_params(notices)))
 

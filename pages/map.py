@@ -160,12 +160,10 @@ embed_section = st.expander(t("embed.title", lang), icon=":material/code:", key=
 if embed_section.open:
     with embed_section:
         st.caption(t("embed.intro", lang))
-        if units != UNITS_2023.id:
-            st.info(t("units.embed_2023_only", lang))
-        elif indicator.id in public_indicators(indicators, public_shows_illustrative()):
+        if indicator.id in public_indicators(indicators, public_shows_illustrative()):
             height = st.number_input(t("embed.height", lang), 300, 1200, 400, step=50, key="w_embed_height")
             public_state = PublicState(indicator.id, district=state.districts[0] if len(state.districts) == 1 else None,
-                                       commune=state.commune, lang=lang, height=int(height))
+                                       commune=state.commune, lang=lang, height=int(height), units=units)
             st.text(t("embed.code", lang))
             st.code(embed_code(public_base_url(), public_state, indicator_title(indicator, lang)), language="html")
             st.text(t("embed.link", lang))

@@ -83,7 +83,7 @@ def test_the_open_sections_work_on_the_2025_units(app):
     assert table.loc[table["Mã GSO"] == AN_XUYEN, "Huyện cũ"].item() == "Thành phố Cà Mau"
     assert [h for h in at.get("html") if "camau-bars" in h.proto.body]
     infos = " ".join(info.value for info in at.info)
-    assert "chỉ xuất theo đơn vị 2022–2024" in infos and "chưa có mã nhúng theo đơn vị 2025" in infos
+    assert "chỉ xuất theo đơn vị 2022–2024" in infos
     assert not [b for b in at.get("download_button")]
 
 
@@ -93,3 +93,11 @@ def test_the_panel_says_how_a_unit_was_converted_and_no_model_star_without_its_w
     assert any("ước tính" in caption for caption in captions)
     assert not any("★" in caption for caption in captions)          # Phường 1 is inside An Xuyên now
     assert layer_payload(map_component(at)).get("marker") is None
+
+
+def test_the_embed_code_carries_the_unit_set(app):
+    at = open_page(app, "map", units="2025", ind="population_density")
+    at.session_state["x_embed"] = True
+    at.run()
+    codes = [code.value for code in at.code]
+    assert any("units=2025" in code and "<iframe" in code for code in codes)

@@ -203,3 +203,36 @@ def test_the_map_has_a_table_alternative(public):
     assert len(tables) == 1
     # The district filter keeps only its communes: Thành phố Cà Mau has 17.
     assert set(tables[0]["Huyện / thành phố"]) == {"Thành phố Cà Mau"} and len(tables[0]) == 17
+
+
+@pytest.mark.parametrize("lang, note", [("vi", "số liệu quy đổi từ đơn vị cũ"), ("en", "figures converted from the former units")])
+def test_the_public_view_on_the_2025_units(public, lang, note):
+    at = run(public, units="2025", ind="population_density", c="32025", lang=lang)
+    args = map_args(at)
+    assert '"selected":"32025"' in args["feature_group"] and "communes-2025-" in args["feature_group"]
+    assert note in at.caption[0].value
+    table = tables_in(at)[0]
+    assert len(table) == 64
+    assert at.get("segmented_control")[0].value == "2025"
+    assert not any("bỏ qua" in caption.value or "ignored" in caption.value for caption in at.caption)
+
+
+def test_the_public_switch_changes_the_unit_set_and_drops_the_commune(public):
+    at = run(public, ind="population_density", c="32005", d="964")
+    at.get("segmented_control")[0].set_value("2025").run()
+    assert not at.exception
+    assert dict(at.query_params) == {"ind": "population_density", "units": "2025"}
+    assert "communes-2025-" in map_args(at)["feature_group"]
+    assert len(tables_in(at)[0]) == 64
+    assert not any("bỏ qua" in caption.value for caption in at.caption)
+
+
+def test_the_public_csv_on_the_2025_units_says_how_each_value_was_made(public, reference, reference_2025, catalogue):
+    from indicators.conversion import commune_table_2025
+    from indicators.sample import read_sample_csv
+    from ui.public_support import data_csv_rows
+
+    table = commune_table_2025(reference, reference_2025, read_sample_csv(), catalogue)
+    rows = data_csv_rows(table, catalogue["population_2019"], table["gso_code"], "vi")
+    assert {"former_district", "converted", "estimated"} <= set(rows.columns) and "district" not in rows.columns
+    assert rows["value"].sum() == reference.population["pop2019_total"].sum()

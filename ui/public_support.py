@@ -12,15 +12,19 @@ import sqlalchemy as sa
 import streamlit as st
 
 from geo.reference import ReferenceData, load_reference
+from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, load_catalogue, load_sources
+from indicators.conversion import commune_table_2025
 from indicators.published import effective_catalogue, importable_indicators, published_dataset
 from indicators.table import commune_table
 from storage import queries
 from storage.readonly import make_read_only_engine
 from ui.map_assets import map_assets as shared_map_assets
+from ui.map_assets import map_assets_2025 as shared_map_assets_2025
 from ui.settings import public_shows_illustrative
 from views.map.embed import public_indicators
+from views.map.mapview import group_column
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,11 +50,16 @@ def published_version() -> queries.VersionInfo | None:
         return None
 
 
+@st.cache_resource(show_spinner=False)
+def reference_2025() -> Reference2025:
+    return load_reference_2025(reference())
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def public_data(version_id: int | None
+def public_data(version_id: int | None, units: str = UNITS_2023.id
                 ) -> tuple[pd.DataFrame, dict[str, Indicator], dict[str, Indicator], dict[str, Source]]:
-    """The commune table, the indicators the public may see (in catalogue order), the whole
-    effective catalogue (for denominators) and the sources."""
+    """The commune table in ``units``, the indicators the public may see (in catalogue order),
+    the whole effective catalogue (for denominators) and the sources."""
     catalogue, sources = load_catalogue(), load_sources()
     if version_id is None:
         frame = pd.DataFrame(columns=["gso_code", "pilot", *[i.column for i in importable_indicators(catalogue)]])
@@ -62,19 +71,29 @@ def public_data(version_id: int | None
     if version_id is None:   # no published data: everything from the sample is unavailable
         effective = {k: i for k, i in effective.items() if i.source_id != "sample_generator"}
     visible = {k: effective[k] for k in public_indicators(effective, public_shows_illustrative())}
-    table = commune_table(reference(), frame, effective)
+    if units == UNITS_2025.id:
+        table = commune_table_2025(reference(), reference_2025(), frame, effective)
+    else:
+        table = commune_table(reference(), frame, effective)
     return table, visible, effective, effective_sources
 
 
-def map_assets() -> PublishedGeometry:
+def map_assets(units: str = UNITS_2023.id) -> PublishedGeometry:
+    if units == UNITS_2025.id:
+        return shared_map_assets_2025(reference_2025())
     return shared_map_assets(reference())
 
 
 def data_csv_rows(table: pd.DataFrame, indicator: Indicator, texts: pd.Series, lang: str) -> pd.DataFrame:
-    """The "get the data" table for one indicator: code, commune, district, value and unit."""
-    return pd.DataFrame({
-        "gso_code": table["gso_code"], "commune": table["name"], "district": table["district"],
+    """The "get the data" table for one indicator: code, commune, district (the former district
+    on the 2025 units), value and unit; on the 2025 units also how each value was converted."""
+    rows = pd.DataFrame({
+        "gso_code": table["gso_code"], "commune": table["name"], "district": table[group_column(table)],
         "indicator": indicator.name[lang], "value": table[indicator.id], "text": texts,
         "as_of": indicator.as_of.isoformat(), "illustrative": indicator.illustrative,
     })
+    if "converted" in table.columns:
+        rows = rows.rename(columns={"district": "former_district"}).assign(
+            converted=table["converted"], estimated=table["estimated"])
+    return rows
 

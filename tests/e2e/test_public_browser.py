@@ -287,3 +287,18 @@ def test_hostile_commune_name_is_only_text(make_context, hostile_public_url, no_
     assert dialogs == [], dialogs
     assert img_requests == [], img_requests
     no_outside_requests()
+
+
+def test_public_embed_on_the_2025_units_and_its_switch(make_context, public_url, no_outside_requests):
+    page = make_context(public_url, viewport=EMBED_SIZE).new_page()
+    page.goto(public_url + "/?ind=population_density&units=2025&lang=en&embed=true")
+    wait_map(page, communes=64)
+    height, sizes = page_height(page)
+    assert height <= EMBED_SIZE["height"] + FIT_TOLERANCE, sizes
+    expect(page.get_by_text("figures converted from the former units", exact=False)).to_be_visible()
+    old_units = page.get_by_role("radio", name="2022–2024 units")
+    expect(old_units).to_be_in_viewport(ratio=1)
+    old_units.click()
+    wait_map(page)
+    expect(page.get_by_text("figures converted from the former units", exact=False)).to_have_count(0)
+    no_outside_requests()

@@ -1,4 +1,5 @@
-"""The public embed's URL parameters: indicator, period, district, commune, language, height.
+"""The public embed's URL parameters: indicator, period, district, commune, language, height and
+unit set.
 
 Only indicators the public may see are accepted. Anything unknown or malformed falls back to the
 default with a notice; nothing in the URL can produce an error page.
@@ -9,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from geo.units2025 import UNIT_SETS, UNITS_2023
 from views.map.state import LANGUAGES, Notice, QueryReader
 
 DEFAULT_HEIGHT, MIN_HEIGHT, MAX_HEIGHT = 400, 250, 1200
@@ -24,12 +26,14 @@ class PublicState:
     commune: str | None = None
     lang: str = "vi"
     height: int = DEFAULT_HEIGHT
+    units: str = UNITS_2023.id
 
 
 def read_public_state(params: Mapping[str, str], indicators: list[str], periods: list[str],
                       district_codes, commune_codes) -> tuple[PublicState, list[Notice]]:
     """``indicators`` are the public indicator ids (the first is the default); ``periods`` the
-    periods that may be shown."""
+    periods that may be shown; the district and commune codes are those of the link's unit set
+    (``views.map.state.read_units``)."""
     reader = QueryReader(params)
     district = reader.raw("d")
     if district is not None and not (_DISTRICT.match(district) and district in set(district_codes)):
@@ -46,6 +50,7 @@ def read_public_state(params: Mapping[str, str], indicators: list[str], periods:
         commune=commune,
         lang=reader.choice("lang", LANGUAGES, "vi"),
         height=reader.integer("h", MIN_HEIGHT, MAX_HEIGHT, DEFAULT_HEIGHT),
+        units=reader.choice("units", list(UNIT_SETS), UNITS_2023.id),
     )
     return state, reader.notices
 
@@ -60,4 +65,6 @@ def public_query(state: PublicState) -> dict[str, str]:
         query["d"] = state.district
     if state.commune:
         query["c"] = state.commune
+    if state.units != UNITS_2023.id:
+        query["units"] = state.units
     return query
