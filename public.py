@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 from geo.maprender import base_map, commune_layer
 from geo.reference import ReferenceDataError
 from geo.units2025 import UNITS_2023, UNITS_2025
+from l10n import labels
 from l10n.messages import t
 from l10n.text import notice_params
 from reports.tables import csv_bytes
@@ -21,7 +22,6 @@ from ui.settings import base_tiles
 from views.map.embed import PUBLIC_LANG_PARAM
 from views.map.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
 from views.map.state import MapState, read_units
-from views.map.units import UNIT_SET_SHORT_NAMES
 from views.public.public_state import read_public_state
 
 # Title, legend (up to two rows in a 600 px frame), source line and download link around the map,
@@ -46,8 +46,8 @@ def _on_units_change() -> None:
 def units_switch(container, units: str, lang: str) -> None:
     """The unit-set switch on the embed's button row (the embed has no room for a row of its own)."""
     st.session_state["p_units"] = units
-    container.segmented_control(t("units.switch", lang), list(UNIT_SET_SHORT_NAMES), key="p_units",
-                                format_func=lambda option: t(UNIT_SET_SHORT_NAMES[option], lang),
+    container.segmented_control(t("units.switch", lang), list(labels.UNIT_SET_SHORT), key="p_units",
+                                format_func=lambda option: labels.label(labels.UNIT_SET_SHORT, option, lang),
                                 label_visibility="collapsed", on_change=_on_units_change)
 
 

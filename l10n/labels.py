@@ -54,6 +54,9 @@ SCENARIO_ERROR = {"name_missing": N_("plan.scenario.error.name_missing"),
 ABOUT_CAVEAT = {"geometry": N_("about.caveat.geometry"), "census": N_("about.caveat.census"),
                 "units": N_("about.caveat.units"), "outlines": N_("about.caveat.outlines")}
 
+UNIT_SET = {"2023": N_("units.set.2023"), "2025": N_("units.set.2025")}
+UNIT_SET_SHORT = {"2023": N_("units.short.2023"), "2025": N_("units.short.2025")}
+
 
 def label(table: dict[str, str], code: str, lang: str, **values) -> str:
     """The words for ``code`` from one of the tables above."""

@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from geo.units2025 import UNITS_2023
 from indicators.table import has_team
 from l10n import fmt, labels
 from l10n.messages import t
@@ -20,6 +21,7 @@ from ui.plan_support import default_assumptions, plan_files, wave
 from ui.settings import base_tiles
 from ui.streamlit_support import current_lang, engine, illustrative_banner, map_assets, published_table
 from views.map.mapview import html_table, legend_html
+from views.map.state import Notice, read_units
 from views.plan.plan_state import read_plan, write_plan
 from views.plan.plan_view import (
     commune_status,
@@ -30,6 +32,7 @@ from views.plan.plan_view import (
     plan_layer,
     scenario_rows,
     scenario_status,
+    scenario_units,
     score_rows,
     score_text,
     setting_notes,
@@ -39,25 +42,30 @@ from views.plan.plan_view import (
 )
 
 lang = current_lang()
-version_id, table, indicators, _ = published_table(lang)
+query = st.query_params.to_dict()
+units = read_units(query)
+version_id, table, indicators, _ = published_table(lang, units)
 codes = set(table["gso_code"])
 names = dict(zip(table["gso_code"], table["name"]))
-districts = dict(zip(table["district_code"], table["district"]))
+# The 2025 units have no districts.
+districts = dict(zip(table["district_code"], table["district"])) if "district_code" in table.columns else {}
 pilots = {code: names[code] for code in table.loc[has_team(table), "gso_code"]}
 adoption_ids = adoption_indicators(indicators)
-defaults, from_pilot = default_assumptions(version_id)
+defaults, from_pilot = default_assumptions(version_id, units)
 with engine().connect() as connection:
     version = queries.get_version(connection, version_id)
 version_label = t("plan.version_label", lang, number=version.number, period=version.period,
                   as_of=fmt.date(version.as_of))
 
 # --- State: URL -> widgets -> settings -> URL ---------------------------------------------
-query = st.query_params.to_dict()
 url_settings, notices = read_plan(query, adoption_ids, codes)
+if query.get("units") not in (None, units):
+    notices.append(Notice("units", query["units"][:80]))
 widgets.sync_from_url(url_settings, query, defaults, lang)
 
 st.title(t("plan.title", lang))
 st.caption(t("plan.intro", lang))
+widgets.units_switch(lang)
 notice_slot = st.empty()
 clicked_pilot = widgets.take_click_notice()
 if notices:
@@ -66,8 +74,9 @@ elif clicked_pilot:
     notice_slot.info(t("plan.click.pilot", lang, commune=names.get(clicked_pilot, clicked_pilot)))
 with st.sidebar:
     settings = widgets.controls(indicators, adoption_ids, table, defaults, from_pilot, lang)
-result = wave(version_id, settings)
-new_query = write_plan(settings) | ({"lang": lang} if lang != "vi" else {})
+result = wave(version_id, settings, units)
+units_query = {"units": units} if units != UNITS_2023.id else {}
+new_query = write_plan(settings) | units_query | ({"lang": lang} if lang != "vi" else {})
 if new_query != query:
     st.query_params.from_dict(new_query)
 widgets.remember_url(new_query, result.plan.selected)
@@ -93,7 +102,7 @@ if totals is not None:
     metric_columns[5].metric(t("plan.metric.with_teams", lang),
                              f"{totals.communes_with_teams_after}/{totals.communes_total}")
 
-geometry = map_assets()
+geometry = map_assets(units)
 status = commune_status(table, result)
 map_column, list_column = st.columns([2.6, 1.6])
 with map_column:
@@ -124,7 +133,7 @@ if result.plan.feasible:
     st.markdown("\n".join(f"- {line}" for line in lines))
     download_columns = st.columns([1, 1, 3])
     stamp = f"{len(result.plan.selected)}xa_v{version.number}"
-    xlsx_bytes, csv_bytes = plan_files(version_id, settings, version_label, lang, dt.date.today())
+    xlsx_bytes, csv_bytes = plan_files(version_id, settings, version_label, lang, dt.date.today(), units)
     download_columns[0].download_button(
         t("plan.export.xlsx", lang), xlsx_bytes,
         file_name=f"ke_hoach_dot_tiep_theo_{stamp}.xlsx", icon=":material/download:", on_click="ignore",
@@ -150,7 +159,7 @@ if user:
         note = st.text_area(t("plan.scenario.note", lang), max_chars=2000)
         if st.form_submit_button(t("plan.scenario.save", lang), disabled=not result.plan.feasible):
             try:
-                editing.save_scenario(engine(), user=user, name=name, note=note, query=write_plan(settings),
+                editing.save_scenario(engine(), user=user, name=name, note=note, query=write_plan(settings) | units_query,
                                       version_id=version_id, selected=result.plan.selected,
                                       totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
                 st.success(t("plan.scenario.saved", lang, name=plain(name.strip())))
@@ -190,7 +199,12 @@ compare_section = st.expander(t("plan.compare", lang), icon=":material/compare:"
 if compare_section.open:
     with compare_section:
         pick = st.columns(2)
-        ids = list(by_id)
+        # Two scenarios are compared on this page's map: only those planned on its unit set.
+        ids = [scenario_id for scenario_id in by_id if scenario_units(by_id[scenario_id]) == units]
+        if len(ids) < len(by_id):
+            st.caption(t("plan.compare.other_units", lang))
+        if not ids:
+            st.stop()
         first_id = pick[0].selectbox(t("plan.compare.a", lang), ids, format_func=label, key="p_cmp_a", placeholder=t("widget.choose", lang))
         second_id = pick[1].selectbox(t("plan.compare.b", lang), ids, index=min(1, len(ids) - 1), format_func=label,
                                       key="p_cmp_b", placeholder=t("widget.choose", lang))

@@ -91,8 +91,12 @@ def raw_criteria(table: pd.DataFrame, candidates: list[str], catalogue: dict[str
         frame["proximity"] = [float(geography.distance_km[index[c], team_columns].min()) if team_columns else np.nan
                               for c in candidates]
 
-    district_share = with_team.groupby(rows["district_code"]).mean()
-    frame["balance"] = rows.loc[candidates, "district_code"].map(district_share).astype(float).to_numpy()
+    if "district_code" in rows.columns:
+        district_share = with_team.groupby(rows["district_code"]).mean()
+        frame["balance"] = rows.loc[candidates, "district_code"].map(district_share).astype(float).to_numpy()
+    else:
+        # The 2025 units have no districts: the balance criterion cannot tell candidates apart.
+        frame["balance"] = np.nan
     return frame
 
 

@@ -36,6 +36,8 @@ class WaveResult:
     pilot_ratios: Assumptions | None
     illustrative: bool           # the plan rests on illustrative (sample) data
     ignored_includes: tuple[str, ...]   # must-include codes that already have a team (or are unknown codes)
+    has_districts: bool = True   # False on the 2025 units: no district limits or balance; "district"
+                                 # is then the former district a unit lies wholly in (else blank)
 
 
 def candidate_codes(table: pd.DataFrame, must_include: frozenset[str]) -> list[str]:
@@ -50,6 +52,9 @@ def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: G
     codes = candidate_codes(table, settings.constraints.must_include)
     ignored = tuple(sorted(settings.constraints.must_include - set(codes)))
     constraints = replace(settings.constraints, must_include=settings.constraints.must_include & set(codes))
+    has_districts = "district_code" in table.columns
+    if not has_districts:
+        constraints = replace(constraints, district_min=0, district_max=None)
     adoption = [i for i in settings.adoption if i in catalogue]
 
     pilot_ratios = pilot_assumptions(table)
@@ -60,7 +65,11 @@ def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: G
     breakdown = score(scaled, settings.weights)
     estimates = commune_estimates(rows.loc[breakdown.index, "households_2019"].astype(float), assumptions)
 
-    frame = rows.loc[breakdown.index, ["name", "type", "district_code", "district"]].copy()
+    if has_districts:
+        frame = rows.loc[breakdown.index, ["name", "type", "district_code", "district"]].copy()
+    else:
+        frame = rows.loc[breakdown.index, ["name", "type"]].assign(
+            district_code=None, district=rows.loc[breakdown.index, "former_district"])
     frame = frame.join(raw.add_prefix("raw_")).join(scaled.add_prefix("scaled_")).join(breakdown).join(estimates)
     plan = choose_wave(frame[["score", "district_code", "teams", "members"]], constraints, explain=explain)
     frame["selected"] = frame.index.isin(plan.selected)
@@ -72,5 +81,5 @@ def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: G
         used += [catalogue[i] for i in ("hamlet_teams", "team_members")]
     illustrative = any(indicator.illustrative for indicator in used)
     return WaveResult(replace(settings, constraints=constraints), frame, plan, totals, assumptions, pilot_ratios,
-                      illustrative, ignored)
+                      illustrative, ignored, has_districts)
 

@@ -21,7 +21,8 @@ def plan_table(result: WaveResult, lang: str) -> pd.DataFrame:
     frame = result.candidates[result.candidates["selected"]].sort_values("score", ascending=False, kind="stable")
     table = pd.DataFrame({
         t("plan.col.code", lang): frame.index.to_numpy(),
-        t("plan.col.district", lang): frame["district"].to_numpy(),
+        (t("plan.col.district", lang) if result.has_districts else t("col.former_district", lang)):
+            frame["district"].to_numpy(),
         t("plan.col.commune", lang): frame["name"].to_numpy(),
         t("plan.col.score", lang): frame["score"].round(4).to_numpy(),
     })
@@ -41,7 +42,10 @@ def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str
     settings, constraints, a = result.settings, result.settings.constraints, result.assumptions
     weights = settings.weights.as_dict()
     rows = [(t("plan.xlsx.created", lang), fmt.date(day or dt.date.today())),
-            (t("plan.xlsx.data_version", lang), version_label)]
+            (t("plan.xlsx.data_version", lang), version_label),
+            (t("units.switch", lang), labels.label(labels.UNIT_SET, "2023" if result.has_districts else "2025", lang))]
+    if not result.has_districts:
+        rows.append((t("col.conversion", lang), t("units.caption.short", lang)))
     if result.illustrative:
         rows.append((t("plan.col.data", lang), t("illustrative.long", lang)))
     rows += [(t("plan.xlsx.weight", lang, criterion=labels.label(labels.PLAN_CRITERION, name, lang)), fmt.number(weights[name], 0, lang))

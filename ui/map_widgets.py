@@ -15,8 +15,8 @@ from indicators.catalogue import Indicator
 from indicators.table import range_steps
 from l10n import fmt, labels
 from l10n.messages import t
+from ui import unit_set
 from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
-from views.map.units import UNIT_SET_NAMES
 
 MAP_KEY = "commune_map"
 _SYNCED_QUERY = "_map_synced_query"
@@ -55,22 +55,9 @@ def sync_from_url(state: MapState, query: dict) -> None:
         del st.session_state[key]
 
 
-def _on_units_change() -> None:
-    # The switch is a new link: the unit set in the URL, and the commune and districts of the
-    # other set dropped (their codes mean other places, or nothing, in this one).
-    units = st.session_state[_WIDGETS["units"]]
-    if units == MapState.units:
-        st.query_params.pop("units", None)
-    else:
-        st.query_params["units"] = units
-    for name in ("c", "d"):
-        st.query_params.pop(name, None)
-
-
 def units_switch(lang: str) -> str:
-    """The unit-set switch above the map; the page reads the set from the URL (``read_units``)."""
-    return st.radio(t("units.switch", lang), list(UNIT_SET_NAMES), key=_WIDGETS["units"], horizontal=True,
-                    format_func=lambda units: t(UNIT_SET_NAMES[units], lang), on_change=_on_units_change)
+    """The unit-set switch above the map: the commune and districts of the other set are dropped."""
+    return unit_set.units_switch(lang, _WIDGETS["units"], drop=("c", "d"))
 
 
 def remember_url(query: dict) -> None:

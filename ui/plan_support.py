@@ -5,36 +5,40 @@ import datetime as dt
 
 import streamlit as st
 
+from geo.units2025 import UNITS_2023, UNITS_2025
 from planner.geography import Geography, commune_geography
 from planner.resources import pilot_assumptions
 from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
 from reports.plan_workbook import plan_csv, plan_xlsx
-from ui.streamlit_support import published_tables, reference_data
+from ui.streamlit_support import published_tables, reference_2025, reference_data
 
 
 @st.cache_resource(show_spinner=False)
-def geography() -> Geography:
-    return commune_geography(reference_data().communes)
+def geography(units: str = UNITS_2023.id) -> Geography:
+    """Neighbours and distances of one unit set (the 2025 ones from their own polygons)."""
+    communes = reference_2025().communes if units == UNITS_2025.id else reference_data().communes
+    return commune_geography(communes)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def default_assumptions(version_id: int):
+def default_assumptions(version_id: int, units: str = UNITS_2023.id):
     """(the pilot's ratios or the fallback, whether they come from the pilot)."""
-    ratios = pilot_assumptions(published_tables(version_id)[0])
+    ratios = pilot_assumptions(published_tables(version_id, units)[0])
     return (ratios, True) if ratios is not None else (FALLBACK_ASSUMPTIONS, False)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def wave(version_id: int, settings: PlanSettings) -> WaveResult:
+def wave(version_id: int, settings: PlanSettings, units: str = UNITS_2023.id) -> WaveResult:
     """The planning run for these settings on one published version, shared: do not modify."""
-    table, catalogue, _ = published_tables(version_id)
-    return plan_wave(table, catalogue, geography(), settings)
+    table, catalogue, _ = published_tables(version_id, units)
+    return plan_wave(table, catalogue, geography(units), settings)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def plan_files(version_id: int, settings: PlanSettings, version_label: str, lang: str,
-               day: dt.date) -> tuple[bytes, bytes]:
+               day: dt.date, units: str = UNITS_2023.id) -> tuple[bytes, bytes]:
     """(Excel, CSV) of the plan, built once per plan and day (the file carries the date it was
     made) rather than on every rerun."""
-    result = wave(version_id, settings)
-    return plan_xlsx(result, published_tables(version_id)[1], version_label, lang, day), plan_csv(result, lang)
+    result = wave(version_id, settings, units)
+    return (plan_xlsx(result, published_tables(version_id, units)[1], version_label, lang, day),
+            plan_csv(result, lang))

@@ -10,6 +10,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from geo.units2025 import UNITS_2023
 from indicators.catalogue import Indicator
 from l10n import fmt, labels
 from l10n.messages import N_, t
@@ -18,7 +19,9 @@ from planner.resources import Assumptions
 from planner.scoring import CRITERIA, PROXIMITY_MODES, Weights
 from planner.selection import SIZE_KINDS, Constraints
 from planner.wave import PlanSettings
+from ui import unit_set
 from ui.map_widgets import clicked_code
+from views.map.state import read_units
 from views.plan.plan_state import (
     COVERAGE_RANGE,
     MAX_PER_DISTRICT,
@@ -35,7 +38,8 @@ _CLICK_NOTICE = "_plan_click_notice"
 
 
 WIDGET_KEYS = (*(f"p_w_{name}" for name in CRITERIA), "p_ind", "p_prox", "p_size_kind", "p_size", "p_dmin", "p_dmax",
-               "p_inc", "p_exc", "p_tpk", "p_mpt", "p_cov")
+               "p_inc", "p_exc", "p_tpk", "p_mpt", "p_cov", "p_units")
+DISTRICT_KEYS = ("p_dmin", "p_dmax")     # not drawn on the 2025 units, so Streamlit forgets them
 
 
 # The assumption boxes: widget key, label, field of Assumptions, shown in percent, decimals of the
@@ -58,8 +62,10 @@ def _assumption_texts(assumptions: Assumptions, exact: bool, lang: str) -> dict[
 def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions, lang: str) -> None:
     # Streamlit drops a page's widget values when the user visits another page: coming back, the
     # widgets are filled from the URL again even though it has not changed.
-    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in WIDGET_KEYS):
+    drawn = [key for key in WIDGET_KEYS if read_units(query) == UNITS_2023.id or key not in DISTRICT_KEYS]
+    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in drawn):
         return
+    st.session_state["p_units"] = read_units(query)
     for name, value in settings.weights.as_dict().items():
         st.session_state[f"p_w_{name}"] = int(value)
     c = settings.constraints
@@ -69,6 +75,11 @@ def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions, la
         "p_size": c.size, "p_dmin": c.district_min, "p_dmax": c.district_max,
         "p_inc": sorted(c.must_include), "p_exc": sorted(c.must_exclude),
     })
+
+
+def units_switch(lang: str) -> str:
+    """The unit-set switch: the must-include and must-exclude communes of the other set are dropped."""
+    return unit_set.units_switch(lang, "p_units", drop=("inc", "exc"))
 
 
 def remember_url(query: dict, wave: list[str]) -> None:
@@ -142,7 +153,9 @@ def assumption_inputs(defaults: Assumptions, lang: str) -> Assumptions | None:
 def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd.DataFrame,
              defaults: Assumptions, from_pilot: bool, lang: str) -> PlanSettings:
     """The sidebar: criteria and weights, constraints, resource assumptions."""
-    names = dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")"))
+    has_districts = "district_code" in table.columns
+    names = (dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")")) if has_districts
+             else dict(zip(table["gso_code"], table["name"])))
     st.subheader(t("plan.criteria", lang))
     weights = Weights(**{name: st.slider(labels.label(labels.PLAN_CRITERION, name, lang), 0, MAX_WEIGHT, key=f"p_w_{name}",
                                          help=t("plan.weight.help", lang)) for name in CRITERIA})
@@ -155,10 +168,15 @@ def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd
     size_kind = st.selectbox(t("plan.size_kind", lang), SIZE_KINDS, key="p_size_kind",
                              format_func=lambda k: labels.label(labels.PLAN_SIZE_KIND, k, lang), placeholder=t("widget.choose", lang))
     size = st.number_input(t("plan.size", lang), 0, MAX_SIZE, step=1, key="p_size")
-    district_min = st.number_input(t("plan.dmin", lang), 0, MAX_PER_DISTRICT, step=1, key="p_dmin")
-    # A picker rather than a number box: "no limit" stays one choice away after a number is chosen.
-    district_max = st.selectbox(t("plan.dmax", lang), [None, *range(1, MAX_PER_DISTRICT + 1)], key="p_dmax",
-                                format_func=lambda n: t("plan.dmax.none", lang) if n is None else str(n), placeholder=t("widget.choose", lang))
+    if has_districts:
+        district_min = st.number_input(t("plan.dmin", lang), 0, MAX_PER_DISTRICT, step=1, key="p_dmin")
+        # A picker rather than a number box: "no limit" stays one choice away after a number is chosen.
+        district_max = st.selectbox(t("plan.dmax", lang), [None, *range(1, MAX_PER_DISTRICT + 1)], key="p_dmax",
+                                    format_func=lambda n: t("plan.dmax.none", lang) if n is None else str(n),
+                                    placeholder=t("widget.choose", lang))
+    else:
+        district_min, district_max = 0, None
+        st.caption(t("plan.no_district_limits", lang))
     ordered = sorted(names, key=names.get)
     include = st.multiselect(t("plan.include", lang), ordered, key="p_inc", format_func=names.get,
                              placeholder=t("plan.choose_communes", lang), select_all=False)

@@ -110,10 +110,10 @@ def _published_table(version_id: int, units: str = UNITS_2023.id):
     return table, effective, effective_sources
 
 
-def published_tables(version_id: int):
-    """(commune table, catalogue, sources) of the published data; ``version_id`` (the published
-    version's id, from ``published_table``) is the cache key."""
-    return _published_table(version_id)
+def published_tables(version_id: int, units: str = UNITS_2023.id):
+    """(commune table, catalogue, sources) of the published data in ``units``; ``version_id`` (the
+    published version's id, from ``published_table``) is the cache key."""
+    return _published_table(version_id, units)
 
 
 def reference_data() -> ReferenceData:
@@ -128,6 +128,11 @@ def published_table(lang: str, units: str = UNITS_2023.id):
     require_units(units, lang)
     version_id = published_version_id()
     return (version_id, *_published_table(version_id, units))
+
+
+def reference_2025() -> Reference2025:
+    """The 2025 units, polygons and crosswalk (call ``require_units`` first on a page)."""
+    return _reference_2025()
 
 
 def crosswalk() -> pd.DataFrame:

@@ -8,8 +8,6 @@ import pandas as pd
 from l10n import fmt
 from l10n.messages import N_, t
 
-UNIT_SET_NAMES = {"2023": N_("units.set.2023"), "2025": N_("units.set.2025")}
-UNIT_SET_SHORT_NAMES = {"2023": N_("units.short.2023"), "2025": N_("units.short.2025")}
 RELATIONS = {"whole": N_("units.relation.whole"), "part": N_("units.relation.part"),
              "remainder": N_("units.relation.remainder")}
 

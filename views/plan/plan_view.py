@@ -15,6 +15,7 @@ from planner.scoring import CRITERIA
 from planner.selection import SCALE, Group, NextBest, Plan
 from planner.wave import WaveResult
 from views.map.mapview import LegendEntry
+from views.map.state import read_units
 
 # Blue / dark orange / light grey: told apart with any common colour-vision deficiency, and in greyscale.
 PILOT_COLOUR, WAVE_COLOUR, REST_COLOUR = "#1f78b4", "#d95f02", "#e8e8e8"
@@ -90,10 +91,20 @@ def wave_rows(result: WaveResult, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         t("plan.col.rank", lang): range(1, len(frame) + 1),
         t("plan.col.commune", lang): frame["name"].to_numpy(),
-        t("plan.col.district", lang): frame["district"].to_numpy(),
+        district_header(result, lang): frame["district"].to_numpy(),
         t("plan.col.score", lang): [score_text(v, lang) for v in frame["score"]],
         t("plan.col.teams", lang): [fmt.number(v, 0, lang) for v in frame["teams"]],
     })
+
+
+def district_header(result: WaveResult, lang: str) -> str:
+    """The district column's header: on the 2025 units it holds the former district."""
+    return t("plan.col.district", lang) if result.has_districts else t("col.former_district", lang)
+
+
+def scenario_units(scenario) -> str:
+    """The unit set a scenario was planned on (older scenarios have none in their link: 2023)."""
+    return read_units(scenario.query)
 
 
 def score_rows(result: WaveResult, lang: str) -> pd.DataFrame:
@@ -103,7 +114,7 @@ def score_rows(result: WaveResult, lang: str) -> pd.DataFrame:
     rows = {
         t("plan.col.code", lang): frame.index.to_numpy(),
         t("plan.col.commune", lang): frame["name"].to_numpy(),
-        t("plan.col.district", lang): frame["district"].to_numpy(),
+        district_header(result, lang): frame["district"].to_numpy(),
         t("plan.col.in_wave", lang): [t("yes", lang) if s else "" for s in frame["selected"]],
         t("plan.col.score", lang): [score_text(v, lang) for v in frame["score"]],
     }
@@ -138,6 +149,8 @@ def setting_notes(result: WaveResult, districts: dict[str, str], lang: str) -> l
         notes.append(t("plan.note.no_weights", lang))
     elif settings.weights.adoption > 0 and not settings.adoption:
         notes.append(t("plan.note.no_adoption", lang))
+    if not result.has_districts and settings.weights.balance > 0:
+        notes.append(t("plan.note.no_districts", lang))
     if settings.constraints.district_min > 0:
         without = sorted(set(districts) - set(result.candidates["district_code"]))
         if without:
@@ -190,6 +203,7 @@ def scenario_rows(saved: list, version_numbers: dict[int, int], lang: str) -> pd
         t("plan.scenario.col.id", lang): [s.id for s in saved],
         t("plan.scenario.col.name", lang): [s.name for s in saved],
         t("plan.scenario.col.communes", lang): [len(s.selected) for s in saved],
+        t("units.switch", lang): [labels.label(labels.UNIT_SET_SHORT, scenario_units(s), lang) for s in saved],
         t("plan.xlsx.data_version", lang): [version_numbers.get(s.version_id, s.version_id) for s in saved],
         t("plan.scenario.col.by", lang): [s.created_by for s in saved],
         t("plan.scenario.col.at", lang): [s.created_at.strftime("%d/%m/%Y %H:%M") for s in saved],

@@ -1,0 +1,29 @@
+"""The unit-set switch shared by the pages that show a map (``units=2023|2025`` in the link)."""
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from l10n import labels
+from l10n.messages import t
+from views.map.state import MapState
+
+
+def _on_change(key: str, drop: tuple[str, ...]) -> None:
+    # The switch is a new link: the unit set in the URL, and the parameters naming communes or
+    # districts of the other set dropped (their codes mean other places, or nothing, in this one).
+    units = st.session_state[key]
+    if units == MapState.units:
+        st.query_params.pop("units", None)
+    else:
+        st.query_params["units"] = units
+    for name in drop:
+        st.query_params.pop(name, None)
+
+
+def units_switch(lang: str, key: str, drop: tuple[str, ...]) -> str:
+    """A horizontal radio of the two unit sets; the page reads the set from the URL
+    (``views.map.state.read_units``), which the switch rewrites."""
+    return st.radio(t("units.switch", lang), list(labels.UNIT_SET), key=key, horizontal=True,
+                    format_func=lambda units: labels.label(labels.UNIT_SET, units, lang), on_change=partial(_on_change, key, drop))
