@@ -30,7 +30,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.reference import ReferenceData
+from geo.units2025 import Reference2025
 from indicators.catalogue import Indicator
+from indicators.conversion import commune_table_2025
 from indicators.published import PILOT_INDICATOR, Provenance, dataset_frame, importable_indicators, own_pilot_rows
 from indicators.table import commune_table
 from storage import queries
@@ -117,9 +119,13 @@ def version_dataset(connection: sa.Connection, catalogue: dict[str, Indicator], 
 
 
 def period_table(connection: sa.Connection, reference: ReferenceData, catalogue: dict[str, Indicator],
-                 version_id: int) -> pd.DataFrame:
-    """The commune table (one row per commune, one column per indicator) of one version."""
-    return commune_table(reference, version_dataset(connection, catalogue, version_id), catalogue)
+                 version_id: int, reference_2025: Reference2025 | None = None) -> pd.DataFrame:
+    """The commune table (one row per commune, one column per indicator) of one version; with
+    ``reference_2025``, converted to the 2025 units (``indicators.conversion``)."""
+    dataset = version_dataset(connection, catalogue, version_id)
+    if reference_2025 is not None:
+        return commune_table_2025(reference, reference_2025, dataset, catalogue)
+    return commune_table(reference, dataset, catalogue)
 
 
 def change_kind(indicator: Indicator) -> str:

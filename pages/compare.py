@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from geo.units2025 import UNITS_2025
 from indicators.periods import available_periods, period_table
 from l10n import labels
 from l10n.messages import t, tn
@@ -15,9 +16,12 @@ from ui.streamlit_support import (
     engine,
     illustrative_banner,
     map_assets,
+    reference_2025,
     require_reference,
+    require_units,
     sources,
 )
+from ui.unit_set import units_switch
 from views.compare.compare_view import (
     MODES,
     CompareState,
@@ -33,22 +37,27 @@ from views.compare.compare_view import (
     write_compare_state,
 )
 from views.map.mapview import html_table, legend_html
+from views.map.state import read_units
 
 SIDE_MAP_HEIGHT = 520
 _SYNCED_QUERY = "_compare_synced_query"
 
 lang = current_lang()
 reference = require_reference(lang)
+units = read_units(st.query_params.to_dict())
+require_units(units, lang)
 indicators, indicator_sources = catalogue(), sources()
 with engine().connect() as connection:
     periods = available_periods(connection, indicators)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def version_table(version_id: int):
-    """One version's commune table. A stored version never changes, so its id is the cache key."""
+def version_table(version_id: int, units: str):
+    """One version's commune table in ``units``. A stored version never changes, so its id is the
+    cache key."""
     with engine().connect() as connection:
-        return period_table(connection, reference, indicators, version_id)
+        return period_table(connection, reference, indicators, version_id,
+                            reference_2025() if units == UNITS_2025.id else None)
 
 
 # --- State: URL -> widgets -> state -> URL (as on the map page) ----------------------------------
@@ -56,11 +65,13 @@ query = st.query_params.to_dict()
 url_state, notices = read_compare_state(query, periods)
 if st.session_state.get(_SYNCED_QUERY) != query:
     for key, value in (("w_cmp_indicator", url_state.indicator), ("w_cmp_a", url_state.period_a),
-                       ("w_cmp_b", url_state.period_b), ("w_cmp_mode", url_state.mode)):
+                       ("w_cmp_b", url_state.period_b), ("w_cmp_mode", url_state.mode),
+                       ("w_cmp_units", url_state.units)):
         st.session_state[key] = value
 
 st.title(t("compare.title", lang))
 st.caption(t("compare.intro", lang))
+units_switch(lang, "w_cmp_units", drop=())
 if notices:
     st.caption(t("map.notice", lang, params=notice_params(notices)))
 if url_state.indicator is None:
@@ -87,14 +98,14 @@ period_b = by_label[controls[2].selectbox(t("compare.period_b", lang), list(by_l
 mode = controls[3].radio(t("compare.mode", lang), MODES, key="w_cmp_mode", horizontal=True,
                          format_func=lambda m: labels.label(labels.COMPARE_MODE, m, lang), disabled=one_period)
 
-state = CompareState(indicator_id, period_a.label, period_b.label, mode, lang)
+state = CompareState(indicator_id, period_a.label, period_b.label, mode, lang, units)
 new_query = write_compare_state(state)
 if new_query != query:
     st.query_params.from_dict(new_query)
 st.session_state[_SYNCED_QUERY] = new_query
 
 # --- Maps, legend and the text alternative --------------------------------------------------------
-geometry = map_assets()
+geometry = map_assets(units)
 indicator = indicators[indicator_id]
 shown = [period_a] if period_a == period_b else [period_a, period_b]
 if any(p.illustrative for p in shown):
@@ -105,7 +116,9 @@ elif len(shown) == 1:
     st.warning(t("compare.same_period", lang))
 elif period_a.illustrative != period_b.illustrative:
     st.warning(t("compare.mixed", lang))
-tables = [version_table(p.version_id) for p in shown]
+tables = [version_table(p.version_id, units) for p in shown]
+if units == UNITS_2025.id:
+    st.caption(t("units.caption.2025", lang))
 maps = period_maps(tables, shown, indicator_id, indicators, indicator_sources, geometry, lang)
 # The change also goes into the table in side-by-side mode.
 change = change_map(*tables, *shown, indicator_id, indicators, geometry, lang) if len(shown) == 2 else None

@@ -20,6 +20,7 @@ from branca.utilities import color_brewer
 
 from geo.classify import NO_DATA, NO_DATA_COLOUR, classify
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL, LayerData
+from geo.units2025 import UNIT_SETS, UNITS_2023
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, denominator_indicator
 from indicators.periods import CHANGE_COUNT, CHANGE_POINTS, Change, Period, compute_change
@@ -28,12 +29,15 @@ from l10n import fmt, labels
 from l10n.messages import N_, t, tn
 from l10n.text import plain
 from views.map.mapview import (
+    GROUP_HEADERS,
     ILLUSTRATIVE_COLOUR,
     MISSING_NO_DATA,
     MISSING_NOT_DEPLOYED,
     LegendEntry,
     bare_value_text,
     class_label,
+    conversion_notes,
+    group_column,
     indicator_title,
     legend_row_html,
     missing_kind,
@@ -58,6 +62,7 @@ class CompareState:
     period_b: str | None
     mode: str = "side"
     lang: str = "vi"
+    units: str = UNITS_2023.id
 
 
 def default_indicator(periods: Mapping[str, list[Period]]) -> str | None:
@@ -73,8 +78,8 @@ def default_periods(periods: list[Period]) -> tuple[str, str]:
 
 def read_compare_state(params: Mapping[str, str], periods: Mapping[str, list[Period]]
                        ) -> tuple[CompareState, list[Notice]]:
-    """Parse ``ind``, ``a``, ``b``, ``mode`` and ``lang``; an unknown value falls back to its
-    default and becomes a notice (never an exception)."""
+    """Parse ``ind``, ``a``, ``b``, ``mode``, ``lang`` and ``units``; an unknown value falls back
+    to its default and becomes a notice (never an exception)."""
     reader = QueryReader(params)
     comparable = [i for i, p in periods.items() if p]
     indicator = reader.choice("ind", comparable, default_indicator(periods))
@@ -86,6 +91,7 @@ def read_compare_state(params: Mapping[str, str], periods: Mapping[str, list[Per
         period_b=reader.choice("b", labels, default_b),
         mode=reader.choice("mode", MODES, "side"),
         lang=reader.choice("lang", LANGUAGES, "vi"),
+        units=reader.choice("units", list(UNIT_SETS), UNITS_2023.id),
     )
     return state, reader.notices
 
@@ -100,6 +106,8 @@ def write_compare_state(state: CompareState) -> dict[str, str]:
         out["mode"] = state.mode
     if state.lang != "vi":
         out["lang"] = state.lang
+    if state.units != UNITS_2023.id:
+        out["units"] = state.units
     return out
 
 
@@ -162,7 +170,7 @@ def change_text(change: Change, position, indicator: Indicator, lang: str) -> st
 
 # --- Layers -----------------------------------------------------------------------------------
 def _layer(codes: pd.Series, colours: pd.Series, values: list, missing: dict[int, str], unit: str,
-           header: str, footer: str, geometry: PublishedGeometry) -> LayerData:
+           header: str, footer: str, geometry: PublishedGeometry, notes: dict[str, str] | None = None) -> LayerData:
     """A layer as views.map.mapview.build_view makes one: ``values`` holds each commune's text without its
     unit, or the key of its ``missing`` text (an int). Every text is escaped here; ``footer`` is
     already HTML."""
@@ -176,7 +184,7 @@ def _layer(codes: pd.Series, colours: pd.Series, values: list, missing: dict[int
     return LayerData(
         communes_url=geometry.communes_url, outlines_url=geometry.outlines_url, colours=palette, styles=styles,
         values=sent, unit=html.escape(unit), missing={k: html.escape(v) for k, v in missing.items()},
-        header=html.escape(header), footer=footer, selected=None, marker=None)
+        header=html.escape(header), footer=footer, selected=None, marker=None, notes=notes)
 
 
 def _footer(text: str, illustrative: bool, lang: str) -> str:
@@ -234,7 +242,8 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
         shown = effective[indicator_id]
         footer = tooltip_footer(shown, effective, effective_sources, lang)
         header = f"{indicator_title(shown, lang)} · {period_name(period, lang)}"
-        layer = _layer(table["gso_code"], colours, values, missing_texts, suffix, header, footer, geometry)
+        layer = _layer(table["gso_code"], colours, values, missing_texts, suffix, header, footer, geometry,
+                       conversion_notes(table, lang))
         texts = pd.Series([missing_texts[v] if isinstance(v, int) else v + suffix for v in values], index=table.index)
         maps.append(PeriodMap(period, shown, layer, texts))
         class_counts.append(class_of.value_counts())
@@ -341,7 +350,8 @@ def change_map(table_a: pd.DataFrame, table_b: pd.DataFrame, period_a: Period, p
     explanation = " · ".join((change_explanation(indicator, change.kind, lang),
                               denominator_statement(indicator, catalogue, lang)))
     footer = _footer(explanation, illustrative, lang)
-    layer = _layer(table_a["gso_code"], colours, values, missing, "", header, footer, geometry)
+    layer = _layer(table_a["gso_code"], colours, values, missing, "", header, footer, geometry,
+                   conversion_notes(table_a, lang))
 
     legend = [LegendEntry(palette[c + STEPS_PER_SIDE], diverging_label(c, classes.step, indicator.decimals, lang),
                         int((classes.class_of == c).sum()))
@@ -376,7 +386,7 @@ def comparison_rows(table: pd.DataFrame, maps: PeriodMaps, change: ChangeMap | N
     frame = {
         t("col.gso_code", lang): table["gso_code"],
         t("col.commune", lang): table["name"],
-        t("col.district", lang): table["district"],
+        t(GROUP_HEADERS[group_column(table)], lang): table[group_column(table)],
     }
     for period_map in maps.maps:
         column = t("compare.col.value", lang, indicator=indicator_title(period_map.indicator, lang),
