@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
 from geo.maprender import base_map, commune_layer, group_bounds, group_points
+from geo.units2025 import UNITS_2023
 from l10n import fmt, labels
 from l10n.messages import N_, t
 from l10n.text import notice_params
@@ -18,12 +19,14 @@ from ui.streamlit_support import (
     map_assets,
     map_view,
     published_table,
+    reference_2025,
     report,
     require_reference,
     sources,
 )
+from ui.unit_set import units_switch
 from views.map.mapview import html_table, indicator_title, provenance_text
-from views.map.state import PILOT_CHOICES
+from views.map.state import PILOT_CHOICES, read_units
 from views.overview.scorecard import score_card
 from views.present.presentation import (
     DECK_FILE,
@@ -48,6 +51,7 @@ from views.present.presentation import (
     read_present_state,
     slide_title,
     step,
+    unit_zoom,
     write_present_state,
     zoom_of,
     zoom_to,
@@ -61,10 +65,17 @@ LINE_SCALE = 1.6   # outlines thick enough to see on a projector
 
 st.set_page_config(initial_sidebar_state="collapsed")
 lang = current_lang()
-version_id, table, indicators, indicator_sources = published_table(lang)
-district_names = (table[["district_code", "district"]].drop_duplicates().sort_values("district_code")
+units = read_units(st.query_params.to_dict())
+version_id, table, indicators, indicator_sources = published_table(lang, units)
+has_districts = units == UNITS_2023.id
+# Decks name the 2022–2024 districts whatever the unit set (their filters and zoom apply only there).
+old_table = table if has_districts else published_table(lang)[1]
+district_names = (old_table[["district_code", "district"]].drop_duplicates().sort_values("district_code")
                   .set_index("district_code")["district"].to_dict())
-commune_district = dict(zip(table["gso_code"], table["district_code"]))
+unit_names = dict(zip(table["gso_code"], table["name"]))
+# A click zooms to the commune's district; on the 2025 units, to the unit itself.
+click_target = (dict(zip(table["gso_code"], table["district_code"])) if has_districts
+                else {code: code for code in table["gso_code"]})
 try:
     default_deck = load_deck(indicators, district_names)
 except DeckError as error:
@@ -83,9 +94,14 @@ def district_points(_reference) -> dict:
     return group_points(_reference.communes, "district_code")
 
 
+@st.cache_resource(show_spinner=False)
+def unit_bounds(_reference_2025) -> dict:
+    return group_bounds(_reference_2025.communes, "gso_code")
+
+
 # --- State: URL -> slide; every action writes the URL in a callback, before the next run --------
 query = st.query_params.to_dict()
-state, notices = read_present_state(query, indicators, district_names)
+state, notices = read_present_state(query, indicators, district_names, unit_names)
 deck = state.deck or default_deck
 state = replace(clamp_slide(state, deck), lang=lang)
 slide = deck.slides[state.slide]
@@ -95,9 +111,9 @@ zoom = zoom_of(slide, state)
 click = st.session_state.get(MAP_KEY)
 if click != st.session_state.get(HANDLED_CLICK):
     st.session_state[HANDLED_CLICK] = click
-    code = clicked_code(click, commune_district)
+    code = clicked_code(click, click_target)
     if code is not None:
-        state = zoom_to(state, slide, commune_district[code])
+        state = zoom_to(state, slide, click_target[code])
         zoom = zoom_of(slide, state)
 indicator = indicators[slide.indicator]
 new_query = write_present_state(state, default_deck)
@@ -113,11 +129,11 @@ def save_form(add: bool) -> None:
     """Add the form's view as a new slide after the current one, or replace the current slide."""
     new_slide = edited_slide(slide, lang, **{field: st.session_state[f"{FORM}_{field}"] for field in FORM_FIELDS})
     new_deck = deck.insert(state.slide + 1, new_slide) if add else deck.replace_at(state.slide, new_slide)
-    show(PresentState(slide=state.slide + 1 if add else state.slide, deck=new_deck, lang=lang))
+    show(PresentState(slide=state.slide + 1 if add else state.slide, deck=new_deck, lang=lang, units=units))
 
 
 def edit_deck(new_deck, new_slide: int) -> None:
-    show(PresentState(slide=max(0, min(new_slide, len(new_deck) - 1)), deck=new_deck, lang=lang))
+    show(PresentState(slide=max(0, min(new_slide, len(new_deck) - 1)), deck=new_deck, lang=lang, units=units))
 
 
 # --- Title and navigation (focus order: previous, next, back to the province, the map, the legend) ---
@@ -136,11 +152,17 @@ header[3].button(t("present.next", lang), key="present_next", icon=":material/ar
 notice_slot = st.empty()
 if notices:
     notice_slot.caption(t("map.notice", lang, params=notice_params(notices)))
+elif not has_districts and (slide.districts or slide.zoom):
+    notice_slot.caption(t("present.units.no_districts", lang))
 
 # --- Province figures and the current indicator over the area shown ------------------------------
-view = map_view(version_id, map_state(slide, lang), lang)
-area = district_names[zoom] if zoom else t("present.province", lang)
-shown = view.mask & (table["district_code"] == zoom) if zoom else view.mask
+view = map_view(version_id, map_state(slide, lang, units), lang)
+if has_districts:
+    area = district_names[zoom] if zoom else t("present.province", lang)
+    shown = view.mask & (table["district_code"] == zoom) if zoom else view.mask
+else:
+    area = unit_names[zoom] if zoom else t("present.province", lang)
+    shown = view.mask & (table["gso_code"] == zoom) if zoom else view.mask
 figures = {figure.id: figure for figure in report()}
 strip = st.columns(len(STRIP_FIGURES) + 1)
 for column, figure_id in zip(strip, STRIP_FIGURES):
@@ -150,23 +172,33 @@ own = area_figure(table, indicators, indicator, shown, area, lang)
 mark = f" · **{t('illustrative', lang)}**" if indicator.illustrative else ""
 strip[-1].metric(own.label + mark, own.value)
 first = figures[STRIP_FIGURES[0]]
-below_strip = st.columns([5, 1.6], vertical_alignment="center")
+below_strip = st.columns([4, 2.2, 1.6], vertical_alignment="center")
 below_strip[0].caption(t("overview.source", lang, source=sources()[first.source_id].title[lang],
                          date=fmt.date(first.as_of)))
+st.session_state["present_units"] = units
 with below_strip[1]:
+    units_switch(lang, "present_units", drop=("zoom",), short=True)
+with below_strip[2]:
     if zoom:
         st.button(t("present.back", lang), key="present_back", icon=":material/zoom_out_map:", width="stretch",
                   on_click=show, args=(zoom_to(state, slide, None),))
     else:
-        st.caption(t("present.zoom_hint", lang))
+        hint = N_("present.zoom_hint") if has_districts else N_("present.zoom_hint_unit")
+        st.caption(t(hint, lang))
 
 # --- The map: same base map and key on every slide, so a slide change restyles it in place -------
-geometry = map_assets()
+geometry = map_assets(units)
 minx, miny, maxx, maxy = geometry.bounds
-reference = require_reference(lang)
-fit = district_bounds(reference)[zoom] if zoom else [[miny, minx], [maxy, maxx]]
-district_names_on_map = district_labels(table, geometry.centroids, zoom, district_points(reference))
-layer = replace(view.layer, fit=fit, labels=district_names_on_map, line_scale=LINE_SCALE)
+province = [[miny, minx], [maxy, maxx]]
+if has_districts:
+    reference = require_reference(lang)
+    fit = district_bounds(reference)[zoom] if zoom else province
+    names_on_map = district_labels(table, geometry.centroids, zoom, district_points(reference))
+elif zoom:
+    fit, names_on_map = unit_zoom(unit_bounds(reference_2025()), geometry.centroids, unit_names, zoom)
+else:   # 64 names would cover the map; the units are named in their tooltips and when zoomed
+    fit, names_on_map = province, None
+layer = replace(view.layer, fit=fit, labels=names_on_map, line_scale=LINE_SCALE)
 # The click count makes a second click on the same commune a new value (streamlit-folium sends
 # only values that differ from the last one).
 st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to_add=commune_layer(layer),
@@ -175,14 +207,16 @@ st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to
 
 st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
         f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))
-st.caption(" · ".join([t("present.zoomed", lang, district=area), "★ " + t("legend.model", lang),
-                       provenance_text(indicator, indicators, indicator_sources, lang, markdown=True)]))
+st.caption(" · ".join([t("present.zoomed", lang, district=area),
+                       *(["★ " + t("legend.model", lang)] if view.layer.marker else []),
+                       provenance_text(indicator, indicators, indicator_sources, lang, markdown=True),
+                       *([t("units.caption.short", lang)] if not has_districts else [])]))
 
 # The text alternative to the map, drawn only while open.
 table_section = st.expander(t("table.title", lang), icon=":material/table:", key="x_present_table", on_change="rerun")
 if table_section.open:
     with table_section:
-        st.html(html_table(data_table(version_id, map_state(slide, lang), lang)))
+        st.html(html_table(data_table(version_id, map_state(slide, lang, units), lang)))
 
 # --- Preparing a deck: drawn only while open ----------------------------------------------------
 editor = st.expander(t("present.edit.title", lang), icon=":material/edit_note:", key="x_present_edit",
@@ -207,12 +241,17 @@ if editor.open:
             columns[2].number_input(t("map.classes", lang), MIN_CLASSES, MAX_CLASSES, step=1, key=f"{FORM}_classes")
             columns[3].selectbox(t("map.palette", lang), PALETTES, key=f"{FORM}_palette", placeholder=t("widget.choose", lang))
             columns = st.columns([3, 2, 2])
+            # The district filter and zoom are kept in the slide for the 2022–2024 units only.
             columns[0].multiselect(t("map.filter.district", lang), list(district_names), key=f"{FORM}_districts",
-                                   format_func=district_names.get, placeholder=t("map.filter.any", lang), select_all=False)
+                                   format_func=district_names.get, placeholder=t("map.filter.any", lang),
+                                   select_all=False, disabled=not has_districts,
+                                   help=None if has_districts else t("present.units.no_districts", lang))
             columns[1].radio(t("map.filter.pilot", lang), PILOT_CHOICES, key=f"{FORM}_pilot", horizontal=True,
                              format_func=lambda p: labels.label(labels.PILOT_FILTER, p, lang))
             columns[2].selectbox(t("present.edit.zoom", lang), [PROVINCE, *district_names], key=f"{FORM}_zoom",
-                                 format_func=lambda d: district_names.get(d) or t("present.edit.whole_province", lang), placeholder=t("widget.choose", lang))
+                                 format_func=lambda d: district_names.get(d) or t("present.edit.whole_province", lang),
+                                 placeholder=t("widget.choose", lang), disabled=not has_districts,
+                                 help=None if has_districts else t("present.units.no_districts", lang))
             buttons = st.columns(2)
             buttons[0].form_submit_button(t("present.edit.add", lang), key="present_edit_add", icon=":material/add:",
                                           disabled=len(deck) >= MAX_SLIDES, on_click=save_form, args=(True,))

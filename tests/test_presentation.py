@@ -6,6 +6,7 @@ import html
 import json
 import re
 import zlib
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -429,3 +430,48 @@ def test_presentation_has_a_table_alternative_drawn_only_while_open():
     at.run()
     assert not at.exception
     assert len(tables_in(at)[0]) == 101      # the first slide shows the whole province
+
+
+# --- The 2025 units -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, province", [("vi", "toàn tỉnh"), ("en", "province")])
+def test_page_on_the_2025_units_zooms_to_a_unit_and_back(app, lang, province):
+    at = open_present(app, units="2025", slide="3", lang=lang)   # a slide of the default deck
+    _, whole = layer_payload(at)
+    assert len(whole["styles"]) == 64 and "communes-2025-" in whole["communes_url"]
+    assert whole.get("labels") is None and whole.get("marker") is None
+    assert at.radio(key="present_units").value == "2025"
+    at.session_state["present_map"] = {"last_active_drawing": {"properties": {"gso_code": "32025"}},
+                                       "last_object_clicked": {"lat": 9.17, "lng": 105.2}}
+    at.run()
+    assert not at.exception and at.query_params["zoom"] == "32025" and at.query_params["units"] == "2025"
+    _, zoomed = layer_payload(at)
+    names = [label[2] for label in zoomed["labels"]]
+    assert "Phường Tân Thành" in names and "Phường An Xuyên" in names and len(names) < 20
+    assert any("Phường Tân Thành" in metric.label for metric in at.metric)
+    at.button(key="present_back").click().run()
+    assert "zoom" not in at.query_params and not at.exception
+
+
+def test_page_switches_unit_set_keeping_the_slide_and_dropping_the_zoom(app):
+    at = open_present(app, slide="2", zoom=CITY)
+    at.radio(key="present_units").set_value("2025").run()
+    assert not at.exception
+    assert at.query_params["slide"] == "2" and at.query_params["units"] == "2025" and "zoom" not in at.query_params
+    assert len(layer_payload(at)[1]["styles"]) == 64
+
+
+def test_a_slide_with_a_district_zoom_says_it_does_not_apply_to_2025(app, deck, catalogue):
+    district_slide = next(number for number, slide in enumerate(deck.slides) if slide.zoom or slide.districts)
+    at = open_present(app, units="2025", slide=str(district_slide + 1))
+    assert any("không còn cấp huyện" in caption.value for caption in at.caption)
+    _, payload = layer_payload(at)
+    assert all(style[1] != 2 for style in payload["styles"].values())        # no district filter fades any unit
+
+
+def test_present_state_reads_unit_codes_for_the_zoom_on_2025(catalogue):
+    state, notices = read_present_state({"units": "2025", "zoom": "32025"}, list(catalogue), ["964"], ["32025"])
+    assert state.units == "2025" and state.zoom == "32025" and not notices
+    state, notices = read_present_state({"units": "2025", "zoom": "964"}, list(catalogue), ["964"], ["32025"])
+    assert state.zoom is None and [n.param for n in notices] == ["zoom"]
+    assert write_present_state(replace(state, zoom="32025"), Deck(()))["units"] == "2025"

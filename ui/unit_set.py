@@ -22,8 +22,9 @@ def _on_change(key: str, drop: tuple[str, ...]) -> None:
         st.query_params.pop(name, None)
 
 
-def units_switch(lang: str, key: str, drop: tuple[str, ...]) -> str:
-    """A horizontal radio of the two unit sets; the page reads the set from the URL
-    (``views.map.state.read_units``), which the switch rewrites."""
-    return st.radio(t("units.switch", lang), list(labels.UNIT_SET), key=key, horizontal=True,
-                    format_func=lambda units: labels.label(labels.UNIT_SET, units, lang), on_change=partial(_on_change, key, drop))
+def units_switch(lang: str, key: str, drop: tuple[str, ...], short: bool = False) -> str:
+    """A horizontal radio of the two unit sets (``short``: their short names); the page reads the
+    set from the URL (``views.map.state.read_units``), which the switch rewrites."""
+    names = labels.UNIT_SET_SHORT if short else labels.UNIT_SET
+    return st.radio(t("units.switch", lang), list(names), key=key, horizontal=True,
+                    format_func=lambda units: labels.label(names, units, lang), on_change=partial(_on_change, key, drop))

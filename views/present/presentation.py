@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
+from geo.units2025 import UNIT_SETS, UNITS_2023
 from indicators.catalogue import DATA_DIR, Indicator
 from indicators.table import PILOT, area_value
 from l10n import fmt, labels
@@ -237,17 +238,21 @@ def _nesting_depth(document: str) -> int:
 @dataclass(frozen=True)
 class PresentState:
     slide: int = 0                  # 0-based index into the deck
-    zoom: str | None = None         # None: the slide's own zoom; PROVINCE or a district code: the presenter's
+    zoom: str | None = None         # None: the slide's own zoom; PROVINCE or a district code (on the
+                                    # 2025 units, a unit's code): the presenter's
     deck: Deck | None = None        # a custom deck carried in the link; None: the default deck
     lang: str = "vi"
+    units: str = UNITS_2023.id
 
 
-def read_present_state(params: Mapping[str, str], indicators: Iterable[str],
-                       district_codes: Iterable[str]) -> tuple[PresentState, list[Notice]]:
-    """Parse ``deck``, ``slide`` (1-based), ``zoom`` and ``lang``. Never raises: a bad value
-    falls back to its default and becomes a notice."""
+def read_present_state(params: Mapping[str, str], indicators: Iterable[str], district_codes: Iterable[str],
+                       unit_codes: Iterable[str] = ()) -> tuple[PresentState, list[Notice]]:
+    """Parse ``deck``, ``slide`` (1-based), ``zoom``, ``lang`` and ``units``. Never raises: a bad
+    value falls back to its default and becomes a notice. Decks name 2022–2024 districts whatever
+    the unit set (``district_codes``); on the 2025 units ``zoom`` is one of ``unit_codes``."""
     reader = QueryReader(params)
     district_codes = list(district_codes)
+    units = reader.choice("units", list(UNIT_SETS), UNITS_2023.id)
     deck = None
     encoded = reader.raw("deck")
     if encoded is not None:
@@ -256,8 +261,9 @@ def read_present_state(params: Mapping[str, str], indicators: Iterable[str],
         except DeckError:
             reader.reject("deck", encoded)
     slide = reader.integer("slide", 1, len(deck) if deck else MAX_SLIDES, 1) - 1
-    state = PresentState(slide=slide, zoom=reader.choice("zoom", [PROVINCE, *district_codes], None),
-                         deck=deck, lang=reader.choice("lang", LANGUAGES, "vi"))
+    zoom_codes = district_codes if units == UNITS_2023.id else list(unit_codes)
+    state = PresentState(slide=slide, zoom=reader.choice("zoom", [PROVINCE, *zoom_codes], None),
+                         deck=deck, lang=reader.choice("lang", LANGUAGES, "vi"), units=units)
     return state, reader.notices
 
 
@@ -275,6 +281,8 @@ def write_present_state(state: PresentState, default_deck: Deck) -> dict[str, st
         out["deck"] = encode_deck(state.deck)
     if state.lang != "vi":
         out["lang"] = state.lang
+    if state.units != UNITS_2023.id:
+        out["units"] = state.units
     return out
 
 
@@ -284,15 +292,16 @@ def step(state: PresentState, deck: Deck, offset: int) -> PresentState:
 
 
 def zoom_of(slide: Slide, state: PresentState) -> str | None:
-    """The district shown, or None for the province: the presenter's choice over the slide's."""
+    """The district shown (on the 2025 units, the unit), or None for the province: the
+    presenter's choice over the slide's. A slide's district zoom does not apply to the 2025 units."""
     if state.zoom is None:
-        return slide.zoom
+        return slide.zoom if state.units == UNITS_2023.id else None
     return None if state.zoom == PROVINCE else state.zoom
 
 
 def zoom_to(state: PresentState, slide: Slide, district: str | None) -> PresentState:
     """Show ``district`` (None: the province); no override when it is what the slide shows anyway."""
-    if district == slide.zoom:
+    if district == zoom_of(slide, replace(state, zoom=None)):
         return replace(state, zoom=None)
     return replace(state, zoom=district if district is not None else PROVINCE)
 
@@ -323,9 +332,24 @@ def edited_slide(original: Slide, lang: str, title: str, indicator: str, scheme:
                  districts=tuple(districts), pilot=pilot, zoom=None if zoom in (None, PROVINCE) else zoom)
 
 
-def map_state(slide: Slide, lang: str) -> MapState:
+def map_state(slide: Slide, lang: str, units: str = UNITS_2023.id) -> MapState:
+    """The slide's map; its district filter does not apply to the 2025 units (there are none)."""
     return MapState(indicator=slide.indicator, scheme=slide.scheme, classes=slide.classes, palette=slide.palette,
-                    districts=slide.districts, pilot=slide.pilot, lang=lang)
+                    districts=slide.districts if units == UNITS_2023.id else (), pilot=slide.pilot, lang=lang,
+                    units=units)
+
+
+def unit_zoom(bounds: Mapping[str, list[list[float]]], centroids: Mapping[str, tuple[float, float]],
+              names: Mapping[str, str], code: str, margin: float = 0.6) -> tuple[list, list[list]]:
+    """On the 2025 units (no districts), a click zooms to the unit with its surroundings: the
+    unit's bounds grown by ``margin`` of their size on each side, and the names of the units whose
+    label point falls inside, for permanent labels."""
+    (south, west), (north, east) = bounds[code]
+    grow_lat, grow_lon = (north - south) * margin, (east - west) * margin
+    fit = [[south - grow_lat, west - grow_lon], [north + grow_lat, east + grow_lon]]
+    inside = [other for other, (lat, lon) in centroids.items()
+              if fit[0][0] <= lat <= fit[1][0] and fit[0][1] <= lon <= fit[1][1]]
+    return fit, [[*centroids[other], html.escape(str(names[other]))] for other in sorted(inside) if other in names]
 
 
 def slide_title(slide: Slide, indicator: Indicator, lang: str) -> str:
