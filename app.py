@@ -13,6 +13,9 @@ from views.map.state import LANGUAGES
 refuse_global_cache_clearing()
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide")
+# Streamlit writes "Press Enter to submit form" under a form's text boxes in English only; the
+# forms' own buttons say what to do.
+st.html("<style>[data-testid='InputInstructions']{display:none}</style>")
 
 lang = current_lang()
 with st.sidebar:

@@ -96,7 +96,8 @@ def public_map() -> None:
 refuse_global_cache_clearing()
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide",
                    initial_sidebar_state="collapsed")
-st.html("<style>.block-container{padding:0.4rem 0.6rem}"
+# Outside an embed (a share link opened on its own) Streamlit's header bar would cover the title.
+st.html("<style>.block-container{padding:0.4rem 0.6rem}[data-testid='stHeader']{display:none}"
         "[data-testid='stVerticalBlock']{gap:0.35rem}"
         # Streamlit gives markdown a -1rem bottom margin against its paragraphs' 1rem: both go, or
         # the title slides under the map.

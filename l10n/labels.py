@@ -57,6 +57,10 @@ ABOUT_CAVEAT = {"geometry": N_("about.caveat.geometry"), "census": N_("about.cav
 UNIT_SET = {"2023": N_("units.set.2023"), "2025": N_("units.set.2025")}
 UNIT_SET_SHORT = {"2023": N_("units.short.2023"), "2025": N_("units.short.2025")}
 
+DATASET_ERROR = {"unknown_version": N_("versions.error.unknown_version"),
+                 "already_published": N_("versions.error.already_published"),
+                 "no_earlier": N_("versions.error.no_earlier")}
+
 
 def label(table: dict[str, str], code: str, lang: str, **values) -> str:
     """The words for ``code`` from one of the tables above."""

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.units2025 import UNITS_2023, UNITS_2025
-from l10n.messages import t, tn
+from l10n.messages import N_, t, tn
 from l10n.text import notice_params
 from ui import map_widgets as widgets
 from ui.export_support import (
@@ -104,7 +104,8 @@ with side_column:
     if view.layer.marker:      # the model ward (Phường 1) has no polygon of its own since 2025
         st.caption("★ " + t("legend.model", lang))
     shown = int(view.mask.sum())
-    st.caption(t("map.filter.count", lang, shown=shown, total=len(table)))
+    count_key = N_("map.filter.count") if has_districts else N_("map.filter.count_2025")
+    st.caption(t(count_key, lang, shown=shown, total=len(table)))
 
     st.subheader(t("panel.title", lang))
     st.selectbox(t("panel.choose", lang), [None, *sorted(codes, key=names.get)], key="w_commune",

@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from l10n import fmt
+from l10n import fmt, labels
 from l10n.messages import t
 from l10n.text import plain
 from services import editing
@@ -32,9 +32,10 @@ st.dataframe(pd.DataFrame({
     t("versions.col.as_of", lang): [fmt.date(v.as_of) for v in versions],
     # The sample's stored source is a Vietnamese label: name it in the page's language instead.
     t("versions.col.source", lang): [t("illustrative", lang) if v.illustrative else v.source for v in versions],
-    t("versions.col.file", lang): [v.file_name for v in versions],
+    # The sample was generated, not uploaded: no file to name.
+    t("versions.col.file", lang): ["—" if v.number == 0 else v.file_name for v in versions],
     t("versions.col.rows", lang): [f"{v.rows_matched}/{v.rows_read}" for v in versions],
-    t("versions.col.by", lang): [v.created_by for v in versions],
+    t("versions.col.by", lang): [t("versions.by_app", lang) if v.number == 0 else v.created_by for v in versions],
     t("versions.col.at", lang): [f"{v.created_at:%d/%m/%Y %H:%M}" for v in versions],
 }), hide_index=True, width="stretch")
 
@@ -51,7 +52,7 @@ if columns[1].button(t("versions.rollback", lang)):
         st.session_state["versions_message"] = t("versions.done_rollback", lang, number=version.number)
         st.rerun()
     except datasets.DatasetError as error:
-        st.error(str(error))
+        st.error(labels.label(labels.DATASET_ERROR, error.kind, lang))
 
 st.subheader(t("versions.history", lang))
 st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
@@ -59,4 +60,7 @@ with engine().connect() as connection:
     chosen_version = datasets.version_by_number(connection, chosen)
     report = datasets.version_report(connection, chosen_version.id)
 st.subheader(t("versions.report", lang, number=chosen))
-st.dataframe(match_report_table(report, lang), hide_index=True, width="stretch")
+if report.empty:      # the sample: generated for the 101 communes, matched by code
+    st.caption(t("versions.report.none", lang))
+else:
+    st.dataframe(match_report_table(report, lang), hide_index=True, width="stretch")

@@ -75,7 +75,7 @@ def publish(connection: sa.Connection, version_id: int, by: str, action: str = "
     version = get_version(connection, version_id)
     current = published_version(connection, dataset)
     if current is not None and current.id == version.id:
-        raise DatasetError(f"phiên bản {version.number} đang được công bố")
+        raise DatasetError(f"phiên bản {version.number} đang được công bố", "already_published")
     connection.execute(publications.insert().values(
         dataset=dataset, version_id=version.id, action=action, at=now(), by=by))
     return version
@@ -90,7 +90,7 @@ def rollback(connection: sa.Connection, by: str, dataset: str = DATASET) -> Vers
         .order_by(publications.c.id)).all()
     stack = replay_publications(log)
     if len(stack) < 2:
-        raise DatasetError("không có phiên bản nào trước đó để quay lại")
+        raise DatasetError("không có phiên bản nào trước đó để quay lại", "no_earlier")
     return publish(connection, stack[-2], by, action="rollback", dataset=dataset)
 
 

@@ -18,7 +18,13 @@ DATASET = "commune_indicators"
 
 
 class DatasetError(Exception):
-    """A version that does not exist, or a publishing action that cannot be done."""
+    """A version that does not exist, or a publishing action that cannot be done. ``kind``
+    ("unknown_version", "already_published", "no_earlier") lets a page word it in its language;
+    the message is the command line's Vietnamese."""
+
+    def __init__(self, message: str, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def recent_audit(connection: sa.Connection, limit: int = 200) -> pd.DataFrame:
 def get_version(connection: sa.Connection, version_id: int) -> VersionInfo:
     row = connection.execute(sa.select(versions).where(versions.c.id == version_id)).one_or_none()
     if row is None:
-        raise DatasetError(f"không có phiên bản id {version_id}")
+        raise DatasetError(f"không có phiên bản id {version_id}", "unknown_version")
     return _info(row)
 
 
@@ -73,7 +79,7 @@ def version_by_number(connection: sa.Connection, number: int, dataset: str = DAT
     row = connection.execute(sa.select(versions).where(
         versions.c.dataset == dataset, versions.c.number == number)).one_or_none()
     if row is None:
-        raise DatasetError(f"không có phiên bản số {number}")
+        raise DatasetError(f"không có phiên bản số {number}", "unknown_version")
     return _info(row)
 
 

@@ -201,3 +201,25 @@ def test_match_reasons_on_the_english_page_are_english(app, files):
     reasons = " ".join(at.dataframe[0].value["Reason"])
     assert "By GSO code" in reasons or "Matches" in reasons
     assert "Khớp" not in reasons and "Nhiều đơn vị" not in reasons
+
+
+def test_the_versions_page_words_the_sample_and_a_refused_rollback_in_english(monkeypatch, tmp_path):
+    import streamlit as st
+
+    # A database of its own: only the sample is there, so there is nothing to roll back to.
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
+    st.cache_resource.clear()
+    ensure_editor(EDITOR, PASSWORD).dispose()
+    at = fresh_app()
+    at.query_params["lang"] = "en"
+    signed_in(at)
+    at.switch_page("pages/versions.py").run()
+    versions = at.dataframe[0].value
+    sample = versions.iloc[0]
+    assert sample["File"] == "—" and sample["Imported by"] == "the app (created automatically)"
+    assert any("no match report" in caption.value for caption in at.caption)
+    [b for b in at.button if b.label == "Roll back to the previously published version"][0].click().run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["No version was published before this one: there is nothing to roll back to."]
+    st.cache_resource.clear()

@@ -101,3 +101,20 @@ def test_the_embed_code_carries_the_unit_set(app):
     at.run()
     codes = [code.value for code in at.code]
     assert any("units=2025" in code and "<iframe" in code for code in codes)
+
+
+def test_the_ranking_on_the_2025_units_counts_every_unit(app):
+    import re as regex
+
+    at = open_page(app, "map", units="2025")                       # pilot status: counts per former district
+    at.session_state["x_chart"] = True
+    at.run()
+    bars = next(h.proto.body for h in at.get("html") if "camau-bars" in h.proto.body)
+    counted = sum(int(n) for n in regex.findall(r"title=\"(?:Đã thí điểm|Chưa thí điểm): (\d+)\"", bars))
+    assert counted == 39 and "Nhiều huyện cũ" in bars             # 28 + 11, none dropped
+    at.selectbox(key="w_indicator").set_value("population_2019").run()
+    at.session_state["x_chart"] = True       # a new title (no illustrative mark): a new, closed section
+    at.run()
+    bars = next(h.proto.body for h in at.get("html") if "camau-bars" in h.proto.body)
+    assert bars.count('role="listitem"') == 39 and "nan" not in bars
+    assert any("64/64 xã, phường thỏa bộ lọc" in caption.value for caption in at.caption)

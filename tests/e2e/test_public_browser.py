@@ -176,12 +176,12 @@ def news_site(tmp_path):
 
 def test_embed_code_from_map_page_works_in_another_page(make_context, app_url, public_url, news_site,
                                                         no_outside_requests):
-    # the editors' map page: expand "Nhúng / Embed" and read the first code block
+    # the editors' map page: expand "Nhúng bản đồ vào trang khác" and read the first code block
     page = make_context([app_url, public_url]).new_page()
     page.goto(app_url + MAP_PAGE + "?ind=population_2019")
     wait_map(page)
     expander = page.locator('[data-testid="stExpander"]').filter(
-        has=page.locator("summary", has_text="Nhúng / Embed"))
+        has=page.locator("summary", has_text="Nhúng bản đồ vào trang khác"))
     expect(expander).to_have_count(1)
     expander.locator("summary").click()
     block = expander.locator('[data-testid="stCode"]').first
@@ -301,4 +301,18 @@ def test_public_embed_on_the_2025_units_and_its_switch(make_context, public_url,
     old_units.click()
     wait_map(page)
     expect(page.get_by_text("figures converted from the former units", exact=False)).to_have_count(0)
+    no_outside_requests()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, PHONE])
+def test_a_share_link_opened_on_its_own_shows_its_title(make_context, public_url, no_outside_requests, viewport):
+    page = make_context(public_url, viewport=viewport).new_page()
+    page.goto(public_url + "/?ind=population_density")          # no embed=true: Streamlit's header is there
+    wait_map(page)
+    title = page.locator('[data-testid="stMarkdown"] p').first
+    box = title.bounding_box()
+    on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).closest('[data-testid=\"stMarkdown\"]') !== null",
+                           [box["x"] + 10, box["y"] + box["height"] / 2])
+    assert on_top, "something covers the title"
+    assert box["y"] + box["height"] <= page.locator(MAP_IFRAME).bounding_box()["y"]
     no_outside_requests()

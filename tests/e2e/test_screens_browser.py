@@ -57,3 +57,12 @@ def test_leaders_landing_link_opens_the_overview(page, app_url):
     page.wait_for_timeout(1500)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     assert page.url.split("?")[0].rstrip("/") == app_url.rstrip("/") and "lang=en" in page.url
+
+
+def test_typing_in_a_form_shows_no_streamlit_english(page, app_url):
+    page.goto(f"{app_url}/dang-nhap")
+    box = page.get_by_label("Tên đăng nhập", exact=True)
+    box.fill("bientap")
+    box.focus()
+    page.wait_for_timeout(500)
+    assert "Press Enter" not in visible_text(page)

@@ -231,7 +231,10 @@ def group_column(table: pd.DataFrame) -> str:
 def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: str) -> pd.DataFrame:
     """The filtered communes that have a value, highest first, with their map colour."""
     indicator = view.indicator
-    frame = table.loc[view.mask, ["gso_code", "name", indicator.id]].assign(district=table[group_column(table)])
+    group = table[group_column(table)]
+    if group_column(table) == "former_district":   # a 2025 unit formed from communes of several districts
+        group = group.fillna(t("units.several_districts", lang))
+    frame = table.loc[view.mask, ["gso_code", "name", indicator.id]].assign(district=group)
     frame["colour"] = view.colours[view.mask]
     frame = frame.dropna(subset=[indicator.id])
     frame["value_text"] = view.texts[frame.index]
