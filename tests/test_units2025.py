@@ -181,8 +181,12 @@ def test_an_old_unit_with_no_data_leaves_its_new_units_unknown(reference, refere
     assert new.loc[AN_XUYEN, "vneid_dossiers"] > 0
 
 
-def test_export_table_writes_the_published_table_in_either_unit_set(tmp_path, catalogue, capsys):
+def test_export_table_writes_the_published_table_in_either_unit_set(tmp_path, catalogue, capsys, monkeypatch):
     import manage
+
+    # A database of its own, where the sample is what is published (other tests publish partial tables).
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
 
     tables = {}
     for units in ("2023", "2025"):
