@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import base_map, commune_layer
 from geo.reference import ReferenceDataError
-from geo.units2025 import UNITS_2023, UNITS_2025
+from geo.units2025 import UNITS_2025
 from l10n import labels
 from l10n.messages import t
 from l10n.text import notice_params
@@ -19,6 +19,7 @@ from reports.tables import csv_bytes
 from ui.public_support import data_csv_rows, map_assets, public_data, published_version, reference
 from ui.server_guard import refuse_global_cache_clearing
 from ui.settings import base_tiles
+from ui.unit_set import apply_choice
 from views.map.embed import PUBLIC_LANG_PARAM
 from views.map.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
 from views.map.state import MapState, read_units
@@ -29,26 +30,12 @@ from views.public.public_state import read_public_state
 CHROME_HEIGHT = 215
 
 
-def _on_units_change() -> None:
-    # A new link: the unit set in the URL, the other set's commune and district dropped. The
-    # segmented control can be cleared by a second click: the current set is then kept.
-    chosen = st.session_state.get("p_units")
-    if chosen is None:
-        return
-    if chosen == UNITS_2023.id:
-        st.query_params.pop("units", None)
-    else:
-        st.query_params["units"] = chosen
-    for name in ("c", "d"):
-        st.query_params.pop(name, None)
-
-
 def units_switch(container, units: str, lang: str) -> None:
     """The unit-set switch on the embed's button row (the embed has no room for a row of its own)."""
     st.session_state["p_units"] = units
     container.segmented_control(t("units.switch", lang), list(labels.UNIT_SET_SHORT), key="p_units",
                                 format_func=lambda option: labels.label(labels.UNIT_SET_SHORT, option, lang),
-                                label_visibility="collapsed", on_change=_on_units_change)
+                                label_visibility="collapsed", on_change=apply_choice, args=("p_units", ("c", "d")))
 
 
 def public_map() -> None:
@@ -62,7 +49,11 @@ def public_map() -> None:
     version = published_version()
     query = st.query_params.to_dict()
     units = read_units(query)
-    table, visible, catalogue, sources = public_data(version.id if version else None, units)
+    try:
+        table, visible, catalogue, sources = public_data(version.id if version else None, units)
+    except ReferenceDataError:       # the 2025 files missing: the link cannot be shown
+        st.error(t("public.unavailable", lang))
+        return
     state, notices = read_public_state(
         query, list(visible), [version.period] if version else [],
         table["district_code"].unique() if "district_code" in table.columns else (), table["gso_code"])

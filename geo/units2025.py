@@ -11,7 +11,6 @@ converted value is shown.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,16 +36,13 @@ CROSSWALK_COLUMNS = ("old_gso_code", "old_name", "new_code", "new_name", "relati
 
 @dataclass(frozen=True)
 class UnitSet:
-    """One set of commune-level units: its id as used in URLs and files, and when it was valid."""
+    """One set of commune-level units, by its id as used in URLs and files: "2023" (101 units in 9
+    districts, valid until 30/11/2024) or "2025" (64 units and no districts, from 01/07/2025)."""
     id: str
-    units: int
-    valid_from: dt.date | None
-    valid_to: dt.date | None
-    has_districts: bool
 
 
-UNITS_2023 = UnitSet("2023", 101, None, dt.date(2024, 11, 30), True)
-UNITS_2025 = UnitSet("2025", EXPECTED_NEW_UNITS, dt.date(2025, 7, 1), None, False)
+UNITS_2023 = UnitSet("2023")
+UNITS_2025 = UnitSet("2025")
 UNIT_SETS = {unit_set.id: unit_set for unit_set in (UNITS_2023, UNITS_2025)}
 
 

@@ -4,12 +4,13 @@
   unit's value is shared among its pieces by their area weights (``geo.units2025.piece_weights``)
   and rounded by the largest-remainder rule within the old unit, so every old unit's value, and
   so every province total, is kept exactly.
-- Ratios are not converted: the caller recomputes them from converted numerators and denominators.
+- Ratios are not converted: ``commune_table_2025`` recomputes them from converted numerators and
+  denominators.
 - A new unit has a value only when every old piece feeding it has one. The 25 former Bạc Liêu
   units were never in Cà Mau's datasets: no data, never zero.
 - A pilot-only count (teams, members, households guided) counts as zero in an old commune known to
   have no team (the app shows no value there either), so such a commune adds nothing to its new
-  unit and does not make it unknown.
+  unit and does not make it unknown; in a commune whose status is unknown it is unknown.
 - A new unit has a team when any old piece feeding it had one; ``pilot_household_share`` is the
   share of its 2019 households that lived in piloted old communes.
 - ``estimated`` marks a new unit whose values involved a split old unit.
@@ -18,12 +19,14 @@ The other direction (2025 data on the 2023 units) cannot be done honestly and is
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
 from geo.reference import ReferenceData
 from geo.units2025 import Reference2025
-from indicators.catalogue import Indicator
+from indicators.catalogue import Indicator, Source
 from indicators.table import AREA_COLUMN, CENSUS_COLUMNS, indicator_table, raw_commune_frame
 
 ID_COLUMNS_2025 = ["gso_code", "name", "type", "former_district"]
@@ -79,12 +82,15 @@ def convert_raw(raw_old: pd.DataFrame, reference_2025: Reference2025, catalogue:
     new_codes = pd.Index(reference_2025.units["gso_code"], name="gso_code")
     old = raw_old.set_index("gso_code")
     known_no_team = old["pilot"].eq(False).fillna(False).astype(bool)
+    unknown_status = old["pilot"].isna()
 
     new = pd.DataFrame(index=new_codes)
     for column in count_columns(catalogue):
         values = pd.to_numeric(old[column], errors="coerce").astype(float)
         if column in pilot_only_columns(catalogue):
-            values = values.mask(known_no_team, 0.0)
+            # As on the 2022–2024 map: nothing where there is known to be no team, and no value where
+            # the status is unknown (a figure there would be counted into a piloted 2025 unit).
+            values = values.mask(known_no_team, 0.0).mask(unknown_status)
         new[column] = _sum_or_unknown(apportion(values, crosswalk), new_codes)
 
     pilot = crosswalk["old_gso_code"].map(old["pilot"]).astype("boolean")
@@ -113,6 +119,17 @@ def convert_raw(raw_old: pd.DataFrame, reference_2025: Reference2025, catalogue:
     frame = new.reset_index().merge(reference_2025.units[["gso_code", "name", "type"]], on="gso_code",
                                     how="left", validate="1:1")
     return frame.merge(reference_2025.communes[["gso_code", AREA_COLUMN]], on="gso_code", how="left", validate="1:1")
+
+
+BOUNDARIES_2025_SOURCE = "boundaries_2025"
+
+
+def catalogue_2025(catalogue: dict[str, Indicator], sources: dict[str, Source]) -> dict[str, Indicator]:
+    """The catalogue for the 2025 units: the area is measured on the 2025 polygons, so it names
+    them as its source and date."""
+    polygons = sources[BOUNDARIES_2025_SOURCE]
+    return {key: replace(indicator, source_id=polygons.id, as_of=polygons.date)
+            if indicator.column == AREA_COLUMN else indicator for key, indicator in catalogue.items()}
 
 
 def commune_table_2025(ref: ReferenceData, reference_2025: Reference2025, dataset: pd.DataFrame,

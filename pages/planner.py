@@ -51,7 +51,7 @@ names = dict(zip(table["gso_code"], table["name"]))
 districts = dict(zip(table["district_code"], table["district"])) if "district_code" in table.columns else {}
 pilots = {code: names[code] for code in table.loc[has_team(table), "gso_code"]}
 adoption_ids = adoption_indicators(indicators)
-defaults, from_pilot = default_assumptions(version_id, units)
+defaults, from_pilot = default_assumptions(version_id)
 with engine().connect() as connection:
     version = queries.get_version(connection, version_id)
 version_label = t("plan.version_label", lang, number=version.number, period=version.period,
@@ -205,9 +205,9 @@ if compare_section.open:
             st.caption(t("plan.compare.other_units", lang))
         if not ids:
             st.stop()
-        first_id = pick[0].selectbox(t("plan.compare.a", lang), ids, format_func=label, key="p_cmp_a", placeholder=t("widget.choose", lang))
+        first_id = pick[0].selectbox(t("plan.compare.a", lang), ids, format_func=label, key=f"p_cmp_a_{units}", placeholder=t("widget.choose", lang))
         second_id = pick[1].selectbox(t("plan.compare.b", lang), ids, index=min(1, len(ids) - 1), format_func=label,
-                                      key="p_cmp_b", placeholder=t("widget.choose", lang))
+                                      key=f"p_cmp_b_{units}", placeholder=t("widget.choose", lang))
         if first_id == second_id:
             st.info(t("plan.compare.same", lang))
         else:

@@ -118,3 +118,27 @@ def test_the_ranking_on_the_2025_units_counts_every_unit(app):
     bars = next(h.proto.body for h in at.get("html") if "camau-bars" in h.proto.body)
     assert bars.count('role="listitem"') == 39 and "nan" not in bars
     assert any("64/64 xã, phường thỏa bộ lọc" in caption.value for caption in at.caption)
+
+
+def test_after_switching_to_2025_every_widget_change_sticks(app):
+    at = open_page(app, "map")
+    at.radio(key="w_units").set_value("2025").run()
+    seen = []
+    for choice in ("pilot", "not_pilot", "all", "pilot", "not_pilot"):
+        at.radio(key="w_pilot").set_value(choice).run()
+        assert not at.exception
+        seen.append(at.radio(key="w_pilot").value)
+    assert seen == ["pilot", "not_pilot", "all", "pilot", "not_pilot"]
+    assert at.query_params["pilot"] == "not_pilot"
+
+
+def test_the_area_on_2025_is_measured_not_converted(app):
+    at = open_page(app, "map", units="2025", ind="area_km2")
+    payload = layer_payload(map_component(at))
+    assert payload.get("notes") is None                                  # no "estimate" on a measured area
+    assert isinstance(payload["values"][BAC_LIEU], str)                  # former Bạc Liêu units have an area
+    assert "01/07/2025" in payload["footer"] and "2013" not in payload["footer"]
+    at.session_state["x_chart"] = True
+    at.run()
+    bars = next(h.proto.body for h in at.get("html") if "camau-bars" in h.proto.body)
+    assert bars.count("Bạc Liêu cũ") == 25

@@ -92,3 +92,12 @@ def test_a_scenario_keeps_its_unit_set_and_is_compared_only_with_its_own(app):
     assert any("cùng bộ đơn vị" in caption.value for caption in at.caption)
     compare_choices = [box for box in at.selectbox if box.key == "p_cmp_a"]
     assert not compare_choices or "Đợt 2025" not in " ".join(map(str, compare_choices[0].options))
+
+
+def test_the_pilots_ratios_come_from_the_units_the_pilot_ran_in(app):
+    def ratios_caption(at):
+        return next(c.value for c in at.caption if "thí điểm" in c.value and "/1.000" in c.value.replace(" ", ""))
+
+    old = ratios_caption(open_planner(app))
+    new = ratios_caption(open_planner(app, units="2025"))
+    assert old == new

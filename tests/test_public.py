@@ -236,3 +236,17 @@ def test_the_public_csv_on_the_2025_units_says_how_each_value_was_made(public, r
     rows = data_csv_rows(table, catalogue["population_2019"], table["gso_code"], "vi")
     assert {"former_district", "converted", "estimated"} <= set(rows.columns) and "district" not in rows.columns
     assert rows["value"].sum() == reference.population["pop2019_total"].sum()
+
+
+def test_the_2025_link_without_the_2025_files_gets_a_message_not_an_error(public, reference, monkeypatch, tmp_path):
+    import shutil
+
+    from geo.reference import ENV_VAR, REQUIRED_FILES
+
+    for name in REQUIRED_FILES:                         # the 2023 files only
+        shutil.copy(reference.directory / name, tmp_path / name)
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    st.cache_resource.clear()
+    at = run(public, units="2025")
+    assert at.error and not at.get("component_instance")
+    st.cache_resource.clear()

@@ -212,3 +212,24 @@ def test_export_table_refuses_an_unknown_unit_set(tmp_path):
     with pytest.raises(SystemExit) as exit_code:
         manage.main(["export-table", "--units", "2024", "--out", str(tmp_path / "x.csv")])
     assert exit_code.value.code == 2 and not (tmp_path / "x.csv").exists()
+
+
+def test_pilot_only_counts_of_a_commune_with_unknown_status_stay_unknown(reference, reference_2025, catalogue):
+    thoi_binh_old, thoi_binh_new = "32077", "32065"
+    dataset = read_sample_csv().astype({"pilot": "boolean"})
+    dataset.loc[dataset["gso_code"] == thoi_binh_old, "pilot"] = pd.NA
+    new = commune_table_2025(reference, reference_2025, dataset, catalogue).set_index("gso_code")
+    # Its status unknown, the commune's teams are not counted into the new unit: the new unit's
+    # team count is unknown too (unless the commune went elsewhere entirely).
+    pieces = reference_2025.crosswalk[reference_2025.crosswalk["old_gso_code"] == thoi_binh_old]
+    assert set(pieces["new_code"]) == {thoi_binh_new}
+    assert pd.isna(new.loc[thoi_binh_new, "hamlet_teams"]) and pd.isna(new.loc[thoi_binh_new, "team_members"])
+
+
+def test_the_2025_catalogue_names_the_2025_polygons_for_the_area(catalogue, sources):
+    from indicators.conversion import catalogue_2025
+
+    converted = catalogue_2025(catalogue, sources)
+    assert converted["area_km2"].source_id == "boundaries_2025"
+    assert converted["area_km2"].as_of == sources["boundaries_2025"].date
+    assert converted["population_2019"] == catalogue["population_2019"]

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
+from geo.units2025 import UNITS_2023
 from indicators.catalogue import Indicator
 from indicators.table import range_steps
 from l10n import fmt, labels
@@ -44,7 +45,9 @@ def on_map_click(known_codes) -> None:
 def sync_from_url(state: MapState, query: dict) -> None:
     # Streamlit drops a page's widget values when the user visits another page: coming back, the
     # widgets are filled from the URL again even though it has not changed.
-    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in _WIDGETS.values()):
+    # The district box is not drawn on the 2025 units, so Streamlit forgets its value there.
+    drawn = [key for field, key in _WIDGETS.items() if field != "districts" or state.units == UNITS_2023.id]
+    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in drawn):
         return
     for field, key in _WIDGETS.items():
         value = getattr(state, field)

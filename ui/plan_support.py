@@ -21,9 +21,11 @@ def geography(units: str = UNITS_2023.id) -> Geography:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def default_assumptions(version_id: int, units: str = UNITS_2023.id):
-    """(the pilot's ratios or the fallback, whether they come from the pilot)."""
-    ratios = pilot_assumptions(published_tables(version_id, units)[0])
+def default_assumptions(version_id: int):
+    """(the pilot's ratios or the fallback, whether they come from the pilot). Always from the
+    2022–2024 units, where the pilot ran: a 2025 unit counts as piloted when any piece had a team,
+    so its households would dilute the teams per 1,000 households and the coverage."""
+    ratios = pilot_assumptions(published_tables(version_id)[0])
     return (ratios, True) if ratios is not None else (FALLBACK_ASSUMPTIONS, False)
 
 

@@ -15,7 +15,7 @@ from geo.reference import ReferenceData, load_reference
 from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, load_catalogue, load_sources
-from indicators.conversion import commune_table_2025
+from indicators.conversion import catalogue_2025, commune_table_2025
 from indicators.published import effective_catalogue, importable_indicators, published_dataset
 from indicators.table import commune_table
 from storage import queries
@@ -70,6 +70,8 @@ def public_data(version_id: int | None, units: str = UNITS_2023.id
     effective, effective_sources = effective_catalogue(catalogue, sources, provenance)
     if version_id is None:   # no published data: everything from the sample is unavailable
         effective = {k: i for k, i in effective.items() if i.source_id != "sample_generator"}
+    if units == UNITS_2025.id:
+        effective = catalogue_2025(effective, effective_sources)
     visible = {k: effective[k] for k in public_indicators(effective, public_shows_illustrative())}
     if units == UNITS_2025.id:
         table = commune_table_2025(reference(), reference_2025(), frame, effective)

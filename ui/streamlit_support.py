@@ -11,7 +11,7 @@ from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataErr
 from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import load_catalogue, load_report, load_sources
-from indicators.conversion import commune_table_2025
+from indicators.conversion import catalogue_2025, commune_table_2025
 from indicators.published import effective_catalogue, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
@@ -104,6 +104,7 @@ def _published_table(version_id: int, units: str = UNITS_2023.id):
         frame, provenance = published_dataset(connection, catalogue(), version_id)
     effective, effective_sources = effective_catalogue(catalogue(), sources(), provenance)
     if units == UNITS_2025.id:
+        effective = catalogue_2025(effective, effective_sources)
         table = commune_table_2025(_reference(), _reference_2025(), frame, effective)
     else:
         table = commune_table(_reference(), frame, effective)

@@ -10,10 +10,13 @@ from l10n.messages import t
 from views.map.state import MapState
 
 
-def _on_change(key: str, drop: tuple[str, ...]) -> None:
-    # The switch is a new link: the unit set in the URL, and the parameters naming communes or
-    # districts of the other set dropped (their codes mean other places, or nothing, in this one).
-    units = st.session_state[key]
+def apply_choice(key: str, drop: tuple[str, ...]) -> None:
+    """A switch's callback. The switch is a new link: the unit set in the URL, and the parameters
+    naming communes or districts of the other set dropped (their codes mean other places, or
+    nothing, in this one). A segmented control cleared by a second click keeps the current set."""
+    units = st.session_state.get(key)
+    if units is None:
+        return
     if units == MapState.units:
         st.query_params.pop("units", None)
     else:
@@ -27,4 +30,4 @@ def units_switch(lang: str, key: str, drop: tuple[str, ...], short: bool = False
     set from the URL (``views.map.state.read_units``), which the switch rewrites."""
     names = labels.UNIT_SET_SHORT if short else labels.UNIT_SET
     return st.radio(t("units.switch", lang), list(names), key=key, horizontal=True,
-                    format_func=lambda units: labels.label(names, units, lang), on_change=partial(_on_change, key, drop))
+                    format_func=lambda units: labels.label(names, units, lang), on_change=partial(apply_choice, key, drop))

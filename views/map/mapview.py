@@ -23,7 +23,7 @@ from geo.classify import (
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
-from indicators.table import Filters, filter_mask, known_not_pilot, rank_of
+from indicators.table import AREA_COLUMN, Filters, filter_mask, known_not_pilot, rank_of
 from l10n import fmt, labels
 from l10n.messages import N_, t, tn
 from l10n.text import plain
@@ -190,7 +190,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         missing={k: html.escape(v) for k, v in missing_texts.items()},
         header=html.escape(indicator_title(indicator, lang)),
         footer=tooltip_footer(indicator, catalogue, sources, lang),
-        selected=state.commune, marker=marker, notes=conversion_notes(table, lang))
+        selected=state.commune, marker=marker, notes=conversion_notes(table, lang, indicator))
     text_series = pd.Series([texts[c] for c in table["gso_code"]], index=table.index)
     return MapView(indicator, layer, legend, mask, colours, text_series, classification, breaks_error)
 
@@ -205,9 +205,10 @@ def conversion_kind(row) -> str:
     return "outside" if not row["converted"] else "estimated" if row["estimated"] else "whole"
 
 
-def conversion_notes(table: pd.DataFrame, lang: str) -> dict[str, str] | None:
-    """The tooltip's line about a converted unit, escaped; None for a table in its own units."""
-    if "converted" not in table.columns:
+def conversion_notes(table: pd.DataFrame, lang: str, indicator: Indicator | None = None) -> dict[str, str] | None:
+    """The tooltip's line about a converted unit, escaped; None for a table in its own units and
+    for the area, which each unit set measures on its own polygons."""
+    if "converted" not in table.columns or (indicator is not None and indicator.column == AREA_COLUMN):
         return None
     texts = {kind: html.escape(t(key, lang)) for kind, key in CONVERSION_NOTES.items()}
     return {code: texts[conversion_kind(row)] for code, row in zip(table["gso_code"], table.to_dict("records"))}
@@ -232,8 +233,10 @@ def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: s
     """The filtered communes that have a value, highest first, with their map colour."""
     indicator = view.indicator
     group = table[group_column(table)]
-    if group_column(table) == "former_district":   # a 2025 unit formed from communes of several districts
-        group = group.fillna(t("units.several_districts", lang))
+    if group_column(table) == "former_district":
+        # A 2025 unit formed from communes of several districts, or a former Bạc Liêu unit.
+        group = group.fillna(pd.Series(t("units.several_districts", lang), index=table.index)
+                             .where(table["converted"], t("units.former_bac_lieu", lang)))
     frame = table.loc[view.mask, ["gso_code", "name", indicator.id]].assign(district=group)
     frame["colour"] = view.colours[view.mask]
     frame = frame.dropna(subset=[indicator.id])
@@ -263,7 +266,7 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         indicator_title(indicator, lang): view.texts[view.mask].tolist(),
         t("col.class", lang): [c if isinstance(c, str) else label for c, label in zip(classes, missing_labels)],
     }).reset_index(drop=True)
-    if "converted" in shown.columns:
+    if conversion_notes(table, lang, indicator) is not None:
         frame[t("col.conversion", lang)] = [t(CONVERSION_NOTES[conversion_kind(row)], lang)
                                             for row in shown.to_dict("records")]
     return frame
