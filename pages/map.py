@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
-from geo.units2025 import UNITS_2023, UNITS_2025
+from geo.units2025 import UNITS_2025
 from l10n.messages import N_, t, tn
 from l10n.text import notice_params
 from ui import map_widgets as widgets
@@ -173,9 +173,7 @@ if embed_section.open:
             st.info(t("embed.not_public", lang))
 # Exports: each file is made only when its button is clicked (see ui/export_support.py).
 export_section = st.expander(t("export.title", lang), icon=":material/download:", key="x_export", on_change="rerun")
-if export_section.open and units != UNITS_2023.id:
-    export_section.info(t("units.export_2023_only", lang))
-elif export_section.open:
+if export_section.open:
     with export_section:
         st.caption(t("export.intro", lang))
         downloads = view_downloads(version_id, state, lang, table, indicators, indicator_sources)
@@ -184,13 +182,16 @@ elif export_section.open:
         st.markdown(f"**{tn('export.data', shown, lang)}**")
         download_buttons([downloads[kind] for kind in DATA_KINDS])
         st.markdown(f"**{t('export.brief', lang)}**")
-        districts = district_names(table)
-        default_district = single_district(state)
-        # The key follows the filter's district, so the choice resets to it when the filter changes.
-        brief_district = st.selectbox(
-            t("map.filter.district", lang), list(districts), format_func=districts.get,
-            index=list(districts).index(default_district) if default_district else None,
-            placeholder=t("export.brief.choose", lang), key=f"w_brief_district_{default_district}")
-        if brief_district:
-            download_buttons([brief_download(version_id, state, lang, brief_district, table, indicators,
-                                             indicator_sources)])
+        if not has_districts:
+            st.info(t("units.brief_2023_only", lang))
+        else:
+            districts = district_names(table)
+            default_district = single_district(state)
+            # The key follows the filter's district, so the choice resets to it when the filter changes.
+            brief_district = st.selectbox(
+                t("map.filter.district", lang), list(districts), format_func=districts.get,
+                index=list(districts).index(default_district) if default_district else None,
+                placeholder=t("export.brief.choose", lang), key=f"w_brief_district_{default_district}")
+            if brief_district:
+                download_buttons([brief_download(version_id, state, lang, brief_district, table, indicators,
+                                                 indicator_sources)])

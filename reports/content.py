@@ -6,25 +6,50 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import geopandas as gpd
 import pandas as pd
 
 from geo.reference import ReferenceData
+from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025
 from indicators.catalogue import Indicator, Source, denominator_indicator
 from l10n import fmt, labels
-from l10n.messages import t
-from views.map.mapview import MapView, table_rows
+from l10n.messages import N_, t
+from views.map.mapview import CONVERSION_NOTES, MapView, conversion_kind, conversion_notes, group_column, table_rows
 
 DATA_KEYS = ("gso_code", "name", "district", "type", "value", "value_text", "class_label")
 
 
 @dataclass(frozen=True)
+class Boundaries:
+    """The polygons an export draws, in WGS84: the units (gso_code, district_code when there are
+    districts, name_short, geometry), the district outlines (None for the 2025 units) and the
+    province outline."""
+    units: str
+    communes: gpd.GeoDataFrame
+    districts: gpd.GeoDataFrame | None
+    province: gpd.GeoDataFrame
+
+
+def boundaries_2023(reference: ReferenceData) -> Boundaries:
+    communes = reference.communes.merge(reference.units[["gso_code", "name_short"]], on="gso_code", how="left")
+    return Boundaries(UNITS_2023.id, communes, reference.districts, reference.province)
+
+
+def boundaries_2025(reference_2025: Reference2025) -> Boundaries:
+    communes = reference_2025.communes.merge(reference_2025.units[["gso_code", "name_short"]], on="gso_code",
+                                             how="left")
+    return Boundaries(UNITS_2025.id, communes, None, reference_2025.province)
+
+
+@dataclass(frozen=True)
 class ExportedView:
     """The current map view and everything needed to draw or tabulate it."""
-    table: pd.DataFrame                 # the commune table (indicators.table.commune_table)
+    table: pd.DataFrame                 # the commune table (indicators.table.commune_table or
+                                        # indicators.conversion.commune_table_2025)
     view: MapView                       # colours, legend and filter mask of the current state
     catalogue: dict[str, Indicator]
     sources: dict[str, Source]
-    reference: ReferenceData
+    boundaries: Boundaries
     lang: str
 
     @property
@@ -39,6 +64,11 @@ class ExportedView:
     def is_filtered(self) -> bool:
         return not bool(self.view.mask.all())
 
+    @property
+    def converted(self) -> bool:
+        """The values are 2022–2024 figures converted to the 2025 units (the area is measured)."""
+        return conversion_notes(self.table, self.lang, self.indicator) is not None
+
 
 def title(indicator: Indicator, lang: str) -> str:
     """The indicator's name with its unit, "Dân số 2019 (người)", unless the name already says
@@ -50,7 +80,19 @@ def title(indicator: Indicator, lang: str) -> str:
 
 
 def filter_text(exported: ExportedView) -> str:
-    return t("map.filter.count", exported.lang, shown=int(exported.view.mask.sum()), total=len(exported.table))
+    key = N_("map.filter.count") if exported.boundaries.units == UNITS_2023.id else N_("map.filter.count_2025")
+    return t(key, exported.lang, shown=int(exported.view.mask.sum()), total=len(exported.table))
+
+
+def boundaries_credit(exported: ExportedView) -> str:
+    key = N_("export.boundaries") if exported.boundaries.units == UNITS_2023.id else N_("export.boundaries_2025")
+    return t(key, exported.lang)
+
+
+def conversion_texts(exported: ExportedView) -> list[str]:
+    """How each exported row's value was made (converted, estimate, former Bạc Liêu), plain text."""
+    shown = exported.table.loc[exported.view.mask]
+    return [t(CONVERSION_NOTES[conversion_kind(row)], exported.lang) for row in shown.to_dict("records")]
 
 
 def notes(exported: ExportedView, today: dt.date) -> list[tuple[str, str]]:
@@ -71,9 +113,12 @@ def notes(exported: ExportedView, today: dt.date) -> list[tuple[str, str]]:
                       t("export.note.classes_value", lang, scheme=labels.label(labels.SCHEME, classification.scheme, lang),
                         count=len(classification.classes))))
     items.append((t("map.filters", lang), filter_text(exported)))
+    items.append((t("units.switch", lang), labels.label(labels.UNIT_SET, exported.boundaries.units, lang)))
+    if exported.converted:
+        items.append((t("col.conversion", lang), t("units.caption.2025", lang)))
     if indicator.illustrative:
         items.append((t("illustrative", lang), t("illustrative.long", lang)))
-    items.append((t("export.note.boundaries", lang), t("export.boundaries", lang)))
+    items.append((t("export.note.boundaries", lang), boundaries_credit(exported)))
     items.append((t("export.note.made", lang), t("export.made", lang, date=fmt.date(today))))
     return items
 
@@ -91,7 +136,7 @@ def data_rows(exported: ExportedView) -> pd.DataFrame:
     return pd.DataFrame({
         "gso_code": shown["gso_code"].tolist(),
         "name": shown["name"].tolist(),
-        "district": shown["district"].tolist(),
+        "district": shown[group_column(table)].tolist(),   # the former district on the 2025 units
         "type": shown["type"].tolist(),
         "value": [None if pd.isna(value) else value for value in values],
         "value_text": view.texts[view.mask].tolist(),

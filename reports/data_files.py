@@ -11,11 +11,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from geo.units2025 import UNITS_2023
 from l10n import fmt
 from l10n.messages import t
-from reports.content import ExportedView, data_rows, notes, title
+from reports.content import ExportedView, conversion_texts, data_rows, notes, title
 from reports.tables import csv_bytes, neutralise
-from views.map.mapview import ILLUSTRATIVE_COLOUR
+from views.map.mapview import GROUP_HEADERS, ILLUSTRATIVE_COLOUR
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_MIME = "application/geo+json"
@@ -33,10 +34,11 @@ def spreadsheet_frame(exported: ExportedView) -> pd.DataFrame:
         values = pd.array(rows["value"], dtype="Int64")   # 14501, not 14501.0
     else:
         values = pd.array(rows["value"], dtype="Float64")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         t("col.gso_code", lang): rows["gso_code"],
         t("col.commune", lang): rows["name"],
-        t("col.district", lang): rows["district"],
+        t(GROUP_HEADERS["district" if exported.boundaries.units == UNITS_2023.id else "former_district"], lang):
+            rows["district"],
         t("col.type", lang): rows["type"],
         t("export.col.indicator", lang): indicator.name[lang],
         t("export.col.value", lang): values,
@@ -47,6 +49,9 @@ def spreadsheet_frame(exported: ExportedView) -> pd.DataFrame:
         t("tooltip.source", lang): exported.source_title,
         t("export.col.note", lang): t("illustrative", lang) if indicator.illustrative else "",
     })
+    if exported.converted:
+        frame[t("col.conversion", lang)] = conversion_texts(exported)
+    return frame
 
 
 def csv_file(exported: ExportedView) -> bytes:
@@ -105,7 +110,9 @@ def geojson_file(exported: ExportedView) -> bytes:
     indicator, lang = exported.indicator, exported.lang
     rows = data_rows(exported)
     rows["illustrative"] = indicator.illustrative
-    shapes = exported.reference.communes[["gso_code", "geometry"]]
+    if exported.converted:
+        rows["conversion"] = conversion_texts(exported)
+    shapes = exported.boundaries.communes[["gso_code", "geometry"]]
     features = shapes.merge(rows, on="gso_code", how="inner", validate="1:1")
     collection = features.to_geo_dict(drop_id=True)
     collection["name"] = title(indicator, lang)
@@ -117,5 +124,7 @@ def geojson_file(exported: ExportedView) -> bytes:
         "source": exported.source_title,
         "illustrative": indicator.illustrative,
         "note": t("illustrative.long", lang) if indicator.illustrative else "",
+        "units": exported.boundaries.units,
+        "conversion": t("units.caption.2025", lang) if exported.converted else "",
     }
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")

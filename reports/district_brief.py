@@ -146,7 +146,7 @@ def _draw(figure: Figure, exported: ExportedView, district_code: str, today: dt.
         figure.text(0.95, 0.965, t("illustrative", lang), fontsize=11, fontweight="bold",
                     color=ILLUSTRATIVE_COLOUR, ha="right", va="top")
 
-    geometry = metric_geometry(exported.reference)
+    geometry = metric_geometry(exported.boundaries)
     ax = figure.add_axes((0.04, 0.50, 0.54, 0.42))
     fill_communes(ax, geometry.communes, exported.view, exported.table["gso_code"])
     draw_outlines(ax, geometry, [district_code])

@@ -15,10 +15,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from geo.classify import NO_DATA_COLOUR
-from geo.reference import ReferenceData
 from l10n import fmt
 from l10n.messages import t, tn
-from reports.content import ExportedView
+from reports.content import Boundaries, ExportedView, boundaries_credit
 from views.map.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text
 
 # UTM zone 48N covers 102–108°E, Cà Mau included: metres on the ground, so the scale bar is true.
@@ -39,16 +38,15 @@ TEXT_GREY = "#444444"
 
 @dataclass(frozen=True)
 class MetricGeometry:
-    communes: gpd.GeoDataFrame    # gso_code, name_short, geometry in METRIC_CRS
-    districts: gpd.GeoDataFrame   # level2_id, geometry
+    communes: gpd.GeoDataFrame            # gso_code, name_short, geometry in METRIC_CRS
+    districts: gpd.GeoDataFrame | None    # level2_id, geometry; None for the 2025 units
     province: gpd.GeoDataFrame
 
 
-def metric_geometry(reference: ReferenceData) -> MetricGeometry:
+def metric_geometry(boundaries: Boundaries) -> MetricGeometry:
     """The boundaries in metres (a few milliseconds for the coarse 101 communes)."""
-    communes = reference.communes.merge(reference.units[["gso_code", "name_short"]], on="gso_code", how="left")
-    return MetricGeometry(communes.to_crs(METRIC_CRS), reference.districts.to_crs(METRIC_CRS),
-                          reference.province.to_crs(METRIC_CRS))
+    districts = boundaries.districts.to_crs(METRIC_CRS) if boundaries.districts is not None else None
+    return MetricGeometry(boundaries.communes.to_crs(METRIC_CRS), districts, boundaries.province.to_crs(METRIC_CRS))
 
 
 def new_figure(size: tuple[float, float]) -> Figure:
@@ -87,9 +85,10 @@ def fill_communes(ax, communes: gpd.GeoDataFrame, view: MapView, codes: pd.Serie
 
 def draw_outlines(ax, geometry: MetricGeometry, district_codes=None) -> None:
     districts = geometry.districts
-    if district_codes is not None:
-        districts = districts[districts["level2_id"].isin(list(district_codes))]
-    districts.boundary.plot(ax=ax, color="#262626", linewidth=0.9)
+    if districts is not None:
+        if district_codes is not None:
+            districts = districts[districts["level2_id"].isin(list(district_codes))]
+        districts.boundary.plot(ax=ax, color="#262626", linewidth=0.9)
     if district_codes is None:
         geometry.province.boundary.plot(ax=ax, color="#1a1a1a", linewidth=1.4)
 
@@ -142,7 +141,9 @@ def draw_footer(figure: Figure, exported: ExportedView, illustrative: bool, toda
     lines = [(provenance_text(exported.indicator, exported.catalogue, exported.sources, exported.lang), TEXT_GREY)]
     if illustrative:
         lines.append((t("illustrative.long", exported.lang), ILLUSTRATIVE_COLOUR))
-    lines.append((f"{t('export.boundaries', exported.lang)} · {t('export.made', exported.lang, date=fmt.date(today))}",
+    if exported.converted:   # one line: the notes sheet and the page's caption say how in full
+        lines.append((t("units.caption.short", exported.lang), TEXT_GREY))
+    lines.append((f"{boundaries_credit(exported)} · {t('export.made', exported.lang, date=fmt.date(today))}",
                   TEXT_GREY))
     y = top
     for text, colour in lines:

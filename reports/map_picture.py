@@ -7,7 +7,8 @@ import datetime as dt
 
 from matplotlib.figure import Figure
 
-from l10n.messages import t
+from geo.units2025 import UNITS_2023
+from l10n.messages import N_, t
 from reports.content import ExportedView, filter_text, title
 from reports.drawing import (
     A4_LANDSCAPE,
@@ -44,7 +45,8 @@ def _render(exported: ExportedView, today: dt.date, file_format: str) -> bytes:
 def draw_map_page(figure: Figure, exported: ExportedView, today: dt.date) -> None:
     indicator, lang = exported.indicator, exported.lang
     figure.text(0.03, 0.95, title(indicator, lang), fontsize=15, fontweight="bold", va="top")
-    subtitle = [t("export.subtitle", lang)]
+    subtitle_key = N_("export.subtitle") if exported.boundaries.units == UNITS_2023.id else N_("export.subtitle_2025")
+    subtitle = [t(subtitle_key, lang)]
     if exported.is_filtered:
         subtitle.append(filter_text(exported))
     figure.text(0.03, 0.905, " · ".join(subtitle), fontsize=9.5, color=TEXT_GREY, va="top")
@@ -52,7 +54,7 @@ def draw_map_page(figure: Figure, exported: ExportedView, today: dt.date) -> Non
         figure.text(0.97, 0.95, t("illustrative", lang), fontsize=12, fontweight="bold",
                     color=ILLUSTRATIVE_COLOUR, ha="right", va="top")
 
-    geometry = metric_geometry(exported.reference)
+    geometry = metric_geometry(exported.boundaries)
     ax = figure.add_axes((0.03, 0.13, 0.58, 0.75))
     fill_communes(ax, geometry.communes, exported.view, exported.table["gso_code"], exported.view.layer.selected)
     draw_outlines(ax, geometry)

@@ -83,8 +83,8 @@ def test_the_open_sections_work_on_the_2025_units(app):
     assert table.loc[table["Mã GSO"] == AN_XUYEN, "Huyện cũ"].item() == "Thành phố Cà Mau"
     assert [h for h in at.get("html") if "camau-bars" in h.proto.body]
     infos = " ".join(info.value for info in at.info)
-    assert "chỉ xuất theo đơn vị 2022–2024" in infos
-    assert not [b for b in at.get("download_button")]
+    assert "Bản tóm tắt huyện chỉ có trên đơn vị 2022–2024" in infos
+    assert len(at.get("download_button")) == 5                   # picture and data files, no district brief
 
 
 def test_the_panel_says_how_a_unit_was_converted_and_no_model_star_without_its_ward(app):

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from geo.web_geometry import PublishedGeometry
 from l10n.messages import t, tn
-from reports.content import ExportedView, data_rows, file_name, notes, title
+from reports.content import ExportedView, boundaries_2023, data_rows, file_name, notes, title
 from reports.data_files import csv_file, geojson_file, spreadsheet_frame, xlsx_file
 from reports.district_brief import brief_pdf, commune_rows, district_figures, district_state
 from reports.drawing import nice_length
@@ -44,7 +44,7 @@ def export(table, catalogue, sources, reference, report, geometry):
 
     def make(lang="vi", **state) -> ExportedView:
         view = build_view(table, catalogue, sources, MapState(lang=lang, **state), geometry, model, lang)
-        return ExportedView(table, view, catalogue, sources, reference, lang)
+        return ExportedView(table, view, catalogue, sources, boundaries_2023(reference), lang)
     return make
 
 
@@ -190,7 +190,7 @@ def test_xlsx_never_stores_a_formula(export, table, catalogue, sources, referenc
     hostile = table.copy()
     hostile.loc[0, "name"] = "=HYPERLINK(\"http://x\",\"y\")"
     exported = export("vi", indicator="population_2019")
-    exported = ExportedView(hostile, exported.view, catalogue, sources, reference, "vi")
+    exported = ExportedView(hostile, exported.view, catalogue, sources, boundaries_2023(reference), "vi")
     sheet = load_workbook(io.BytesIO(xlsx_file(exported, TODAY))).active
     names = [cell.value for cell in sheet["B"]]
     assert names[1] == "'=HYPERLINK(\"http://x\",\"y\")"
@@ -315,3 +315,52 @@ def test_district_brief_of_an_illustrative_indicator_marks_its_figure(export):
     _, text = pdf_text(brief_pdf(exported, DAM_DOI, TODAY))
     assert "Hồ sơ định danh điện tử" in text and "(tổng của huyện)" in text
     assert t("illustrative.long", "vi") in text and "Huyện Đầm Dơi" in text
+
+
+# --- The 2025 units -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def export_2025(reference, reference_2025, catalogue, sources):
+    from geo.web_geometry import PublishedGeometry as Geometry
+    from indicators.conversion import catalogue_2025, commune_table_2025
+    from indicators.sample import read_sample_csv
+    from reports.content import boundaries_2025
+
+    converted = catalogue_2025(catalogue, sources)
+    table = commune_table_2025(reference, reference_2025, read_sample_csv(), converted)
+    points = reference_2025.communes.geometry.representative_point()
+    geometry = Geometry("/c.geojson", "/o.geojson", 0, 0,
+                        {c: (p.y, p.x) for c, p in zip(reference_2025.communes["gso_code"], points)},
+                        tuple(reference_2025.communes.total_bounds))
+
+    def make(indicator="vneid_per_1000", lang="vi") -> ExportedView:
+        view = build_view(table, converted, sources, MapState(indicator=indicator, lang=lang, units="2025"),
+                          geometry, None, lang)
+        return ExportedView(table, view, converted, sources, boundaries_2025(reference_2025), lang)
+    return make
+
+
+def test_2025_exports_carry_the_unit_set_and_the_conversion_mark(export_2025):
+    exported = export_2025()
+    frame = spreadsheet_frame(exported)
+    assert len(frame) == 64 and "Huyện cũ" in frame.columns and "Quy đổi" in frame.columns
+    rows = frame.set_index("Mã GSO")
+    assert rows.loc["32025", "Quy đổi"].startswith("Quy đổi từ đơn vị cũ; ước tính")
+    assert "Bạc Liêu cũ" in rows.loc["31825", "Quy đổi"]
+    labels_ = dict(notes(exported, TODAY))
+    assert labels_["Đơn vị hành chính"].startswith("Từ 01/07/2025")
+    assert "quy đổi từ 101 đơn vị cũ" in labels_["Quy đổi"]
+    collection = json.loads(geojson_file(exported))
+    assert len(collection["features"]) == 64 and collection["metadata"]["units"] == "2025"
+    assert collection["metadata"]["conversion"] and "conversion" in collection["features"][0]["properties"]
+    pages, text = pdf_text(map_pdf(exported, TODAY))
+    assert pages == 1 and "64 xã, phường" in text and "quy đổi từ đơn vị cũ, một phần ước tính" in text
+    assert "sapnhap.bando.com.vn" in text and "101 xã" not in text
+    assert Image.open(io.BytesIO(map_png(exported, TODAY))).size[0] > 2000
+
+
+def test_2025_area_export_names_the_2025_polygons_and_no_conversion(export_2025):
+    exported = export_2025("area_km2", "en")
+    assert not exported.converted
+    frame = spreadsheet_frame(exported)
+    assert "Conversion" not in frame.columns and frame["Source"].iloc[0].startswith("Boundaries of the 64 communes")

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from geo.units2025 import UNITS_2025
 from indicators.catalogue import Indicator, Source
 from l10n.messages import N_, t
-from reports.content import ExportedView, file_name
+from reports.content import ExportedView, boundaries_2023, boundaries_2025, file_name
 from reports.data_files import GEOJSON_MIME, XLSX_MIME, csv_file, geojson_file, xlsx_file
 from reports.district_brief import brief_pdf, district_state
 from reports.map_picture import map_pdf, map_png
-from ui.streamlit_support import map_view, require_reference
+from ui.streamlit_support import map_view, reference_2025, require_reference
 from views.map.state import MapState
 
 # kind -> (label key, extension, MIME type, maker)
@@ -43,7 +44,11 @@ class Download:
 
 def _exported(version_id: int, state: MapState, lang: str, table: pd.DataFrame,
               catalogue: dict[str, Indicator], sources: dict[str, Source]) -> ExportedView:
-    return ExportedView(table, map_view(version_id, state, lang), catalogue, sources, require_reference(lang), lang)
+    if state.units == UNITS_2025.id:
+        boundaries = boundaries_2025(reference_2025())
+    else:
+        boundaries = boundaries_2023(require_reference(lang))
+    return ExportedView(table, map_view(version_id, state, lang), catalogue, sources, boundaries, lang)
 
 
 def view_downloads(version_id: int, state: MapState, lang: str, table: pd.DataFrame,
