@@ -75,8 +75,8 @@ def public_map() -> None:
     # A horizontal container, not columns: Streamlit stacks columns below 640 px, the embed's width.
     data_row = st.container(horizontal=True, gap="small")
     data_row.download_button(t("public.get_data", state.lang),
-                                csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
-                                file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
+                             csv_bytes(data_csv_rows(table, indicator, view.texts, state.lang)),
+                             file_name=f"camau_{indicator.id}.csv", mime="text/csv", icon=":material/download:")
     with data_row.popover(t("public.table", state.lang), icon=":material/table:"):
         st.html(html_table(table_rows(table, view, state.lang)))
     units_switch(data_row, units, state.lang)
