@@ -235,6 +235,8 @@ def test_the_public_csv_on_the_2025_units_says_how_each_value_was_made(public, r
     table = commune_table_2025(reference, reference_2025, read_sample_csv(), catalogue)
     rows = data_csv_rows(table, catalogue["population_2019"], table["gso_code"], "vi")
     assert {"former_district", "converted", "estimated"} <= set(rows.columns) and "district" not in rows.columns
+    conversion = rows.set_index("gso_code")["conversion"]
+    assert "ước tính" in conversion["32025"] and "Bạc Liêu cũ" in conversion["31825"]
     assert rows["value"].sum() == reference.population["pop2019_total"].sum()
 
 
