@@ -38,6 +38,7 @@ from indicators.published import importable_indicators, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from indicators.table import commune_table
+from l10n import fmt
 from l10n.importing import describe, describe_reason, where
 from reports.tables import unit_table_csv
 from services import editing
@@ -141,7 +142,7 @@ def command_versions(_args) -> int:
             mark = "*" if current and version.id == current.id else " "
             print(f"{mark} {version.number:>3}  kỳ {version.period:<8} ngày {version.as_of:%d/%m/%Y}  "
                   f"{version.rows_matched}/{version.rows_read} dòng  {version.file_name}  "
-                  f"({version.created_by}, {version.created_at:%d/%m/%Y %H:%M})"
+                  f"({version.created_by}, {fmt.moment(version.created_at)})"
                   + ("  [minh họa]" if version.illustrative else ""))
     return 0
 
@@ -173,7 +174,7 @@ def command_template(args) -> int:
 def command_audit(args) -> int:
     with _engine().connect() as connection:
         for row in datasets.recent_audit(connection, args.limit).itertuples(index=False):
-            print(f"{row.at:%d/%m/%Y %H:%M:%S}  {row.username:<16} {row.action:<16} {row.target}  {row.details}")
+            print(f"{fmt.moment(row.at, seconds=True)}  {row.username:<16} {row.action:<16} {row.target}  {row.details}")
     return 0
 
 

@@ -59,6 +59,16 @@ def date(value: dt.date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+# Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
+VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
+
+
+def moment(value: dt.datetime, seconds: bool = False) -> str:
+    """A stored moment (UTC; SQLite returns it without a zone) in Vietnam time, "05/12/2026 14:45"."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
 def parse_number(text: str, lang: str = "vi") -> float:
     """Read a number a person typed, the one way each language reads numbers everywhere in the app.
 

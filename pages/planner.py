@@ -215,7 +215,7 @@ if compare_section.open:
             for column, scenario, key in zip(st.columns(2), (first, second), ("plan_cmp_a", "plan_cmp_b")):
                 with column:
                     st.markdown(f"**{'A' if scenario is first else 'B'} · {plain(scenario.name)}**")
-                    st.caption(t("plan.compare.saved_on", lang, at=scenario.created_at.strftime("%d/%m/%Y"),
+                    st.caption(t("plan.compare.saved_on", lang, at=fmt.moment(scenario.created_at)[:10],
                                  by=plain(scenario.created_by), version=version_numbers.get(scenario.version_id, "?")))
                     saved_status = scenario_status(table, scenario.selected)
                     st_folium(base_map(geometry.bounds, base_tiles()), key=key, height=420, use_container_width=True,

@@ -36,7 +36,7 @@ st.dataframe(pd.DataFrame({
     t("versions.col.file", lang): ["—" if v.number == 0 else v.file_name for v in versions],
     t("versions.col.rows", lang): [f"{v.rows_matched}/{v.rows_read}" for v in versions],
     t("versions.col.by", lang): [t("versions.by_app", lang) if v.number == 0 else v.created_by for v in versions],
-    t("versions.col.at", lang): [f"{v.created_at:%d/%m/%Y %H:%M}" for v in versions],
+    t("versions.col.at", lang): [fmt.moment(v.created_at) for v in versions],
 }), hide_index=True, width="stretch")
 
 numbers = [v.number for v in versions]

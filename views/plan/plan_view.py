@@ -206,7 +206,7 @@ def scenario_rows(saved: list, version_numbers: dict[int, int], lang: str) -> pd
         t("units.switch", lang): [labels.label(labels.UNIT_SET_SHORT, scenario_units(s), lang) for s in saved],
         t("plan.xlsx.data_version", lang): [version_numbers.get(s.version_id, s.version_id) for s in saved],
         t("plan.scenario.col.by", lang): [s.created_by for s in saved],
-        t("plan.scenario.col.at", lang): [s.created_at.strftime("%d/%m/%Y %H:%M") for s in saved],
+        t("plan.scenario.col.at", lang): [fmt.moment(s.created_at) for s in saved],
         t("plan.scenario.col.note", lang): [s.note for s in saved],
     })
 

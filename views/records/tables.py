@@ -55,7 +55,7 @@ def details_text(details: str | None, lang: str) -> str:
 def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``storage.queries.recent_audit`` rows with words for the actions, fields and dates."""
     return pd.DataFrame({
-        labels.label(labels.AUDIT_COLUMN, "at", lang): [f"{at:%d/%m/%Y %H:%M:%S}" for at in log["at"]],
+        labels.label(labels.AUDIT_COLUMN, "at", lang): [fmt.moment(at, seconds=True) for at in log["at"]],
         labels.label(labels.AUDIT_COLUMN, "user", lang): log["username"].to_list(),
         labels.label(labels.AUDIT_COLUMN, "action", lang): [action_text(a, lang) for a in log["action"]],
         labels.label(labels.AUDIT_COLUMN, "target", lang): log["target"].to_list(),
@@ -66,7 +66,7 @@ def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
 def history_table(history: list[tuple], lang: str) -> pd.DataFrame:
     """The publication log (at, action, by, version number), newest first."""
     return pd.DataFrame({
-        t("versions.col.at", lang): [f"{at:%d/%m/%Y %H:%M}" for at, *_ in history],
+        t("versions.col.at", lang): [fmt.moment(at) for at, *_ in history],
         t("audit.col.action", lang): [action_text(action, lang) for _, action, _, _ in history],
         t("versions.col.by", lang): [by for _, _, by, _ in history],
         t("versions.col.number", lang): [number for *_, number in history],
