@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 from geo.maprender import base_map, commune_layer
 from geo.reference import ReferenceDataError
 from geo.units2025 import UNITS_2025
+from indicators.table import has_districts
 from l10n import labels
 from l10n.messages import t
 from l10n.text import notice_params
@@ -56,7 +57,7 @@ def public_map() -> None:
         return
     state, notices = read_public_state(
         query, list(visible), [version.period] if version else [],
-        table["district_code"].unique() if "district_code" in table.columns else (), table["gso_code"])
+        table["district_code"].unique() if has_districts(table) else (), table["gso_code"])
     indicator = visible[state.indicator]
     map_state = MapState(indicator=indicator.id, districts=(state.district,) if state.district else (),
                          commune=state.commune, lang=state.lang, units=units)

@@ -99,6 +99,11 @@ def area_value(frame: pd.DataFrame, indicator: Indicator, catalogue: dict[str, I
     return AreaValue("ratio", value, int(covered.sum()), len(frame))
 
 
+def has_districts(table: pd.DataFrame) -> bool:
+    """The table is in the 2022–2024 units: the 2025 units (``indicators.conversion``) have none."""
+    return "district_code" in table.columns
+
+
 def has_team(table: pd.DataFrame) -> pd.Series:
     """True where the commune is known to have a pilot team (False when it has none or is unknown)."""
     return table["pilot"].fillna(False).astype(bool)

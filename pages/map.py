@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.units2025 import UNITS_2025
+from indicators.table import has_districts as table_has_districts
 from l10n.messages import N_, t, tn
 from l10n.text import notice_params
 from ui import map_widgets as widgets
@@ -45,7 +46,7 @@ query = st.query_params.to_dict()
 units = read_units(query)
 version_id, table, indicators, indicator_sources = published_table(lang, units)
 codes = set(table["gso_code"])
-has_districts = "district_code" in table.columns
+has_districts = table_has_districts(table)
 names = (dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")")) if has_districts
          else dict(zip(table["gso_code"], table["name"])))
 

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.units2025 import UNITS_2023
-from indicators.table import has_team
+from indicators.table import has_districts, has_team
 from l10n import fmt, labels
 from l10n.messages import t
 from l10n.text import notice_params, plain
@@ -48,7 +48,7 @@ version_id, table, indicators, _ = published_table(lang, units)
 codes = set(table["gso_code"])
 names = dict(zip(table["gso_code"], table["name"]))
 # The 2025 units have no districts.
-districts = dict(zip(table["district_code"], table["district"])) if "district_code" in table.columns else {}
+districts = dict(zip(table["district_code"], table["district"])) if has_districts(table) else {}
 pilots = {code: names[code] for code in table.loc[has_team(table), "gso_code"]}
 adoption_ids = adoption_indicators(indicators)
 defaults, from_pilot = default_assumptions(version_id)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.catalogue import Indicator
-from indicators.table import has_team
+from indicators.table import has_districts, has_team
 from planner.geography import Geography
 
 CRITERIA = ("reach", "density", "adoption", "proximity", "balance")
@@ -91,7 +91,7 @@ def raw_criteria(table: pd.DataFrame, candidates: list[str], catalogue: dict[str
         frame["proximity"] = [float(geography.distance_km[index[c], team_columns].min()) if team_columns else np.nan
                               for c in candidates]
 
-    if "district_code" in rows.columns:
+    if has_districts(rows):
         district_share = with_team.groupby(rows["district_code"]).mean()
         frame["balance"] = rows.loc[candidates, "district_code"].map(district_share).astype(float).to_numpy()
     else:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from indicators.catalogue import Indicator
+from indicators.table import has_districts as table_has_districts
 from indicators.table import has_team
 from planner.geography import Geography
 from planner.resources import Assumptions, WaveTotals, commune_estimates, pilot_assumptions, wave_totals
@@ -52,7 +53,7 @@ def plan_wave(table: pd.DataFrame, catalogue: dict[str, Indicator], geography: G
     codes = candidate_codes(table, settings.constraints.must_include)
     ignored = tuple(sorted(settings.constraints.must_include - set(codes)))
     constraints = replace(settings.constraints, must_include=settings.constraints.must_include & set(codes))
-    has_districts = "district_code" in table.columns
+    has_districts = table_has_districts(table)
     if not has_districts:
         constraints = replace(constraints, district_min=0, district_max=None)
     adoption = [i for i in settings.adoption if i in catalogue]

@@ -14,7 +14,8 @@ from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025
 from indicators.catalogue import Indicator, Source, denominator_indicator
 from l10n import fmt, labels
 from l10n.messages import N_, t
-from views.map.mapview import CONVERSION_NOTES, MapView, conversion_kind, conversion_notes, group_column, table_rows
+from views.map.mapview import MapView, group_column, is_converted, table_rows
+from views.map.mapview import conversion_texts as unit_conversion_texts
 
 DATA_KEYS = ("gso_code", "name", "district", "type", "value", "value_text", "class_label")
 
@@ -67,7 +68,7 @@ class ExportedView:
     @property
     def converted(self) -> bool:
         """The values are 2022–2024 figures converted to the 2025 units (the area is measured)."""
-        return conversion_notes(self.table, self.lang, self.indicator) is not None
+        return is_converted(self.table, self.indicator)
 
 
 def title(indicator: Indicator, lang: str) -> str:
@@ -91,8 +92,7 @@ def boundaries_credit(exported: ExportedView) -> str:
 
 def conversion_texts(exported: ExportedView) -> list[str]:
     """How each exported row's value was made (converted, estimate, former Bạc Liêu), plain text."""
-    shown = exported.table.loc[exported.view.mask]
-    return [t(CONVERSION_NOTES[conversion_kind(row)], exported.lang) for row in shown.to_dict("records")]
+    return unit_conversion_texts(exported.table.loc[exported.view.mask], exported.lang).tolist()
 
 
 def notes(exported: ExportedView, today: dt.date) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ import streamlit as st
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from geo.units2025 import UNITS_2023
 from indicators.catalogue import Indicator
-from indicators.table import range_steps
+from indicators.table import has_districts, range_steps
 from l10n import fmt, labels
 from l10n.messages import t
 from ui import unit_set
@@ -115,7 +115,7 @@ def parse_breaks(text: str, lang: str) -> tuple[tuple[float, ...], str | None]:
 def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dict:
     st.subheader(t("map.filters", lang))
     chosen_districts = []
-    if "district_code" in table.columns:
+    if has_districts(table):
         districts = (table[["district_code", "district"]].drop_duplicates()
                      .sort_values("district_code").set_index("district_code")["district"].to_dict())
         chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",

@@ -12,6 +12,7 @@ import streamlit as st
 
 from geo.units2025 import UNITS_2023
 from indicators.catalogue import Indicator
+from indicators.table import has_districts as table_has_districts
 from l10n import fmt, labels
 from l10n.messages import N_, t
 from l10n.text import plain
@@ -153,7 +154,7 @@ def assumption_inputs(defaults: Assumptions, lang: str) -> Assumptions | None:
 def controls(catalogue: dict[str, Indicator], adoption_ids: list[str], table: pd.DataFrame,
              defaults: Assumptions, from_pilot: bool, lang: str) -> PlanSettings:
     """The sidebar: criteria and weights, constraints, resource assumptions."""
-    has_districts = "district_code" in table.columns
+    has_districts = table_has_districts(table)
     names = (dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")")) if has_districts
              else dict(zip(table["gso_code"], table["name"])))
     st.subheader(t("plan.criteria", lang))

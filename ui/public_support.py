@@ -18,14 +18,13 @@ from indicators.catalogue import Indicator, Source, load_catalogue, load_sources
 from indicators.conversion import catalogue_2025, commune_table_2025
 from indicators.published import effective_catalogue, importable_indicators, published_dataset
 from indicators.table import commune_table
-from l10n.messages import t
 from storage import queries
 from storage.readonly import make_read_only_engine
 from ui.map_assets import map_assets as shared_map_assets
 from ui.map_assets import map_assets_2025 as shared_map_assets_2025
 from ui.settings import public_shows_illustrative
 from views.map.embed import public_indicators
-from views.map.mapview import CONVERSION_NOTES, conversion_kind, conversion_notes, group_column
+from views.map.mapview import conversion_texts, group_column, is_converted
 
 
 @st.cache_resource(show_spinner=False)
@@ -98,7 +97,7 @@ def data_csv_rows(table: pd.DataFrame, indicator: Indicator, texts: pd.Series, l
     if "converted" in table.columns:
         rows = rows.rename(columns={"district": "former_district"}).assign(
             converted=table["converted"], estimated=table["estimated"])
-        if conversion_notes(table, lang, indicator) is not None:     # the area is measured, not converted
-            rows["conversion"] = [t(CONVERSION_NOTES[conversion_kind(row)], lang) for row in table.to_dict("records")]
+        if is_converted(table, indicator):     # the area is measured, not converted
+            rows["conversion"] = conversion_texts(table, lang)
     return rows
 

@@ -23,7 +23,7 @@ from geo.classify import (
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
-from indicators.table import AREA_COLUMN, Filters, filter_mask, known_not_pilot, rank_of
+from indicators.table import AREA_COLUMN, Filters, filter_mask, has_districts, known_not_pilot, rank_of
 from l10n import fmt, labels
 from l10n.messages import N_, t, tn
 from l10n.text import plain
@@ -205,13 +205,24 @@ def conversion_kind(row) -> str:
     return "outside" if not row["converted"] else "estimated" if row["estimated"] else "whole"
 
 
+def is_converted(table: pd.DataFrame, indicator: Indicator | None = None) -> bool:
+    """The table holds 2022–2024 figures converted to the 2025 units, and ``indicator`` (when given)
+    is one of them: the area is not, each unit set measures it on its own polygons."""
+    return "converted" in table.columns and (indicator is None or indicator.column != AREA_COLUMN)
+
+
+def conversion_texts(table: pd.DataFrame, lang: str) -> pd.Series:
+    """How each unit's values were made, in words (plain text), indexed like ``table``."""
+    texts = {kind: t(key, lang) for kind, key in CONVERSION_NOTES.items()}
+    return pd.Series([texts[conversion_kind(row)] for row in table.to_dict("records")], index=table.index,
+                     dtype=object)
+
+
 def conversion_notes(table: pd.DataFrame, lang: str, indicator: Indicator | None = None) -> dict[str, str] | None:
-    """The tooltip's line about a converted unit, escaped; None for a table in its own units and
-    for the area, which each unit set measures on its own polygons."""
-    if "converted" not in table.columns or (indicator is not None and indicator.column == AREA_COLUMN):
+    """The tooltip's line about a converted unit, escaped; None unless ``is_converted``."""
+    if not is_converted(table, indicator):
         return None
-    texts = {kind: html.escape(t(key, lang)) for kind, key in CONVERSION_NOTES.items()}
-    return {code: texts[conversion_kind(row)] for code, row in zip(table["gso_code"], table.to_dict("records"))}
+    return dict(zip(table["gso_code"], conversion_texts(table, lang).map(html.escape)))
 
 
 GROUP_HEADERS = {"district": N_("col.district"), "former_district": N_("col.former_district")}
@@ -219,8 +230,7 @@ GROUP_HEADERS = {"district": N_("col.district"), "former_district": N_("col.form
 
 def conversion_note(table: pd.DataFrame, gso_code: str, lang: str) -> str:
     """How one 2025 unit's values were made, in words (plain text)."""
-    row = table.loc[table["gso_code"] == gso_code].iloc[0]
-    return t(CONVERSION_NOTES[conversion_kind(row)], lang)
+    return conversion_texts(table.loc[table["gso_code"] == gso_code], lang).iloc[0]
 
 
 def group_column(table: pd.DataFrame) -> str:
@@ -266,9 +276,8 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         indicator_title(indicator, lang): view.texts[view.mask].tolist(),
         t("col.class", lang): [c if isinstance(c, str) else label for c, label in zip(classes, missing_labels)],
     }).reset_index(drop=True)
-    if conversion_notes(table, lang, indicator) is not None:
-        frame[t("col.conversion", lang)] = [t(CONVERSION_NOTES[conversion_kind(row)], lang)
-                                            for row in shown.to_dict("records")]
+    if is_converted(table, indicator):
+        frame[t("col.conversion", lang)] = conversion_texts(shown, lang).tolist()
     return frame
 
 
@@ -277,7 +286,7 @@ def panel_rows(table: pd.DataFrame, catalogue: dict[str, Indicator], gso_code: s
     row = table.loc[table["gso_code"] == gso_code].iloc[0]
     # The 2025 units have no district to be ranked in.
     district_codes = (table.loc[table["district_code"] == row["district_code"], "gso_code"]
-                      if "district_code" in table.columns else None)
+                      if has_districts(table) else None)
     records = []
     for indicator in catalogue.values():
         province_rank = rank_of(table, indicator, gso_code)
