@@ -1,7 +1,7 @@
 """Command line for data stewards and administrators.
 
-    python manage.py import PATH [--sheet NAME] [--dry-run] [--json] [--period P] [--as-of YYYY-MM-DD]
-                                 [--source TEXT] [--note TEXT] [--user NAME]
+    python manage.py import PATH [--units 2023|2025] [--sheet NAME] [--dry-run] [--json] [--period P]
+                                 [--as-of YYYY-MM-DD] [--source TEXT] [--note TEXT] [--user NAME]
     python manage.py publish VERSION [--user NAME]
     python manage.py rollback [--user NAME]
     python manage.py versions
@@ -10,10 +10,12 @@
     python manage.py audit [--limit N]
     python manage.py export-table --units 2023|2025 --out FILE.csv
 
-``export-table`` writes the published table in either unit set (the 2025 units through the
-official crosswalk; see indicators/conversion.py). ``import`` runs the same reader, matcher and validator as the page. Exit code 0 for a valid table,
-2 for invalid input (nothing is stored then). Without --dry-run it creates a version; publishing
-stays a separate step.
+``export-table`` writes the published table in either unit set (2022–2024 figures reach the 2025
+units through the official crosswalk, see indicators/conversion.py; 2025 figures cannot go back).
+``import`` runs the same reader, matcher and validator as the page; the unit set of the file is
+detected from its rows unless ``--units`` names it (importer/unit_sets.py). Exit code 0 for a valid
+table, 2 for invalid input (nothing is stored then). Without --dry-run it creates a version;
+publishing stays a separate step.
 """
 from __future__ import annotations
 
@@ -29,15 +31,14 @@ from geo.reference import ReferenceDataError, load_reference
 from geo.units2025 import UNIT_SETS, UNITS_2025, load_reference_2025
 from importer.errors import ImportFileError
 from importer.isolation import read_isolated
-from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse
 from importer.template import template_workbook
-from indicators.catalogue import load_catalogue
-from indicators.conversion import commune_table_2025
+from importer.unit_sets import unit_set_indexes
+from indicators.catalogue import load_catalogue, load_sources
+from indicators.conversion import NotInUnits, tables_in_units
 from indicators.published import importable_indicators, published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
-from indicators.table import commune_table
 from l10n import fmt
 from l10n.importing import describe, describe_reason, where
 from reports.tables import unit_table_csv
@@ -55,6 +56,14 @@ def _engine():
     upgrade(engine)
     ensure_sample_version(engine, read_sample_csv(), load_catalogue())
     return engine
+
+
+def _reference_2025(reference):
+    """The 2025 units, or None without their reference files (then only 2023-units files import)."""
+    try:
+        return load_reference_2025(reference)
+    except ReferenceDataError:
+        return None
 
 
 def _report_json(analysis) -> list[dict]:
@@ -79,9 +88,9 @@ def command_import(args) -> int:
     catalogue = load_catalogue()
     try:
         sheets = read_isolated(data, path.name, upload_limit_bytes())   # bounded, in a child process
-        analysis = analyse(data, path.name, matcher=CommuneMatcher(reference.units), catalogue=catalogue,
-                           census=reference.population.set_index("gso_code"),
-                           options=ImportOptions(sheet=args.sheet), max_bytes=upload_limit_bytes(), sheets=sheets)
+        analysis = analyse(data, path.name, unit_sets=unit_set_indexes(reference, _reference_2025(reference)),
+                           catalogue=catalogue, options=ImportOptions(sheet=args.sheet, units=args.units),
+                           max_bytes=upload_limit_bytes(), sheets=sheets)
     except ImportFileError as error:
         if args.json:
             print(json.dumps({"valid": False, "error": error.code, "params": _json_params(error.params),
@@ -92,12 +101,14 @@ def command_import(args) -> int:
     if args.json:
         print(json.dumps({
             "valid": analysis.valid, "file": analysis.file_name, "sha256": analysis.sha256,
+            "units": analysis.units, "units_chosen_by": analysis.detection.chosen_by,
             "sheet": analysis.layout.sheet, "mapping": analysis.mapping, "rows": _report_json(analysis),
             "problems": [{"sheet": p.sheet, "row": p.row, "column": p.column, "severity": p.severity,
                           "code": p.code, "message": describe(p.message, "vi")} for p in analysis.problems],
         }, ensure_ascii=False, indent=1))
     else:
-        print(f"{analysis.file_name} (trang {analysis.layout.sheet}): {analysis.rows_read} dòng xã, "
+        print(f"{analysis.file_name} (trang {analysis.layout.sheet}, {describe(analysis.detection.message, 'vi')}): "
+              f"{analysis.rows_read} dòng xã, "
               f"{analysis.rows_matched} khớp, {analysis.rows_rejected} bị loại, {len(analysis.figures)} giá trị")
         for problem in analysis.problems:
             print(f"  [{'LỖI' if problem.severity == 'error' else 'lưu ý'}] "
@@ -141,6 +152,7 @@ def command_versions(_args) -> int:
         for version in datasets.list_versions(connection):
             mark = "*" if current and version.id == current.id else " "
             print(f"{mark} {version.number:>3}  kỳ {version.period:<8} ngày {version.as_of:%d/%m/%Y}  "
+                  f"đơn vị {version.units}  "
                   f"{version.rows_matched}/{version.rows_read} dòng  {version.file_name}  "
                   f"({version.created_by}, {fmt.moment(version.created_at)})"
                   + ("  [minh họa]" if version.illustrative else ""))
@@ -182,13 +194,18 @@ def command_export_table(args) -> int:
     reference = load_reference()
     catalogue = load_catalogue()
     with _engine().connect() as connection:
-        dataset, provenance = published_dataset(connection, catalogue)
-    if args.units == UNITS_2025.id:
-        table = commune_table_2025(reference, load_reference_2025(reference), dataset, catalogue)
-    else:
-        table = commune_table(reference, dataset, catalogue).assign(estimated=False)
+        data = published_dataset(connection, catalogue)
+    reference_2025 = load_reference_2025(reference) if args.units == UNITS_2025.id else None
+    try:
+        table, _, _ = tables_in_units(reference, reference_2025, data, catalogue, load_sources(), args.units)
+    except NotInUnits:
+        print("Số liệu đang công bố theo 64 đơn vị từ 01/07/2025; không thể chia ngược về 101 đơn vị cũ. "
+              "Dùng --units 2025.", file=sys.stderr)
+        return INVALID
+    if "estimated" not in table.columns:
+        table = table.assign(estimated=False)
     Path(args.out).write_bytes(unit_table_csv(table, list(catalogue)))
-    illustrative = sorted(i for i, origin in provenance.items() if origin.illustrative)
+    illustrative = sorted(i for i, origin in data.provenance.items() if origin.illustrative)
     print(f"Đã ghi {args.out}: {len(table)} đơn vị ({args.units})")
     if illustrative:
         print("Lưu ý: dữ liệu minh họa, không phải số liệu chính thức: " + ", ".join(illustrative), file=sys.stderr)
@@ -200,6 +217,9 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
     imp = commands.add_parser("import", help="đọc, đối chiếu, kiểm tra và lưu một bảng số liệu xã")
     imp.add_argument("path")
+    imp.add_argument("--units", choices=sorted(UNIT_SETS),
+                     help="bộ đơn vị của tệp: 2023 (101 đơn vị, 2022–2024) hoặc 2025 (64 đơn vị từ 01/07/2025); "
+                          "mặc định: tự nhận biết")
     imp.add_argument("--sheet")
     imp.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không lưu")
     imp.add_argument("--json", action="store_true", help="in báo cáo đối chiếu dạng JSON")

@@ -11,7 +11,8 @@ from streamlit_folium import st_folium
 
 from geo.maprender import base_map, commune_layer
 from geo.reference import ReferenceDataError
-from geo.units2025 import UNITS_2025
+from geo.units2025 import UNITS_2023, UNITS_2025
+from indicators.conversion import NotInUnits
 from indicators.table import has_districts
 from l10n import labels
 from l10n.messages import t
@@ -22,7 +23,15 @@ from ui.server_guard import refuse_global_cache_clearing
 from ui.settings import base_tiles
 from ui.unit_set import apply_choice
 from views.map.embed import PUBLIC_LANG_PARAM
-from views.map.mapview import build_view, html_table, indicator_title, legend_html, provenance_text, table_rows
+from views.map.mapview import (
+    build_view,
+    html_table,
+    indicator_title,
+    legend_html,
+    provenance_text,
+    table_rows,
+    units_caption,
+)
 from views.map.state import MapState, read_units
 from views.public.public_state import read_public_state
 
@@ -49,15 +58,20 @@ def public_map() -> None:
         return
     version = published_version()
     query = st.query_params.to_dict()
-    units = read_units(query)
+    published_units = version.units if version else UNITS_2023.id
+    units = read_units(query, published_units)
     try:
         table, visible, catalogue, sources = public_data(version.id if version else None, units)
     except ReferenceDataError:       # the 2025 files missing: the link cannot be shown
         st.error(t("public.unavailable", lang))
         return
+    except NotInUnits:               # 2025 figures asked for on the 2022–2024 units
+        st.warning(t("units.cannot_2023", lang))
+        units_switch(st.container(horizontal=True), units, lang)
+        return
     state, notices = read_public_state(
         query, list(visible), [version.period] if version else [],
-        table["district_code"].unique() if has_districts(table) else (), table["gso_code"])
+        table["district_code"].unique() if has_districts(table) else (), table["gso_code"], published_units)
     indicator = visible[state.indicator]
     map_state = MapState(indicator=indicator.id, districts=(state.district,) if state.district else (),
                          commune=state.commune, lang=state.lang, units=units)
@@ -71,7 +85,7 @@ def public_map() -> None:
     st.html(f'<div class="camau-public-legend" style="display:flex;flex-wrap:wrap;column-gap:.8rem;'
             f'line-height:1.1">{legend_html(view.legend, state.lang, compact=True)}</div>')
     provenance = provenance_text(indicator, catalogue, sources, state.lang, markdown=True)
-    st.caption(provenance + (f" · {t('units.caption.short', state.lang)}" if units == UNITS_2025.id else ""))
+    st.caption(provenance + (f" · {units_caption(indicator, state.lang, short=True)}" if units == UNITS_2025.id else ""))
     # The text alternative to the map sits in a popover on the download's row: the embed keeps its height.
     # A horizontal container, not columns: Streamlit stacks columns below 640 px, the embed's width.
     data_row = st.container(horizontal=True, gap="small")

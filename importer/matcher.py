@@ -87,7 +87,9 @@ UNIT_TYPE_CODES = {XA: "xa", PHUONG: "phuong", THI_TRAN: "thi_tran"}
 # more letters than digits ("a", "1,2", "x1x2x3" are refused at once, without scoring 101 units).
 MIN_NAME_LETTERS = 3
 
-REQUIRED_COLUMNS = ("gso_code", "name", "type", "district_code", "district")
+REQUIRED_COLUMNS = ("gso_code", "name", "type")
+# The 2025 units have no districts: without these columns every unit is in no district.
+DISTRICT_COLUMNS = ("district_code", "district")
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,13 @@ class CommuneMatcher:
 
     def __init__(self, units: pd.DataFrame, aliases: dict[str, str] | None = None):
         missing = [column for column in REQUIRED_COLUMNS if column not in units.columns]
+        districts = [column for column in DISTRICT_COLUMNS if column in units.columns]
+        if districts and len(districts) < len(DISTRICT_COLUMNS):
+            missing += [column for column in DISTRICT_COLUMNS if column not in districts]
         if missing:
             raise ValueError(f"units thiếu cột {', '.join(missing)}")
+        if not districts:
+            units = units.assign(district_code="", district="")
         self._units = {str(row.gso_code): _Unit(row.name, str(row.district_code), row.district)
                        for row in units.itertuples(index=False)}
         self._by_full_name: dict[str, list[_Entry]] = {}
@@ -148,7 +155,8 @@ class CommuneMatcher:
             if code not in self._units:
                 raise ValueError(f"bí danh {alias!r} trỏ tới mã {code!r} không có trong danh mục")
             self._add(code, alias, is_alias=True)
-        self._districts = dict(zip(units["district_code"].astype(str), units["district"]))
+        self._districts = {code: name for code, name in zip(units["district_code"].astype(str), units["district"])
+                           if code}
         self._district_keys = {tone_key(label.base): code for code, name in self._districts.items()
                                if (label := parse_district_label(clean_label(name)))}
 

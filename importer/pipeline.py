@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from importer import limits
 from importer.errors import ImportFileError, Message
 from importer.layout import Layout, TableRow, detect_layout, pick_sheet, table_rows
 from importer.mapping import header_key, suggest_mapping
 from importer.matcher import AMBIGUOUS, UNMATCHED, CommuneMatcher
 from importer.reader import RawSheet, read_file
+from importer.unit_sets import Detection, UnitSetIndex, detect_unit_set
 from importer.validate import MatchedRow, Problem, check_rows, cross_check_totals
 from indicators.catalogue import Indicator
 from indicators.published import importable_indicators
@@ -35,6 +34,7 @@ class ImportOptions:
     mapping: dict[str, str | None] | None = None       # column label -> indicator id (None = ignore)
     resolutions: dict[int, str] = field(default_factory=dict)  # sheet row -> gso_code chosen by the editor
     excluded: frozenset[int] = frozenset()              # sheet rows the editor rejects
+    units: str | None = None                            # the unit set chosen by the editor (None: detect)
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,12 @@ class Analysis:
     rows: tuple[RowReport, ...]
     figures: tuple[tuple[str, str, float], ...]
     problems: tuple[Problem, ...]
+    detection: Detection
+
+    @property
+    def units(self) -> str:
+        """The unit set of the rows' codes ("2023" or "2025")."""
+        return self.detection.units
 
     @property
     def errors(self) -> list[Problem]:
@@ -170,12 +176,13 @@ def _total_warnings(rows: list[TableRow], reports: list[RowReport], figures, map
     return warnings
 
 
-def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: dict[str, Indicator],
-            census: pd.DataFrame, options: ImportOptions = ImportOptions(),
+def analyse(data: bytes, file_name: str, *, unit_sets: list[UnitSetIndex], catalogue: dict[str, Indicator],
+            options: ImportOptions = ImportOptions(),
             max_bytes: int = 10 * 1024 * 1024, sheets: list[RawSheet] | None = None) -> Analysis:
     """Everything about one file, without storing anything. File-level problems (empty, not a
-    spreadsheet, encrypted, legacy encoding, no table ...) raise ``ImportFileError``. ``sheets``
-    are the file's sheets when the caller has read them already."""
+    spreadsheet, encrypted, legacy encoding, no table, a mix of unit sets ...) raise
+    ``ImportFileError``. ``unit_sets`` are the sets a file may be in (``importer.unit_sets``);
+    ``sheets`` are the file's sheets when the caller has read them already."""
     sheets = sheets if sheets is not None else read_file(data, file_name, max_bytes)
     sheet = pick_sheet(sheets, options.sheet)
     layout = detect_layout(sheet, options.header_rows, options.data_rows)
@@ -189,10 +196,14 @@ def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: 
     if len(mapped) != len(set(mapped)):
         raise ImportFileError("bad_mapping", {"file": file_name})
 
-    reports = _match_rows(rows, layout, matcher, options)
+    indexes = {index.id: index for index in unit_sets}
+    detection = detect_unit_set(rows, indexes, has_district_column=_district_column(layout.columns) is not None,
+                                file_name=file_name, chosen=options.units)
+    unit_set = indexes[detection.units]
+    reports = _match_rows(rows, layout, unit_set.matcher, options)
     matched = [MatchedRow(r.sheet, r.row, report.gso_code, r.values)
                for r, report in zip(rows, reports) if report.accepted]
-    figures, problems = check_rows(matched, mapping, catalogue, census)
+    figures, problems = check_rows(matched, mapping, catalogue, unit_set.census)
     problems = _row_problems(reports, rows) + problems
     if not mapped:
         problems.append(Problem(sheet.name, None, None, "table.no_mapping"))
@@ -201,4 +212,4 @@ def analyse(data: bytes, file_name: str, *, matcher: CommuneMatcher, catalogue: 
     problems += _total_warnings(rows, reports, figures, mapping)
     problems.sort(key=lambda p: (p.row is None, p.row or 0))
     return Analysis(file_name, file_digest(data), tuple(s.name for s in sheets), layout, mapping,
-                    tuple(reports), tuple(figures), tuple(problems))
+                    tuple(reports), tuple(figures), tuple(problems), detection)

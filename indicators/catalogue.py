@@ -37,6 +37,13 @@ class Indicator:
     description: dict[str, str]
     import_aliases: tuple[str, ...] = ()   # other headers that name it in district report sheets
     upper_bound: str | None = None         # census column an imported value may not exceed (a part of it)
+    # On the 2025 units: "" (reported in them, or measured on their polygons), CONVERTED (2022–2024
+    # figures converted through the crosswalk) or DENOMINATOR_CONVERTED (a reported numerator over a
+    # converted 2019 census denominator). See indicators.conversion.catalogue_2025.
+    conversion: str = ""
+
+
+CONVERTED, DENOMINATOR_CONVERTED = "converted", "denominator"
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from geo.reference import ReferenceData
-from geo.units2025 import Reference2025
-from indicators.catalogue import Indicator, Source
-from indicators.table import AREA_COLUMN, CENSUS_COLUMNS, indicator_table, raw_commune_frame
+from geo.units2025 import UNITS_2023, Reference2025
+from indicators.catalogue import CONVERTED, DENOMINATOR_CONVERTED, Indicator, Source
+from indicators.published import PublishedDataset, effective_catalogue
+from indicators.table import AREA_COLUMN, CENSUS_COLUMNS, commune_table, indicator_table, raw_commune_frame
 
 ID_COLUMNS_2025 = ["gso_code", "name", "type", "former_district"]
 
@@ -121,22 +122,101 @@ def convert_raw(raw_old: pd.DataFrame, reference_2025: Reference2025, catalogue:
     return frame.merge(reference_2025.communes[["gso_code", AREA_COLUMN]], on="gso_code", how="left", validate="1:1")
 
 
+def census_bounds_2025(ref: ReferenceData, reference_2025: Reference2025) -> pd.DataFrame:
+    """The 2019 census counts (``CENSUS_COLUMNS``) on the 2025 units, indexed by their codes, for
+    the importer's upper bounds: only for a unit formed from whole old units. Elsewhere NaN: a
+    split unit's share is an estimate, which must never refuse a reported figure, and the former
+    Bạc Liêu units are not in Cà Mau's census."""
+    crosswalk = reference_2025.crosswalk
+    census = ref.population.set_index("gso_code")
+    new_codes = pd.Index(reference_2025.units["gso_code"], name="gso_code")
+    bounds = pd.DataFrame({column: _sum_or_unknown(apportion(pd.to_numeric(census[column], errors="coerce"),
+                                                             crosswalk), new_codes)
+                           for column in CENSUS_COLUMNS}, index=new_codes)
+    split = crosswalk.loc[crosswalk["relation"] != "whole", "new_code"]
+    bounds.loc[bounds.index.isin(list(split))] = np.nan
+    return bounds
+
+
 BOUNDARIES_2025_SOURCE = "boundaries_2025"
 
 
-def catalogue_2025(catalogue: dict[str, Indicator], sources: dict[str, Source]) -> dict[str, Indicator]:
-    """The catalogue for the 2025 units: the area is measured on the 2025 polygons, so it names
-    them as its source and date."""
+def catalogue_2025(catalogue: dict[str, Indicator], sources: dict[str, Source],
+                   own_columns: frozenset[str] = frozenset()) -> dict[str, Indicator]:
+    """The catalogue for the 2025 units. The area is measured on the 2025 polygons, so it names
+    them as its source and date. Every other indicator says how its values were made
+    (``Indicator.conversion``): reported in the 2025 units (its columns in ``own_columns``),
+    converted from the 2022–2024 units, or a reported numerator over a converted census
+    denominator."""
     polygons = sources[BOUNDARIES_2025_SOURCE]
+    measured = {AREA_COLUMN}
+
+    def conversion(indicator: Indicator) -> str:
+        if indicator.kind != "number":
+            return "" if indicator.column in own_columns else CONVERTED
+        if indicator.column is not None:
+            return "" if indicator.column in own_columns | measured else CONVERTED
+        if indicator.numerator not in own_columns | measured:
+            return CONVERTED
+        return "" if indicator.denominator in own_columns | measured else DENOMINATOR_CONVERTED
+
     return {key: replace(indicator, source_id=polygons.id, as_of=polygons.date)
-            if indicator.column == AREA_COLUMN else indicator for key, indicator in catalogue.items()}
+            if indicator.column == AREA_COLUMN else replace(indicator, conversion=conversion(indicator))
+            for key, indicator in catalogue.items()}
+
+
+def _with_own_values(raw: pd.DataFrame, own: pd.DataFrame, own_columns: frozenset[str]) -> pd.DataFrame:
+    """The converted 2025 frame with a 2025-units version's own values in place of the converted
+    ones: a unit the version does not list has no value, whatever the old data said. With its
+    own team counts the pilot status is its own too (and the household share, which describes
+    converted old communes, does not apply)."""
+    raw = raw.copy()
+    mine = own.set_index("gso_code").reindex(raw["gso_code"])
+    for column in own_columns - {"pilot"}:
+        raw[column] = mine[column].to_numpy()
+    if "pilot" in own_columns:
+        raw["pilot"] = mine["pilot"].astype("boolean").to_numpy()
+        raw["pilot_household_share"] = np.nan
+    return raw
 
 
 def commune_table_2025(ref: ReferenceData, reference_2025: Reference2025, dataset: pd.DataFrame,
-                       catalogue: dict[str, Indicator]) -> pd.DataFrame:
+                       catalogue: dict[str, Indicator], own: pd.DataFrame | None = None) -> pd.DataFrame:
     """``indicators.table.commune_table`` on the 64 units of 2025: the 101 units' dataset and
-    census converted, ratios recomputed from converted parts, with the conversion columns."""
+    census converted, ratios recomputed from converted parts, with the conversion columns. ``own``:
+    a 2025-units version's values, used as reported (the census denominators stay converted)."""
     raw = convert_raw(raw_commune_frame(ref, dataset), reference_2025, catalogue)
+    if own is not None:
+        raw = _with_own_values(raw, own, own_columns(own))
     table = indicator_table(raw, ID_COLUMNS_2025, catalogue)
     extra = raw.set_index("gso_code")[["pilot_household_share", "converted", "estimated"]]
     return table.join(extra, on="gso_code")
+
+
+def own_columns(own: pd.DataFrame | None) -> frozenset[str]:
+    """The raw columns a 2025-units version reported itself ("pilot" when its teams say it)."""
+    if own is None:
+        return frozenset()
+    columns = {c for c in own.columns if c not in ("gso_code", "pilot") and own[c].notna().any()}
+    return frozenset(columns | ({"pilot"} if own["pilot"].notna().any() else set()))
+
+
+class NotInUnits(Exception):
+    """Figures reported in the 2025 units asked for on the 2023 units: they cannot be divided
+    back among the old communes honestly."""
+
+
+def tables_in_units(ref: ReferenceData, reference_2025: Reference2025 | None, data: PublishedDataset,
+                    catalogue: dict[str, Indicator], sources: dict[str, Source], units: str
+                    ) -> tuple[pd.DataFrame, dict[str, Indicator], dict[str, Source]]:
+    """(commune table, effective catalogue, sources) of a version's data in ``units``: the one
+    place that decides between the 2023 table, the converted 2025 table and refusing
+    (``NotInUnits``). ``reference_2025`` is needed for the 2025 units only."""
+    effective, effective_sources = effective_catalogue(catalogue, sources, data.provenance)
+    if units == UNITS_2023.id:
+        if data.units != UNITS_2023.id:
+            raise NotInUnits(data.units)
+        return commune_table(ref, data.old, effective), effective, effective_sources
+    effective = catalogue_2025(effective, effective_sources, own_columns(data.own))
+    return (commune_table_2025(ref, reference_2025, data.old, effective, data.own),
+            effective, effective_sources)

@@ -30,10 +30,17 @@ import pandas as pd
 import sqlalchemy as sa
 
 from geo.reference import ReferenceData
-from geo.units2025 import Reference2025
+from geo.units2025 import UNITS_2023, Reference2025
 from indicators.catalogue import Indicator
-from indicators.conversion import commune_table_2025
-from indicators.published import PILOT_INDICATOR, Provenance, dataset_frame, importable_indicators, own_pilot_rows
+from indicators.conversion import NotInUnits, commune_table_2025
+from indicators.published import (
+    PILOT_INDICATOR,
+    Provenance,
+    PublishedDataset,
+    dataset_frame,
+    importable_indicators,
+    own_pilot_rows,
+)
 from indicators.table import commune_table
 from storage import queries
 from storage.schema import values as values_table
@@ -49,6 +56,7 @@ class Period:
     as_of: dt.date
     source: str
     illustrative: bool
+    units: str = UNITS_2023.id   # the unit set of the version's codes
 
     def provenance(self) -> Provenance:
         return Provenance(self.version_number, self.label, self.as_of, self.source, self.illustrative)
@@ -85,7 +93,7 @@ def indicator_periods(indicator: Indicator, catalogue: dict[str, Indicator],
         if needed <= held.get(version.id, set()):
             chosen.pop(version.period, None)   # re-insert: the newest publication decides
             chosen[version.period] = version
-    periods = [Period(v.period, v.id, v.number, v.as_of, v.source, v.illustrative) for v in chosen.values()]
+    periods = [Period(v.period, v.id, v.number, v.as_of, v.source, v.illustrative, v.units) for v in chosen.values()]
     return sorted(periods, key=lambda p: (p.as_of, p.label))
 
 
@@ -102,30 +110,37 @@ def available_periods(connection: sa.Connection, catalogue: dict[str, Indicator]
     return {i.id: indicator_periods(i, catalogue, stack, held) for i in catalogue.values()}
 
 
-def version_dataset(connection: sa.Connection, catalogue: dict[str, Indicator], version_id: int) -> pd.DataFrame:
-    """The frame ``indicators.table.commune_table`` expects, from one version's own values.
+def version_dataset(connection: sa.Connection, catalogue: dict[str, Indicator], version_id: int) -> PublishedDataset:
+    """One version's own values, without the sample's indicators (unlike the map).
 
     Pilot status (which pilot-only indicators depend on) comes from the version's own
     pilot-status values, else from its team counts (as ``indicators.published`` does), else from
     the sample (version 0), as the map would show it.
     """
+    version = queries.get_version(connection, version_id)
     long = queries.version_values(connection, version_id)
-    pilot = own_pilot_rows(long)
-    if pilot is None:
-        sample = queries.version_values(connection, queries.version_by_number(connection, 0).id)
-        pilot = sample[sample["indicator"] == PILOT_INDICATOR]
-    stored = {i.id for i in importable_indicators(catalogue)}
-    return dataset_frame(long[long["indicator"].isin(stored)], pilot, catalogue)
+    long = long[long["indicator"].isin({i.id for i in importable_indicators(catalogue)})]
+    pilot = own_pilot_rows(queries.version_values(connection, version_id))
+    sample = queries.version_values(connection, queries.version_by_number(connection, 0).id)
+    sample_pilot = sample[sample["indicator"] == PILOT_INDICATOR]
+    if version.units == UNITS_2023.id:
+        old = dataset_frame(long, sample_pilot if pilot is None else pilot, catalogue)
+        return PublishedDataset(version.units, old, None, {})
+    own = dataset_frame(long, sample_pilot.iloc[0:0] if pilot is None else pilot, catalogue)
+    return PublishedDataset(version.units, dataset_frame(long.iloc[0:0], sample_pilot, catalogue), own, {})
 
 
 def period_table(connection: sa.Connection, reference: ReferenceData, catalogue: dict[str, Indicator],
                  version_id: int, reference_2025: Reference2025 | None = None) -> pd.DataFrame:
     """The commune table (one row per commune, one column per indicator) of one version; with
-    ``reference_2025``, converted to the 2025 units (``indicators.conversion``)."""
-    dataset = version_dataset(connection, catalogue, version_id)
+    ``reference_2025``, on the 2025 units (2023-units figures converted, ``indicators.conversion``).
+    ``NotInUnits`` for a 2025-units version without ``reference_2025``."""
+    data = version_dataset(connection, catalogue, version_id)
     if reference_2025 is not None:
-        return commune_table_2025(reference, reference_2025, dataset, catalogue)
-    return commune_table(reference, dataset, catalogue)
+        return commune_table_2025(reference, reference_2025, data.old, catalogue, data.own)
+    if data.units != UNITS_2023.id:
+        raise NotInUnits(data.units)
+    return commune_table(reference, data.old, catalogue)
 
 
 def change_kind(indicator: Indicator) -> str:

@@ -74,12 +74,25 @@ def dataset_frame(values: pd.DataFrame, pilot: pd.DataFrame, catalogue: dict[str
     return frame
 
 
+@dataclass(frozen=True)
+class PublishedDataset:
+    """One version's values, ready for ``indicators.conversion.tables_in_units``.
+
+    ``old`` is in the 2023 units: a 2023-units version's values, with the sample (version 0, in
+    the 2023 units) supplying every indicator the version lacks; for a 2025-units version the
+    sample alone. ``own`` is a 2025-units version's own values in those units (its indicators'
+    columns; ``pilot`` from its team counts, else unknown), None for a 2023-units version."""
+    units: str
+    old: pd.DataFrame
+    own: pd.DataFrame | None
+    provenance: dict[str, Provenance]
+
+
 def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator], version_id: int | None = None
-                      ) -> tuple[pd.DataFrame, dict[str, Provenance]]:
-    """The frame ``indicators.table.commune_table`` expects (gso_code, pilot, raw columns) and
-    the provenance of every imported indicator, for version ``version_id`` (by default the one
-    published now). A cache keyed by a version id must pass it: reading "whatever is published"
-    after looking up the id would store a later publication under the earlier id."""
+                      ) -> PublishedDataset:
+    """The values of version ``version_id`` (by default the one published now) and the provenance
+    of every imported indicator. A cache keyed by a version id must pass it: reading "whatever is
+    published" after looking up the id would store a later publication under the earlier id."""
     sample_version = queries.version_by_number(connection, 0)
     if version_id is not None:
         current = queries.get_version(connection, version_id)
@@ -88,18 +101,26 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
     sample = queries.version_values(connection, sample_version.id)
     chosen = queries.version_values(connection, current.id)
     provided = set(chosen["indicator"])
+    own_units = current.units != sample_version.units
 
-    parts, provenance = [], {}
+    parts, own_parts, provenance = [], [], {}
     for indicator in importable_indicators(catalogue):
-        source = chosen if indicator.id in provided else sample
-        version = current if indicator.id in provided else sample_version
+        mine = indicator.id in provided
+        if mine and own_units:
+            own_parts.append(chosen[chosen["indicator"] == indicator.id])
+        source = chosen if mine and not own_units else sample
         parts.append(source[source["indicator"] == indicator.id])
-        provenance[indicator.id] = _provenance(version)
+        provenance[indicator.id] = _provenance(current if mine else sample_version)
     pilot = own_pilot_rows(chosen)
     provenance[PILOT_INDICATOR] = _provenance(current if pilot is not None else sample_version)
-    if pilot is None:
-        pilot = sample[sample["indicator"] == PILOT_INDICATOR]
-    return dataset_frame(pd.concat(parts, ignore_index=True), pilot, catalogue), provenance
+    sample_pilot = sample[sample["indicator"] == PILOT_INDICATOR]
+    own = None
+    if own_units:
+        own = dataset_frame(pd.concat(own_parts or [chosen.iloc[0:0]], ignore_index=True),
+                            pilot if pilot is not None else sample_pilot.iloc[0:0], catalogue)
+        pilot = None
+    old = dataset_frame(pd.concat(parts, ignore_index=True), sample_pilot if pilot is None else pilot, catalogue)
+    return PublishedDataset(current.units, old, own, provenance)
 
 
 def effective_catalogue(catalogue: dict[str, Indicator], sources: dict[str, Source],

@@ -50,13 +50,16 @@ KNOWN_KEYS = frozenset({
     N_("importer.rule.abbreviated_prefix"), N_("importer.rule.no_diacritics"), N_("importer.rule.ward_number"),
     N_("importer.rule.tone_placement"), N_("importer.rule.alias"), N_("importer.rule.spacing"),
     N_("importer.rule.fuzzy"), N_("importer.unit_type.xa"), N_("importer.unit_type.phuong"),
-    N_("importer.unit_type.thi_tran"),
+    N_("importer.unit_type.thi_tran"), N_("importer.mixed_units"), N_("importer.units_undetermined"),
+    N_("importer.units_unavailable"), N_("importer.units.rows"), N_("importer.units.districts"),
+    N_("importer.units.editor"), N_("importer.units.nothing"), N_("importer.unit_set.2023"), N_("importer.unit_set.2025"),
 })
 
 # Integers that are positions or identifiers, shown as typed: "dòng 1234", not "dòng 1.234".
 _PLAIN_NUMBERS = {"row", "first_row", "last_row", "sheet_rows", "max_rows", "number", "score", "seconds"}
 # Parameters whose value is itself a code with its own key.
-_CODED = {"kind": "importer.kind", "bound_kind": "importer.bound_kind", "unit_type": "importer.unit_type"}
+_CODED = {"kind": "importer.kind", "bound_kind": "importer.bound_kind", "unit_type": "importer.unit_type",
+          "units": "importer.unit_set"}
 
 
 def describe(message, lang: str = "vi") -> str:

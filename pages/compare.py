@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
-from geo.units2025 import UNITS_2025
+from geo.units2025 import UNITS_2023, UNITS_2025
 from indicators.periods import available_periods, period_table
 from l10n import labels
 from l10n.messages import t, tn
@@ -13,13 +13,16 @@ from ui.settings import base_tiles
 from ui.streamlit_support import (
     catalogue,
     current_lang,
+    default_units,
     engine,
     illustrative_banner,
     map_assets,
+    page_units,
     reference_2025,
     require_reference,
     require_units,
     sources,
+    switch_units_button,
 )
 from ui.unit_set import units_switch
 from views.compare.compare_view import (
@@ -29,6 +32,7 @@ from views.compare.compare_view import (
     change_map,
     comparison_rows,
     denominator_statement,
+    period_catalogue,
     period_maps,
     period_name,
     period_statement,
@@ -36,19 +40,22 @@ from views.compare.compare_view import (
     shared_legend_html,
     write_compare_state,
 )
-from views.map.mapview import html_table, legend_html
-from views.map.state import read_units
+from views.map.mapview import html_table, legend_html, units_caption
 
 SIDE_MAP_HEIGHT = 520
 _SYNCED_QUERY = "_compare_synced_query"
 
 lang = current_lang()
 reference = require_reference(lang)
-units = read_units(st.query_params.to_dict())
+units = page_units(st.query_params.to_dict())
 require_units(units, lang)
 indicators, indicator_sources = catalogue(), sources()
 with engine().connect() as connection:
     periods = available_periods(connection, indicators)
+# Periods reported in the 2025 units cannot be shown on the 2023 units (see indicators.conversion).
+hidden = (sorted({p.label for found in periods.values() for p in found if p.units != UNITS_2023.id})
+          if units == UNITS_2023.id else [])
+periods = {i: [p for p in found if units != UNITS_2023.id or p.units == UNITS_2023.id] for i, found in periods.items()}
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -62,7 +69,7 @@ def version_table(version_id: int, units: str):
 
 # --- State: URL -> widgets -> state -> URL (as on the map page) ----------------------------------
 query = st.query_params.to_dict()
-url_state, notices = read_compare_state(query, periods)
+url_state, notices = read_compare_state(query, periods, default_units())
 if st.session_state.get(_SYNCED_QUERY) != query:
     for key, value in (("w_cmp_indicator", url_state.indicator), ("w_cmp_a", url_state.period_a),
                        ("w_cmp_b", url_state.period_b), ("w_cmp_mode", url_state.mode),
@@ -72,6 +79,9 @@ if st.session_state.get(_SYNCED_QUERY) != query:
 st.title(t("compare.title", lang))
 st.caption(t("compare.intro", lang))
 units_switch(lang, "w_cmp_units", drop=())
+if hidden:
+    st.info(t("compare.units_hidden", lang, periods=", ".join(plain(label) for label in hidden)))
+    switch_units_button(lang, UNITS_2025.id)
 if notices:
     st.caption(t("map.notice", lang, params=notice_params(notices)))
 if url_state.indicator is None:
@@ -86,7 +96,7 @@ indicator_id = controls[0].selectbox(
 by_label = {p.label: p for p in periods[indicator_id]}
 if st.session_state.get("w_cmp_a") not in by_label or st.session_state.get("w_cmp_b") not in by_label:
     # Another indicator was chosen: its own latest periods.
-    fresh, _ = read_compare_state({"ind": indicator_id}, periods)
+    fresh, _ = read_compare_state({"ind": indicator_id}, periods, units)
     st.session_state["w_cmp_a"], st.session_state["w_cmp_b"] = fresh.period_a, fresh.period_b
 one_period = len(by_label) == 1   # nothing to choose yet: the controls stay visible but disabled
 period_a = by_label[controls[1].selectbox(t("compare.period_a", lang), list(by_label), key="w_cmp_a",
@@ -99,7 +109,7 @@ mode = controls[3].radio(t("compare.mode", lang), MODES, key="w_cmp_mode", horiz
                          format_func=lambda m: labels.label(labels.COMPARE_MODE, m, lang), disabled=one_period)
 
 state = CompareState(indicator_id, period_a.label, period_b.label, mode, lang, units)
-new_query = write_compare_state(state)
+new_query = write_compare_state(state, default_units())
 if new_query != query:
     st.query_params.from_dict(new_query)
 st.session_state[_SYNCED_QUERY] = new_query
@@ -117,11 +127,17 @@ elif len(shown) == 1:
 elif period_a.illustrative != period_b.illustrative:
     st.warning(t("compare.mixed", lang))
 tables = [version_table(p.version_id, units) for p in shown]
+shown_indicators = [period_catalogue(p, indicators, indicator_sources, units)[0][indicator_id] for p in shown]
+converted = next((i for i in shown_indicators if i.conversion), None)
 if units == UNITS_2025.id:
-    st.caption(t("units.caption.2025", lang))
-maps = period_maps(tables, shown, indicator_id, indicators, indicator_sources, geometry, lang)
+    st.caption(units_caption(converted or shown_indicators[0], lang))
+    if len({p.units for p in shown}) > 1:
+        old, new = (p for p in sorted(shown, key=lambda p: p.units))
+        st.info(t("compare.units_converted", lang, old=plain(old.label), new=plain(new.label)))
+maps = period_maps(tables, shown, indicator_id, indicators, indicator_sources, geometry, lang, units)
 # The change also goes into the table in side-by-side mode.
-change = change_map(*tables, *shown, indicator_id, indicators, geometry, lang) if len(shown) == 2 else None
+change = (change_map(*tables, *shown, indicator_id, indicators, geometry, lang, converted)
+          if len(shown) == 2 else None)
 illustrative = any(p.illustrative for p in shown)
 illustrative_mark = f" · {t('illustrative', lang)}" if illustrative else ""
 # The text alternative comes before the maps in the keyboard order: Leaflet makes each of a map's
@@ -143,7 +159,7 @@ if change is not None and mode == "change":
         st.caption(change_explanation(indicator, change.change.kind, lang))
         st.caption(denominator_statement(indicator, indicators, lang))
         for letter, period in zip("AB", shown):
-            st.caption(period_statement(letter, period, indicators, indicator_sources, indicator_id, lang))
+            st.caption(period_statement(letter, period, indicators, indicator_sources, indicator_id, lang, units))
 else:
     map_columns = st.columns(len(shown))
     for letter, column, period_map in zip("AB", map_columns, maps.maps):
@@ -155,7 +171,8 @@ else:
                       feature_group_to_add=commune_layer(period_map.layer),
                       height=SIDE_MAP_HEIGHT if len(shown) == 2 else MAP_HEIGHT, use_container_width=True,
                       returned_objects=[])
-            st.caption(period_statement(letter, period_map.period, indicators, indicator_sources, indicator_id, lang))
+            st.caption(period_statement(letter, period_map.period, indicators, indicator_sources, indicator_id, lang,
+                                        units))
     st.markdown(f"**{t('legend.title', lang)}:** {indicator.name[lang]}{illustrative_mark}")
     st.html(shared_legend_html(maps.legend, shown, lang))
     if len(shown) == 2:

@@ -3,20 +3,28 @@ import math
 
 import streamlit as st
 
+from geo.units2025 import UNITS_2023, UNITS_2025
 from importer.errors import ImportFileError
 from importer.isolation import read_isolated
-from importer.matcher import CommuneMatcher
 from importer.pipeline import ImportOptions, analyse
 from importer.template import template_workbook
 from indicators.published import importable_indicators
-from l10n import fmt
+from l10n import fmt, labels
+from l10n.importing import describe
 from l10n.messages import t, tn
 from l10n.text import css_string, plain
 from reports.tables import csv_bytes
 from services import editing
 from storage.settings import upload_limit_bytes
 from ui.editor_session import require_editor
-from ui.streamlit_support import catalogue, current_lang, engine, require_reference
+from ui.streamlit_support import (
+    catalogue,
+    current_lang,
+    engine,
+    import_unit_sets,
+    require_reference,
+    units_2025,
+)
 from views.importing.import_view import (
     decision_label,
     error_text,
@@ -36,9 +44,15 @@ st.title(t("import.title", lang))
 st.markdown(t("import.intro", lang))
 
 indicators = importable_indicators(catalogue())
-st.download_button(t("import.template", lang), template_workbook(reference.units, indicators),
-                   file_name="mau_nhap_lieu_xa_ca_mau.xlsx", icon=":material/download:",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+unit_sets = {index.id: index for index in import_unit_sets()}
+templates = st.container(horizontal=True)
+templates.download_button(t("import.template", lang), template_workbook(reference.units, indicators),
+                          file_name="mau_nhap_lieu_xa_ca_mau.xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+if UNITS_2025.id in unit_sets:
+    templates.download_button(t("import.template_2025", lang), template_workbook(units_2025(), indicators),
+                              file_name="mau_nhap_lieu_64_xa_phuong_2025.xlsx", icon=":material/download:",
+                              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 limit_mb = upload_limit_bytes() / (1024 * 1024)
 upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"], max_upload_size=max(1, math.ceil(limit_mb)))
 # Streamlit writes the drop zone's instructions and button ("Upload", a markdown paragraph beside
@@ -53,9 +67,6 @@ if upload is None:
     st.stop()
 
 data = upload.getvalue()
-unit_names = dict(zip(reference.units["gso_code"], reference.units["name"]))
-matcher = CommuneMatcher(reference.units)
-census = reference.population.set_index("gso_code")
 key = f"import_{upload.file_id}"   # decisions belong to one uploaded file
 
 try:
@@ -64,6 +75,9 @@ try:
 except ImportFileError as error:
     st.error(plain(error_text(error, lang)))   # it names the file and may quote its cells
     st.stop()
+chosen_units = st.radio(t("import.units", lang), [None, *unit_sets], key=f"{key}_units", horizontal=True,
+                        format_func=lambda units: t("import.units.auto", lang) if units is None
+                        else labels.label(labels.UNIT_SET, units, lang))
 with st.expander(t("import.layout", lang)):
     columns = st.columns(3)
     sheet = columns[0].selectbox(t("import.sheet", lang), [None, *(s.name for s in sheets)], key=f"{key}_sheet",
@@ -81,17 +95,20 @@ mapping_override = st.session_state.setdefault(f"{key}_mapping", {})
 options = ImportOptions(
     sheet=sheet or None, header_rows=header_rows, data_rows=data_rows, mapping=mapping_override or None,
     resolutions={row: code for row, code in decisions.items() if code not in (None, "exclude")},
-    excluded=frozenset(row for row, code in decisions.items() if code == "exclude"))
+    excluded=frozenset(row for row, code in decisions.items() if code == "exclude"), units=chosen_units)
 try:
-    analysis = analyse(data, upload.name, matcher=matcher, catalogue=catalogue(), census=census,
+    analysis = analyse(data, upload.name, unit_sets=list(unit_sets.values()), catalogue=catalogue(),
                        options=options, max_bytes=upload_limit_bytes(), sheets=sheets)
 except ImportFileError as error:
     st.error(plain(error_text(error, lang)))   # it names the file and may quote its cells
     st.stop()
 
 layout = analysis.layout
+units_frame = reference.units if analysis.units == UNITS_2023.id else units_2025()
+unit_names = dict(zip(units_frame["gso_code"], units_frame["name"]))
 st.caption(t("import.detected", lang, sheet=plain(layout.sheet), header=", ".join(map(str, layout.header_rows)),
              first=layout.first_data_row, last=layout.last_data_row))
+st.info(plain(describe(analysis.detection.message, lang)))
 st.markdown(t("import.summary", lang, read=analysis.rows_read, matched=analysis.rows_matched,
               rejected=analysis.rows_rejected, values=len(analysis.figures)))
 

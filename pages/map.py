@@ -25,9 +25,11 @@ from ui.streamlit_support import (
     crosswalk,
     current_lang,
     data_table,
+    default_units,
     illustrative_banner,
     map_assets,
     map_view,
+    page_units,
     published_table,
     ranking_rows,
     reference_data,
@@ -36,14 +38,21 @@ from ui.streamlit_support import (
 )
 from views.map.charts import category_counts_html, ranked_bars_html
 from views.map.embed import embed_code, public_base_url, public_indicators, share_link
-from views.map.mapview import conversion_note, html_table, indicator_title, legend_html, provenance_text
-from views.map.state import MapState, read_state, read_units, write_state
+from views.map.mapview import (
+    conversion_note,
+    html_table,
+    indicator_title,
+    legend_html,
+    provenance_text,
+    units_caption,
+)
+from views.map.state import MapState, read_state, write_state
 from views.map.units import formed_from_rows, went_into_rows
 from views.public.public_state import PublicState
 
 lang = current_lang()
 query = st.query_params.to_dict()
-units = read_units(query)
+units = page_units(query)
 version_id, table, indicators, indicator_sources = published_table(lang, units)
 codes = set(table["gso_code"])
 has_districts = table_has_districts(table)
@@ -51,7 +60,8 @@ names = (dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + 
          else dict(zip(table["gso_code"], table["name"])))
 
 # --- State: URL -> widgets -> state -> URL -----------------------------------------------
-url_state, notices = read_state(query, indicators, table["district_code"].unique() if has_districts else (), codes)
+url_state, notices = read_state(query, indicators, table["district_code"].unique() if has_districts else (), codes,
+                                default_units())
 widgets.sync_from_url(url_state, query)
 
 st.title(t("map.title", lang))
@@ -78,7 +88,7 @@ if state.scheme == "manual" and (breaks_error or view.breaks_error):
     warning_slot.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
     state = replace(state, scheme="quantiles", breaks=())
 
-new_query = write_state(state)
+new_query = write_state(state, default_units())
 if new_query != query:
     st.query_params.from_dict(new_query)
 widgets.remember_url(new_query)
@@ -98,7 +108,7 @@ with map_column:
               on_change=partial(widgets.on_map_click, frozenset(codes)))
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))
     if units == UNITS_2025.id:
-        st.caption(t("units.caption.2025", lang))
+        st.caption(units_caption(indicator, lang))
 with side_column:
     st.markdown(f"**{t('legend.title', lang)}:** {indicator_title(indicator, lang)}")
     st.html(legend_html(view.legend, lang))
@@ -120,7 +130,7 @@ with side_column:
 if state.commune:
     st.subheader(names[state.commune])
     if units == UNITS_2025.id:
-        st.caption(conversion_note(table, state.commune, lang))
+        st.caption(conversion_note(table, indicator, state.commune, lang))
     panel = commune_panel(version_id, state.commune, lang, units)
     st.html(html_table(panel))
     st.caption(t("panel.rank_note", lang))

@@ -6,7 +6,6 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.maprender import MAP_HEIGHT, base_map, commune_layer
-from geo.units2025 import UNITS_2023
 from indicators.table import has_districts, has_team
 from l10n import fmt, labels
 from l10n.messages import t
@@ -19,9 +18,17 @@ from ui import plan_widgets as widgets
 from ui.editor_session import current_user
 from ui.plan_support import default_assumptions, plan_files, wave
 from ui.settings import base_tiles
-from ui.streamlit_support import current_lang, engine, illustrative_banner, map_assets, published_table
+from ui.streamlit_support import (
+    current_lang,
+    default_units,
+    engine,
+    illustrative_banner,
+    map_assets,
+    page_units,
+    published_table,
+)
 from views.map.mapview import html_table, legend_html
-from views.map.state import Notice, read_units
+from views.map.state import Notice
 from views.plan.plan_state import read_plan, write_plan
 from views.plan.plan_view import (
     commune_status,
@@ -43,7 +50,7 @@ from views.plan.plan_view import (
 
 lang = current_lang()
 query = st.query_params.to_dict()
-units = read_units(query)
+units = page_units(query)
 version_id, table, indicators, _ = published_table(lang, units)
 codes = set(table["gso_code"])
 names = dict(zip(table["gso_code"], table["name"]))
@@ -75,7 +82,7 @@ elif clicked_pilot:
 with st.sidebar:
     settings = widgets.controls(indicators, adoption_ids, table, defaults, from_pilot, lang)
 result = wave(version_id, settings, units)
-units_query = {"units": units} if units != UNITS_2023.id else {}
+units_query = {"units": units} if units != default_units() else {}
 new_query = write_plan(settings) | units_query | ({"lang": lang} if lang != "vi" else {})
 if new_query != query:
     st.query_params.from_dict(new_query)
@@ -159,7 +166,7 @@ if user:
         note = st.text_area(t("plan.scenario.note", lang), max_chars=2000)
         if st.form_submit_button(t("plan.scenario.save", lang), disabled=not result.plan.feasible):
             try:
-                editing.save_scenario(engine(), user=user, name=name, note=note, query=write_plan(settings) | units_query,
+                editing.save_scenario(engine(), user=user, name=name, note=note, query=write_plan(settings) | {"units": units},
                                       version_id=version_id, selected=result.plan.selected,
                                       totals=asdict(totals) if totals else {}, illustrative=result.illustrative)
                 st.success(t("plan.scenario.saved", lang, name=plain(name.strip())))

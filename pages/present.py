@@ -16,17 +16,20 @@ from ui.settings import base_tiles
 from ui.streamlit_support import (
     current_lang,
     data_table,
+    default_units,
     map_assets,
     map_view,
+    page_units,
     published_table,
     reference_2025,
+    reference_data,
     report,
     require_reference,
     sources,
 )
 from ui.unit_set import units_switch
-from views.map.mapview import html_table, indicator_title, provenance_text
-from views.map.state import PILOT_CHOICES, read_units
+from views.map.mapview import html_table, indicator_title, provenance_text, units_caption
+from views.map.state import PILOT_CHOICES
 from views.overview.scorecard import score_card
 from views.present.presentation import (
     DECK_FILE,
@@ -65,12 +68,11 @@ LINE_SCALE = 1.6   # outlines thick enough to see on a projector
 
 st.set_page_config(initial_sidebar_state="collapsed")
 lang = current_lang()
-units = read_units(st.query_params.to_dict())
+units = page_units(st.query_params.to_dict())
 version_id, table, indicators, indicator_sources = published_table(lang, units)
 has_districts = units == UNITS_2023.id
 # Decks name the 2022–2024 districts whatever the unit set (their filters and zoom apply only there).
-old_table = table if has_districts else published_table(lang)[1]
-district_names = (old_table[["district_code", "district"]].drop_duplicates().sort_values("district_code")
+district_names = (reference_data().units[["district_code", "district"]].drop_duplicates().sort_values("district_code")
                   .set_index("district_code")["district"].to_dict())
 unit_names = dict(zip(table["gso_code"], table["name"]))
 # A click zooms to the commune's district; on the 2025 units, to the unit itself.
@@ -101,7 +103,7 @@ def unit_bounds(_reference_2025) -> dict:
 
 # --- State: URL -> slide; every action writes the URL in a callback, before the next run --------
 query = st.query_params.to_dict()
-state, notices = read_present_state(query, indicators, district_names, unit_names)
+state, notices = read_present_state(query, indicators, district_names, unit_names, default_units())
 deck = state.deck or default_deck
 state = replace(clamp_slide(state, deck), lang=lang)
 slide = deck.slides[state.slide]
@@ -116,13 +118,13 @@ if click != st.session_state.get(HANDLED_CLICK):
         state = zoom_to(state, slide, click_target[code])
         zoom = zoom_of(slide, state)
 indicator = indicators[slide.indicator]
-new_query = write_present_state(state, default_deck)
+new_query = write_present_state(state, default_deck, default_units())
 if new_query != query:
     st.query_params.from_dict(new_query)
 
 
 def show(new_state: PresentState) -> None:
-    st.query_params.from_dict(write_present_state(new_state, default_deck))
+    st.query_params.from_dict(write_present_state(new_state, default_deck, default_units()))
 
 
 def save_form(add: bool) -> None:
@@ -210,7 +212,7 @@ st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{htm
 st.caption(" · ".join([t("present.zoomed", lang, district=area),
                        *(["★ " + t("legend.model", lang)] if view.layer.marker else []),
                        provenance_text(indicator, indicators, indicator_sources, lang, markdown=True),
-                       *([t("units.caption.short", lang)] if not has_districts else [])]))
+                       *([units_caption(indicator, lang, short=True)] if not has_districts else [])]))
 
 # The text alternative to the map, drawn only while open.
 table_section = st.expander(t("table.title", lang), icon=":material/table:", key="x_present_table", on_change="rerun")

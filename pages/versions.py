@@ -30,6 +30,7 @@ st.dataframe(pd.DataFrame({
     t("versions.col.public", lang): ["✓" if current and v.id == current.id else "" for v in versions],
     t("versions.col.period", lang): [v.period for v in versions],
     t("versions.col.as_of", lang): [fmt.date(v.as_of) for v in versions],
+    t("units.switch", lang): [labels.label(labels.UNIT_SET_SHORT, v.units, lang) for v in versions],
     # The sample's stored source is a Vietnamese label: name it in the page's language instead.
     t("versions.col.source", lang): [t("illustrative", lang) if v.illustrative else v.source for v in versions],
     # The sample was generated, not uploaded: no file to name.

@@ -14,7 +14,7 @@ from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025
 from indicators.catalogue import Indicator, Source, denominator_indicator
 from l10n import fmt, labels
 from l10n.messages import N_, t
-from views.map.mapview import MapView, group_column, is_converted, table_rows
+from views.map.mapview import MapView, group_column, is_converted, table_rows, units_caption
 from views.map.mapview import conversion_texts as unit_conversion_texts
 
 DATA_KEYS = ("gso_code", "name", "district", "type", "value", "value_text", "class_label")
@@ -67,7 +67,7 @@ class ExportedView:
 
     @property
     def converted(self) -> bool:
-        """The values are 2022–2024 figures converted to the 2025 units (the area is measured)."""
+        """The values involve 2022–2024 figures converted to the 2025 units (``is_converted``)."""
         return is_converted(self.table, self.indicator)
 
 
@@ -92,7 +92,7 @@ def boundaries_credit(exported: ExportedView) -> str:
 
 def conversion_texts(exported: ExportedView) -> list[str]:
     """How each exported row's value was made (converted, estimate, former Bạc Liêu), plain text."""
-    return unit_conversion_texts(exported.table.loc[exported.view.mask], exported.lang).tolist()
+    return unit_conversion_texts(exported.table.loc[exported.view.mask], exported.indicator, exported.lang).tolist()
 
 
 def notes(exported: ExportedView, today: dt.date) -> list[tuple[str, str]]:
@@ -115,7 +115,7 @@ def notes(exported: ExportedView, today: dt.date) -> list[tuple[str, str]]:
     items.append((t("map.filters", lang), filter_text(exported)))
     items.append((t("units.switch", lang), labels.label(labels.UNIT_SET, exported.boundaries.units, lang)))
     if exported.converted:
-        items.append((t("col.conversion", lang), t("units.caption.2025", lang)))
+        items.append((t("col.conversion", lang), units_caption(indicator, lang)))
     if indicator.illustrative:
         items.append((t("illustrative", lang), t("illustrative.long", lang)))
     items.append((t("export.note.boundaries", lang), boundaries_credit(exported)))

@@ -16,7 +16,7 @@ from l10n import fmt
 from l10n.messages import t
 from reports.content import ExportedView, conversion_texts, data_rows, notes, title
 from reports.tables import csv_bytes, neutralise
-from views.map.mapview import GROUP_HEADERS, ILLUSTRATIVE_COLOUR
+from views.map.mapview import GROUP_HEADERS, ILLUSTRATIVE_COLOUR, units_caption
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GEOJSON_MIME = "application/geo+json"
@@ -125,6 +125,6 @@ def geojson_file(exported: ExportedView) -> bytes:
         "illustrative": indicator.illustrative,
         "note": t("illustrative.long", lang) if indicator.illustrative else "",
         "units": exported.boundaries.units,
-        "conversion": t("units.caption.2025", lang) if exported.converted else "",
+        "conversion": units_caption(indicator, lang) if exported.converted else "",
     }
     return json.dumps(collection, ensure_ascii=False).encode("utf-8")

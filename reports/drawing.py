@@ -18,7 +18,7 @@ from geo.classify import NO_DATA_COLOUR
 from l10n import fmt
 from l10n.messages import t, tn
 from reports.content import Boundaries, ExportedView, boundaries_credit
-from views.map.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text
+from views.map.mapview import ILLUSTRATIVE_COLOUR, LegendEntry, MapView, provenance_text, units_caption
 
 # UTM zone 48N covers 102–108°E, Cà Mau included: metres on the ground, so the scale bar is true.
 METRIC_CRS = "EPSG:32648"
@@ -142,7 +142,7 @@ def draw_footer(figure: Figure, exported: ExportedView, illustrative: bool, toda
     if illustrative:
         lines.append((t("illustrative.long", exported.lang), ILLUSTRATIVE_COLOUR))
     if exported.converted:   # one line: the notes sheet and the page's caption say how in full
-        lines.append((t("units.caption.short", exported.lang), TEXT_GREY))
+        lines.append((units_caption(exported.indicator, exported.lang, short=True), TEXT_GREY))
     lines.append((f"{boundaries_credit(exported)} · {t('export.made', exported.lang, date=fmt.date(today))}",
                   TEXT_GREY))
     y = top

@@ -9,11 +9,13 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from indicators.published import PILOT_INDICATOR
 from l10n import fmt, labels
 from l10n.messages import t
 from planner.scoring import CRITERIA
 from planner.wave import WaveResult
 from reports.tables import csv_bytes, neutralise
+from views.map.mapview import units_caption
 
 
 def plan_table(result: WaveResult, lang: str) -> pd.DataFrame:
@@ -45,7 +47,8 @@ def assumption_rows(result: WaveResult, catalogue, version_label: str, lang: str
             (t("plan.xlsx.data_version", lang), version_label),
             (t("units.switch", lang), labels.label(labels.UNIT_SET, "2023" if result.has_districts else "2025", lang))]
     if not result.has_districts:
-        rows.append((t("col.conversion", lang), t("units.caption.short", lang)))
+        # Which units have a team decides the plan: say how that was made.
+        rows.append((t("col.conversion", lang), units_caption(catalogue[PILOT_INDICATOR], lang, short=True)))
     if result.illustrative:
         rows.append((t("plan.col.data", lang), t("illustrative.long", lang)))
     rows += [(t("plan.xlsx.weight", lang, criterion=labels.label(labels.PLAN_CRITERION, name, lang)), fmt.number(weights[name], 0, lang))

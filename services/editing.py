@@ -28,9 +28,11 @@ def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of:
             connection, period=period, as_of=as_of, source=source, illustrative=False, created_by=user,
             file_name=analysis.file_name, file_sha256=analysis.sha256, sheet=analysis.layout.sheet,
             rows_read=analysis.rows_read, rows_matched=analysis.rows_matched,
-            rows_rejected=analysis.rows_rejected, note=note, figures=analysis.figures, report=report)
+            rows_rejected=analysis.rows_rejected, note=note, figures=analysis.figures, report=report,
+            units=analysis.units)
         record_audit(connection, user, "import", f"version {version.number}", {
             "file": analysis.file_name, "sha256": analysis.sha256, "sheet": analysis.layout.sheet,
+            "units": analysis.units,
             "rows_read": analysis.rows_read, "rows_matched": analysis.rows_matched,
             "rows_rejected": analysis.rows_rejected, "values": len(analysis.figures)})
         if publish:

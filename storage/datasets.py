@@ -47,8 +47,9 @@ def create_version(connection: sa.Connection, *, period: str, as_of: dt.date, so
                    created_by: str, file_name: str, file_sha256: str, sheet: str, rows_read: int,
                    rows_matched: int, rows_rejected: int, note: str,
                    figures: Iterable[tuple[str, str, float]], report: Iterable[ReportRow],
-                   dataset: str = DATASET, number: int | None = None) -> VersionInfo:
-    """Store a new version with its values (gso_code, indicator, value) and its match report."""
+                   dataset: str = DATASET, number: int | None = None, units: str = "2023") -> VersionInfo:
+    """Store a new version with its values (gso_code, indicator, value), in the unit set ``units``,
+    and its match report."""
     if number is None:
         latest = connection.execute(
             sa.select(sa.func.max(versions.c.number)).where(versions.c.dataset == dataset)).scalar()
@@ -56,7 +57,7 @@ def create_version(connection: sa.Connection, *, period: str, as_of: dt.date, so
     version_id = connection.execute(versions.insert().values(
         dataset=dataset, number=number, period=period, as_of=as_of, source=source, illustrative=illustrative,
         created_at=now(), created_by=created_by, file_name=file_name, file_sha256=file_sha256, sheet=sheet,
-        rows_read=rows_read, rows_matched=rows_matched, rows_rejected=rows_rejected, note=note,
+        rows_read=rows_read, rows_matched=rows_matched, rows_rejected=rows_rejected, note=note, units=units,
     )).inserted_primary_key[0]
     value_rows = [{"version_id": version_id, "gso_code": code, "indicator": indicator, "value": float(value)}
                   for code, indicator, value in figures]

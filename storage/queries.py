@@ -44,6 +44,7 @@ class VersionInfo:
     rows_matched: int
     rows_rejected: int
     note: str
+    units: str           # the unit set its codes belong to: "2023" or "2025"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ versions = sa.Table(
     sa.Column("rows_matched", sa.Integer, nullable=False),
     sa.Column("rows_rejected", sa.Integer, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("units", sa.String(4), nullable=False, server_default="2023"),  # unit set of its codes
     sa.UniqueConstraint("dataset", "number", name="uq_dataset_versions_dataset_number"),
 )
 

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 
 import tests.corpus as corpus
 from importer.errors import ImportFileError
-from importer.matcher import CommuneMatcher
 from importer.pipeline import EXCLUDED, RESOLVED, ImportOptions, analyse
 from importer.template import template_workbook
+from importer.unit_sets import unit_set_indexes
 from indicators.published import importable_indicators
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
@@ -42,25 +42,20 @@ CLEAN = ["bao_cao_tinh.xlsx", "bao_cao_huyen.xlsx", "khong_stt.xlsx", "ma_gso.xl
 
 
 @pytest.fixture(scope="module")
-def matcher(reference):
-    return CommuneMatcher(reference.units)
-
-
-@pytest.fixture(scope="module")
-def census(reference):
-    return reference.population.set_index("gso_code")
-
-
-@pytest.fixture(scope="module")
 def files(reference, tmp_path_factory):
     return corpus.write_corpus(tmp_path_factory.mktemp("corpus"), reference.units)
 
 
+@pytest.fixture(scope="module")
+def unit_sets(reference, reference_2025):
+    return unit_set_indexes(reference, reference_2025)
+
+
 @pytest.fixture
-def run(matcher, catalogue, census):
+def run(unit_sets, catalogue):
+    """An analysis with both unit sets offered, as on the page: 2022–2024 files must be detected."""
     def run(data, name="bang.xlsx", **options):
-        return analyse(data, name, matcher=matcher, catalogue=catalogue, census=census,
-                       options=ImportOptions(**options))
+        return analyse(data, name, unit_sets=unit_sets, catalogue=catalogue, options=ImportOptions(**options))
     return run
 
 
@@ -214,15 +209,14 @@ KILLED_IMPORT = textwrap.dedent("""
     import datetime, sys, time
     from geo.reference import load_reference
     from indicators.catalogue import load_catalogue
-    from importer.matcher import CommuneMatcher
     from importer.pipeline import analyse
+    from importer.unit_sets import unit_set_indexes
     from services import editing
     from storage.db import make_engine
 
     data = open(sys.argv[2], "rb").read()
     reference, catalogue = load_reference(), load_catalogue()
-    analysis = analyse(data, "mau.xlsx", matcher=CommuneMatcher(reference.units), catalogue=catalogue,
-                       census=reference.population.set_index("gso_code"))
+    analysis = analyse(data, "mau.xlsx", unit_sets=unit_set_indexes(reference, None), catalogue=catalogue)
     real_audit = editing.record_audit
 
     def audit_then_hang(connection, *args):

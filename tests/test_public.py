@@ -146,7 +146,7 @@ def test_embed_code_is_escaped_and_titled():
     assert code.startswith('<iframe src="https://portal.example/ban-do/?ind=population_2019&amp;lang=vi&amp;h=400')
     assert 'title="Dân số &quot;2019&quot; &lt;b&gt;"' in code and 'aria-label="Dân số &quot;2019&quot;' in code
     assert 'height="400"' in code and "embed=true" in code
-    assert share_link("https://portal.example/", state) == "https://portal.example/?ind=population_2019&lang=vi&h=400&d=964"
+    assert share_link("https://portal.example/", state) == "https://portal.example/?ind=population_2019&lang=vi&h=400&d=964&units=2023"
 
 
 def test_public_indicators_exclude_illustrative_by_default(catalogue):
@@ -228,12 +228,14 @@ def test_the_public_switch_changes_the_unit_set_and_drops_the_commune(public):
 
 
 def test_the_public_csv_on_the_2025_units_says_how_each_value_was_made(public, reference, reference_2025, catalogue):
-    from indicators.conversion import commune_table_2025
+    from indicators.catalogue import load_sources
+    from indicators.conversion import catalogue_2025, commune_table_2025
     from indicators.sample import read_sample_csv
     from ui.public_support import data_csv_rows
 
-    table = commune_table_2025(reference, reference_2025, read_sample_csv(), catalogue)
-    rows = data_csv_rows(table, catalogue["population_2019"], table["gso_code"], "vi")
+    converted = catalogue_2025(catalogue, load_sources())
+    table = commune_table_2025(reference, reference_2025, read_sample_csv(), converted)
+    rows = data_csv_rows(table, converted["population_2019"], table["gso_code"], "vi")
     assert {"former_district", "converted", "estimated"} <= set(rows.columns) and "district" not in rows.columns
     conversion = rows.set_index("gso_code")["conversion"]
     assert "ước tính" in conversion["32025"] and "Bạc Liêu cũ" in conversion["31825"]

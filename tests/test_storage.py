@@ -38,7 +38,8 @@ def test_sample_is_version_zero_and_published(engine, catalogue):
         versions = datasets.list_versions(connection)
         assert [v.number for v in versions] == [0] and versions[0].illustrative
         assert datasets.published_version(connection).number == 0
-        frame, provenance = published_dataset(connection, catalogue)
+        data = published_dataset(connection, catalogue)
+        frame, provenance = data.old, data.provenance
     assert frame["pilot"].sum() == 45 and frame["teams"].sum() == 343
     assert all(p.version == 0 and p.illustrative for p in provenance.values())
 
@@ -69,7 +70,8 @@ def test_published_sample_knows_every_commune_pilot_status(engine, catalogue, so
     # the 56 communes without a team "unknown" instead of "no team".
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     with engine.connect() as connection:
-        frame, provenance = published_dataset(connection, catalogue)
+        data = published_dataset(connection, catalogue)
+        frame, provenance = data.old, data.provenance
     table = commune_table(reference, frame, effective_catalogue(catalogue, sources, provenance)[0])
     assert table["pilot_status"].value_counts().to_dict() == {"not_pilot": 56, "pilot": 45}
     assert provenance["pilot_status"].version == 0
@@ -82,7 +84,8 @@ def test_partial_import_keeps_sample_for_missing_indicators(engine, catalogue, s
                                            ("32005", "vneid_dossiers", 5000.0)], as_of=dt.date(2024, 1, 15))
         datasets.publish(connection, version.id, "editor")
     with engine.connect() as connection:
-        frame, provenance = published_dataset(connection, catalogue)
+        data = published_dataset(connection, catalogue)
+        frame, provenance = data.old, data.provenance
     assert provenance["hamlet_teams"].version == 1 and not provenance["hamlet_teams"].illustrative
     assert provenance["pilot_status"].version == 1
     assert provenance["mobile_money"].version == 0 and provenance["mobile_money"].illustrative
@@ -124,13 +127,14 @@ def test_a_version_s_data_are_read_by_its_id_even_after_a_later_publish(engine, 
     ensure_sample_version(engine, read_sample_csv(), catalogue)
     with engine.connect() as connection:
         old_id = datasets.published_version(connection).id
-        old_frame, _ = published_dataset(connection, catalogue, old_id)
+        old_frame = published_dataset(connection, catalogue, old_id).old
     with engine.begin() as connection:
         version = new_version(connection, [("32005", "hamlet_teams", 77.0)], as_of=dt.date(2024, 1, 15))
         datasets.publish(connection, version.id, "editor")
     with engine.connect() as connection:
-        again, provenance = published_dataset(connection, catalogue, old_id)
-        latest, _ = published_dataset(connection, catalogue, version.id)
+        again_data = published_dataset(connection, catalogue, old_id)
+        again, provenance = again_data.old, again_data.provenance
+        latest = published_dataset(connection, catalogue, version.id).old
     pd.testing.assert_frame_equal(again, old_frame)
     assert provenance["hamlet_teams"].version == 0
     assert latest.set_index("gso_code").loc["32005", "teams"] == 77.0

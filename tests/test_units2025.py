@@ -1,5 +1,6 @@
 """The 2025 units, the crosswalk and 2023-unit data converted to the 2025 units."""
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -232,4 +233,10 @@ def test_the_2025_catalogue_names_the_2025_polygons_for_the_area(catalogue, sour
     converted = catalogue_2025(catalogue, sources)
     assert converted["area_km2"].source_id == "boundaries_2025"
     assert converted["area_km2"].as_of == sources["boundaries_2025"].date
-    assert converted["population_2019"] == catalogue["population_2019"]
+    assert converted["area_km2"].conversion == ""                         # measured on the 2025 polygons
+    assert converted["population_2019"] == replace(catalogue["population_2019"], conversion="converted")
+    assert converted["vneid_per_1000"].conversion == "converted"
+    # A 2025-units version's own dossiers over the converted census: only the denominator is converted.
+    reported = catalogue_2025(catalogue, sources, frozenset({"vneid_dossiers"}))
+    assert reported["vneid_dossiers"].conversion == ""
+    assert reported["vneid_per_1000"].conversion == "denominator"

@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from geo.units2025 import UNITS_2023, UNITS_2025
+from indicators.conversion import NotInUnits
 from planner.geography import Geography, commune_geography
 from planner.resources import pilot_assumptions
 from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
@@ -22,10 +23,15 @@ def geography(units: str = UNITS_2023.id) -> Geography:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def default_assumptions(version_id: int):
-    """(the pilot's ratios or the fallback, whether they come from the pilot). Always from the
-    2022–2024 units, where the pilot ran: a 2025 unit counts as piloted when any piece had a team,
-    so its households would dilute the teams per 1,000 households and the coverage."""
-    ratios = pilot_assumptions(published_tables(version_id)[0])
+    """(the pilot's ratios or the fallback, whether they come from the pilot). From the 2022–2024
+    units where the data are in them: there a converted 2025 unit counts as piloted when any piece
+    had a team, so its households would dilute the teams per 1,000 households and the coverage.
+    Data reported in the 2025 units give their own ratios."""
+    try:
+        table = published_tables(version_id)[0]
+    except NotInUnits:
+        table = published_tables(version_id, UNITS_2025.id)[0]
+    ratios = pilot_assumptions(table)
     return (ratios, True) if ratios is not None else (FALLBACK_ASSUMPTIONS, False)
 
 

@@ -15,9 +15,8 @@ from geo.reference import ReferenceData, load_reference
 from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, load_catalogue, load_sources
-from indicators.conversion import catalogue_2025, commune_table_2025
-from indicators.published import effective_catalogue, importable_indicators, published_dataset
-from indicators.table import commune_table
+from indicators.conversion import tables_in_units
+from indicators.published import PublishedDataset, importable_indicators, published_dataset
 from storage import queries
 from storage.readonly import make_read_only_engine
 from ui.map_assets import map_assets as shared_map_assets
@@ -63,20 +62,15 @@ def public_data(version_id: int | None, units: str = UNITS_2023.id
     catalogue, sources = load_catalogue(), load_sources()
     if version_id is None:
         frame = pd.DataFrame(columns=["gso_code", "pilot", *[i.column for i in importable_indicators(catalogue)]])
-        provenance = {}
+        data = PublishedDataset(UNITS_2023.id, frame, None, {})
     else:
         with _read_only_engine().connect() as connection:
-            frame, provenance = published_dataset(connection, catalogue, version_id)
-    effective, effective_sources = effective_catalogue(catalogue, sources, provenance)
+            data = published_dataset(connection, catalogue, version_id)
+    table, effective, effective_sources = tables_in_units(
+        reference(), reference_2025() if units == UNITS_2025.id else None, data, catalogue, sources, units)
     if version_id is None:   # no published data: everything from the sample is unavailable
         effective = {k: i for k, i in effective.items() if i.source_id != "sample_generator"}
-    if units == UNITS_2025.id:
-        effective = catalogue_2025(effective, effective_sources)
     visible = {k: effective[k] for k in public_indicators(effective, public_shows_illustrative())}
-    if units == UNITS_2025.id:
-        table = commune_table_2025(reference(), reference_2025(), frame, effective)
-    else:
-        table = commune_table(reference(), frame, effective)
     return table, visible, effective, effective_sources
 
 
@@ -97,7 +91,7 @@ def data_csv_rows(table: pd.DataFrame, indicator: Indicator, texts: pd.Series, l
     if "converted" in table.columns:
         rows = rows.rename(columns={"district": "former_district"}).assign(
             converted=table["converted"], estimated=table["estimated"])
-        if is_converted(table, indicator):     # the area is measured, not converted
-            rows["conversion"] = conversion_texts(table, lang)
+        if is_converted(table, indicator):     # the area is measured, and reported figures are as reported
+            rows["conversion"] = conversion_texts(table, indicator, lang)
     return rows
 

@@ -10,12 +10,12 @@ import streamlit as st
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
 from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
+from importer.unit_sets import UnitSetIndex, unit_set_indexes
 from indicators.catalogue import load_catalogue, load_report, load_sources
-from indicators.conversion import catalogue_2025, commune_table_2025
-from indicators.published import effective_catalogue, published_dataset
+from indicators.conversion import NotInUnits, tables_in_units
+from indicators.published import published_dataset
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
-from indicators.table import commune_table
 from l10n import labels
 from l10n.messages import t
 from storage import datasets
@@ -23,7 +23,7 @@ from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
 from ui.map_assets import map_assets_2025 as shared_map_assets_2025
 from views.map.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
-from views.map.state import LANGUAGES, MapState
+from views.map.state import LANGUAGES, MapState, read_units
 
 
 def current_lang() -> str:
@@ -78,10 +78,23 @@ def engine() -> sa.Engine:
     return database
 
 
-def published_version_id() -> int:
+def published_version() -> datasets.VersionInfo:
     with engine().connect() as connection:
-        version = datasets.published_version(connection)
-    return version.id
+        return datasets.published_version(connection)
+
+
+def published_version_id() -> int:
+    return published_version().id
+
+
+def page_units(query: dict[str, str]) -> str:
+    """The unit set a page shows: the link's ``units``, else the published data's own set."""
+    return read_units(query, published_version().units)
+
+
+def default_units() -> str:
+    """The published data's unit set: what a link without ``units`` shows."""
+    return published_version().units
 
 
 @st.cache_resource(show_spinner=False)
@@ -99,16 +112,12 @@ def require_units(units: str, lang: str) -> None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _published_table(version_id: int, units: str = UNITS_2023.id):
     """The commune table and catalogue for one published version in one unit set (cached per
-    version, so a new publication is seen on the next rerun)."""
+    version, so a new publication is seen on the next rerun). ``NotInUnits`` for 2025-units
+    data asked for on the 2023 units."""
     with engine().connect() as connection:
-        frame, provenance = published_dataset(connection, catalogue(), version_id)
-    effective, effective_sources = effective_catalogue(catalogue(), sources(), provenance)
-    if units == UNITS_2025.id:
-        effective = catalogue_2025(effective, effective_sources)
-        table = commune_table_2025(_reference(), _reference_2025(), frame, effective)
-    else:
-        table = commune_table(_reference(), frame, effective)
-    return table, effective, effective_sources
+        data = published_dataset(connection, catalogue(), version_id)
+    return tables_in_units(_reference(), _reference_2025() if units == UNITS_2025.id else None, data,
+                           catalogue(), sources(), units)
 
 
 def published_tables(version_id: int, units: str = UNITS_2023.id):
@@ -128,7 +137,34 @@ def published_table(lang: str, units: str = UNITS_2023.id):
     require_reference(lang)
     require_units(units, lang)
     version_id = published_version_id()
-    return (version_id, *_published_table(version_id, units))
+    try:
+        return (version_id, *_published_table(version_id, units))
+    except NotInUnits as refused:
+        not_in_units_page(str(refused), lang)
+
+
+def not_in_units_page(data_units: str, lang: str) -> None:
+    """The published figures are in the 2025 units and the link asks for the 2023 units: say it
+    cannot be done honestly, offer the switch, and stop."""
+    st.warning(t("units.cannot_2023", lang))
+    switch_units_button(lang, data_units)
+    st.stop()
+
+
+def switch_units_button(lang: str, units: str) -> None:
+    """A button that shows the page on the 2025 units (the only set that can show 2025 figures)."""
+    st.button(t("units.switch_to_2025", lang), type="primary", on_click=_switch_units, args=(units,),
+              key=f"switch_units_{units}")
+
+
+def _switch_units(units: str) -> None:
+    st.query_params["units"] = units
+    for name in UNIT_PARAMETERS:
+        st.query_params.pop(name, None)
+
+
+# Parameters naming communes or districts: their codes mean other places, or nothing, in another set.
+UNIT_PARAMETERS = ("c", "d", "inc", "exc", "zoom")
 
 
 def reference_2025() -> Reference2025:
@@ -143,6 +179,12 @@ def crosswalk() -> pd.DataFrame:
 
 def units_2025() -> pd.DataFrame:
     return _reference_2025().units
+
+
+@st.cache_resource(show_spinner=False)
+def import_unit_sets() -> list[UnitSetIndex]:
+    """The unit sets an imported file may be in (the 2025 units only with their reference files)."""
+    return unit_set_indexes(_reference(), _reference_2025() if units_2025_available() else None)
 
 
 def units_2025_available() -> bool:

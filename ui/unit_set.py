@@ -7,20 +7,17 @@ import streamlit as st
 
 from l10n import labels
 from l10n.messages import t
-from views.map.state import MapState
 
 
 def apply_choice(key: str, drop: tuple[str, ...]) -> None:
     """A switch's callback. The switch is a new link: the unit set in the URL, and the parameters
     naming communes or districts of the other set dropped (their codes mean other places, or
-    nothing, in this one). A segmented control cleared by a second click keeps the current set."""
+    nothing, in this one). A segmented control cleared by a second click keeps the current set.
+    The set is written even when it is the default: the page drops it again when it is."""
     units = st.session_state.get(key)
     if units is None:
         return
-    if units == MapState.units:
-        st.query_params.pop("units", None)
-    else:
-        st.query_params["units"] = units
+    st.query_params["units"] = units
     for name in drop:
         st.query_params.pop(name, None)
 

@@ -20,9 +20,10 @@ from branca.utilities import color_brewer
 
 from geo.classify import NO_DATA, NO_DATA_COLOUR, classify
 from geo.maprender import STYLE_NO_DATA, STYLE_NORMAL, LayerData
-from geo.units2025 import UNIT_SETS, UNITS_2023
+from geo.units2025 import UNIT_SETS, UNITS_2023, UNITS_2025
 from geo.web_geometry import PublishedGeometry
 from indicators.catalogue import Indicator, Source, denominator_indicator
+from indicators.conversion import catalogue_2025
 from indicators.periods import CHANGE_COUNT, CHANGE_POINTS, Change, Period, compute_change
 from indicators.published import effective_catalogue, importable_indicators
 from l10n import fmt, labels
@@ -76,8 +77,8 @@ def default_periods(periods: list[Period]) -> tuple[str, str]:
     return periods[max(len(periods) - 2, 0)].label, periods[-1].label
 
 
-def read_compare_state(params: Mapping[str, str], periods: Mapping[str, list[Period]]
-                       ) -> tuple[CompareState, list[Notice]]:
+def read_compare_state(params: Mapping[str, str], periods: Mapping[str, list[Period]],
+                       default_units: str = UNITS_2023.id) -> tuple[CompareState, list[Notice]]:
     """Parse ``ind``, ``a``, ``b``, ``mode``, ``lang`` and ``units``; an unknown value falls back
     to its default and becomes a notice (never an exception)."""
     reader = QueryReader(params)
@@ -91,12 +92,12 @@ def read_compare_state(params: Mapping[str, str], periods: Mapping[str, list[Per
         period_b=reader.choice("b", labels, default_b),
         mode=reader.choice("mode", MODES, "side"),
         lang=reader.choice("lang", LANGUAGES, "vi"),
-        units=reader.choice("units", list(UNIT_SETS), UNITS_2023.id),
+        units=reader.choice("units", list(UNIT_SETS), default_units),
     )
     return state, reader.notices
 
 
-def write_compare_state(state: CompareState) -> dict[str, str]:
+def write_compare_state(state: CompareState, default_units: str = UNITS_2023.id) -> dict[str, str]:
     """Query parameters for the state. Indicator and periods are always written: their defaults
     follow the published data, so a shared link must not rely on them."""
     out = {}
@@ -106,17 +107,22 @@ def write_compare_state(state: CompareState) -> dict[str, str]:
         out["mode"] = state.mode
     if state.lang != "vi":
         out["lang"] = state.lang
-    if state.units != UNITS_2023.id:
+    if state.units != default_units:
         out["units"] = state.units
     return out
 
 
 # --- Texts ------------------------------------------------------------------------------------
-def period_catalogue(period: Period, catalogue: dict[str, Indicator], sources: dict[str, Source]
-                     ) -> tuple[dict[str, Indicator], dict[str, Source]]:
-    """The catalogue with dates, sources and illustrative marks taken from the period's version."""
-    provenance = {i.id: period.provenance() for i in importable_indicators(catalogue)}
-    return effective_catalogue(catalogue, sources, provenance)
+def period_catalogue(period: Period, catalogue: dict[str, Indicator], sources: dict[str, Source],
+                     units: str = UNITS_2023.id) -> tuple[dict[str, Indicator], dict[str, Source]]:
+    """The catalogue with dates, sources and illustrative marks taken from the period's version;
+    on the 2025 units also how its figures were made (reported in them, or converted)."""
+    importable = importable_indicators(catalogue)
+    effective, effective_sources = effective_catalogue(catalogue, sources, {i.id: period.provenance() for i in importable})
+    if units == UNITS_2025.id:
+        own = frozenset(i.column for i in importable) if period.units == UNITS_2025.id else frozenset()
+        effective = catalogue_2025(effective, effective_sources, own)
+    return effective, effective_sources
 
 
 def period_name(period: Period, lang: str, markdown: bool = False) -> str:
@@ -128,10 +134,10 @@ def period_name(period: Period, lang: str, markdown: bool = False) -> str:
 
 
 def period_statement(letter: str, period: Period, catalogue: dict[str, Indicator],
-                     sources: dict[str, Source], indicator_id: str, lang: str) -> str:
+                     sources: dict[str, Source], indicator_id: str, lang: str, units: str = UNITS_2023.id) -> str:
     """"Kỳ A: 2022 — Mẫu số: … · Số liệu ngày: … · Nguồn: …": the period and its denominator, for
     st.caption (editors' text escaped)."""
-    effective, effective_sources = period_catalogue(period, catalogue, sources)
+    effective, effective_sources = period_catalogue(period, catalogue, sources, units)
     provenance = provenance_text(effective[indicator_id], effective, effective_sources, lang, markdown=True)
     return t("compare.period_statement", lang, letter=letter, name=period_name(period, lang, markdown=True),
              provenance=provenance)
@@ -220,7 +226,7 @@ class PeriodMaps:
 
 def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id: str,
                 catalogue: dict[str, Indicator], sources: dict[str, Source], geometry: PublishedGeometry,
-                lang: str) -> PeriodMaps:
+                lang: str, units: str = UNITS_2023.id) -> PeriodMaps:
     """One map per period (one or two), all classed with the same breaks, computed over every
     period's values together, so a colour means the same value range on each map."""
     indicator = catalogue[indicator_id]
@@ -238,12 +244,12 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
         kinds = [missing_kind(indicator, pilot) for pilot in table["pilot"]]
         values = [kind if cls == NO_DATA else bare_value_text(indicator, value, lang)
                   for cls, kind, value in zip(class_of, kinds, table[indicator_id])]
-        effective, effective_sources = period_catalogue(period, catalogue, sources)
+        effective, effective_sources = period_catalogue(period, catalogue, sources, units)
         shown = effective[indicator_id]
         footer = tooltip_footer(shown, effective, effective_sources, lang)
         header = f"{indicator_title(shown, lang)} · {period_name(period, lang)}"
         layer = _layer(table["gso_code"], colours, values, missing_texts, suffix, header, footer, geometry,
-                       conversion_notes(table, lang))
+                       conversion_notes(table, shown, lang))
         texts = pd.Series([missing_texts[v] if isinstance(v, int) else v + suffix for v in values], index=table.index)
         maps.append(PeriodMap(period, shown, layer, texts))
         class_counts.append(class_of.value_counts())
@@ -322,9 +328,11 @@ class ChangeMap:
 
 def change_map(table_a: pd.DataFrame, table_b: pd.DataFrame, period_a: Period, period_b: Period,
                indicator_id: str, catalogue: dict[str, Indicator], geometry: PublishedGeometry,
-               lang: str) -> ChangeMap:
+               lang: str, converted: Indicator | None = None) -> ChangeMap:
     """B − A for every commune (the two tables share their row order), coloured on a diverging
-    palette centred on zero; a commune missing in either period has no change ("no data")."""
+    palette centred on zero; a commune missing in either period has no change ("no data").
+    ``converted``: on the 2025 units, the period's indicator whose figures were converted (its
+    tooltip notes say how), if any."""
     if not table_a["gso_code"].equals(table_b["gso_code"]):
         raise ValueError("the two period tables must list the same communes in the same order")
     indicator = catalogue[indicator_id]
@@ -351,7 +359,7 @@ def change_map(table_a: pd.DataFrame, table_b: pd.DataFrame, period_a: Period, p
                               denominator_statement(indicator, catalogue, lang)))
     footer = _footer(explanation, illustrative, lang)
     layer = _layer(table_a["gso_code"], colours, values, missing, "", header, footer, geometry,
-                   conversion_notes(table_a, lang))
+                   conversion_notes(table_a, converted, lang) if converted is not None else None)
 
     legend = [LegendEntry(palette[c + STEPS_PER_SIDE], diverging_label(c, classes.step, indicator.decimals, lang),
                         int((classes.class_of == c).sum()))

@@ -22,8 +22,15 @@ from geo.classify import (
 )
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry
-from indicators.catalogue import Indicator, ReportFigure, Source, denominator_indicator
-from indicators.table import AREA_COLUMN, Filters, filter_mask, has_districts, known_not_pilot, rank_of
+from indicators.catalogue import (
+    CONVERTED,
+    DENOMINATOR_CONVERTED,
+    Indicator,
+    ReportFigure,
+    Source,
+    denominator_indicator,
+)
+from indicators.table import Filters, filter_mask, has_districts, known_not_pilot, rank_of
 from l10n import fmt, labels
 from l10n.messages import N_, t, tn
 from l10n.text import plain
@@ -190,13 +197,21 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         missing={k: html.escape(v) for k, v in missing_texts.items()},
         header=html.escape(indicator_title(indicator, lang)),
         footer=tooltip_footer(indicator, catalogue, sources, lang),
-        selected=state.commune, marker=marker, notes=conversion_notes(table, lang, indicator))
+        selected=state.commune, marker=marker, notes=conversion_notes(table, indicator, lang))
     text_series = pd.Series([texts[c] for c in table["gso_code"]], index=table.index)
     return MapView(indicator, layer, legend, mask, colours, text_series, classification, breaks_error)
 
 
 CONVERSION_NOTES = {"whole": N_("units.note.converted"), "estimated": N_("units.note.estimated"),
                     "outside": N_("units.note.outside")}
+# A reported figure over a 2019 census denominator converted from the former units.
+DENOMINATOR_NOTES = {"whole": N_("units.note.denominator"), "estimated": N_("units.note.denominator_estimated"),
+                     "outside": N_("units.note.denominator_outside")}
+UNITS_CAPTIONS = {CONVERTED: N_("units.caption.2025"), DENOMINATOR_CONVERTED: N_("units.caption.2025_denominator"),
+                  "": N_("units.caption.2025_reported")}
+UNITS_CAPTIONS_SHORT = {CONVERTED: N_("units.caption.short"),
+                        DENOMINATOR_CONVERTED: N_("units.caption.short_denominator"),
+                        "": N_("units.caption.short_reported")}
 
 
 def conversion_kind(row) -> str:
@@ -205,32 +220,42 @@ def conversion_kind(row) -> str:
     return "outside" if not row["converted"] else "estimated" if row["estimated"] else "whole"
 
 
-def is_converted(table: pd.DataFrame, indicator: Indicator | None = None) -> bool:
-    """The table holds 2022–2024 figures converted to the 2025 units, and ``indicator`` (when given)
-    is one of them: the area is not, each unit set measures it on its own polygons."""
-    return "converted" in table.columns and (indicator is None or indicator.column != AREA_COLUMN)
+def is_converted(table: pd.DataFrame, indicator: Indicator) -> bool:
+    """The table is on the 2025 units and ``indicator``'s values involve 2022–2024 figures
+    converted to them (all of it, or its census denominator): ``Indicator.conversion``."""
+    return "converted" in table.columns and indicator.conversion != ""
 
 
-def conversion_texts(table: pd.DataFrame, lang: str) -> pd.Series:
-    """How each unit's values were made, in words (plain text), indexed like ``table``."""
-    texts = {kind: t(key, lang) for kind, key in CONVERSION_NOTES.items()}
+def conversion_texts(table: pd.DataFrame, indicator: Indicator, lang: str) -> pd.Series:
+    """How each unit's values of ``indicator`` were made, in words (plain text), indexed like
+    ``table``; empty texts when nothing was converted."""
+    if not is_converted(table, indicator):
+        return pd.Series("", index=table.index, dtype=object)
+    notes = DENOMINATOR_NOTES if indicator.conversion == DENOMINATOR_CONVERTED else CONVERSION_NOTES
+    texts = {kind: t(key, lang) for kind, key in notes.items()}
     return pd.Series([texts[conversion_kind(row)] for row in table.to_dict("records")], index=table.index,
                      dtype=object)
 
 
-def conversion_notes(table: pd.DataFrame, lang: str, indicator: Indicator | None = None) -> dict[str, str] | None:
+def conversion_notes(table: pd.DataFrame, indicator: Indicator, lang: str) -> dict[str, str] | None:
     """The tooltip's line about a converted unit, escaped; None unless ``is_converted``."""
     if not is_converted(table, indicator):
         return None
-    return dict(zip(table["gso_code"], conversion_texts(table, lang).map(html.escape)))
+    return dict(zip(table["gso_code"], conversion_texts(table, indicator, lang).map(html.escape)))
+
+
+def conversion_note(table: pd.DataFrame, indicator: Indicator, gso_code: str, lang: str) -> str:
+    """How one 2025 unit's values of ``indicator`` were made, in words (plain text; "" if as reported)."""
+    return conversion_texts(table.loc[table["gso_code"] == gso_code], indicator, lang).iloc[0]
+
+
+def units_caption(indicator: Indicator, lang: str, short: bool = False) -> str:
+    """What the 2025 units view says about ``indicator``'s figures: converted from the former
+    units, reported over a converted denominator, or reported in the 2025 units."""
+    return t((UNITS_CAPTIONS_SHORT if short else UNITS_CAPTIONS)[indicator.conversion], lang)
 
 
 GROUP_HEADERS = {"district": N_("col.district"), "former_district": N_("col.former_district")}
-
-
-def conversion_note(table: pd.DataFrame, gso_code: str, lang: str) -> str:
-    """How one 2025 unit's values were made, in words (plain text)."""
-    return conversion_texts(table.loc[table["gso_code"] == gso_code], lang).iloc[0]
 
 
 def group_column(table: pd.DataFrame) -> str:
@@ -277,7 +302,7 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         t("col.class", lang): [c if isinstance(c, str) else label for c, label in zip(classes, missing_labels)],
     }).reset_index(drop=True)
     if is_converted(table, indicator):
-        frame[t("col.conversion", lang)] = conversion_texts(shown, lang).tolist()
+        frame[t("col.conversion", lang)] = conversion_texts(shown, indicator, lang).tolist()
     return frame
 
 

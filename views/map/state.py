@@ -38,8 +38,8 @@ class MapState:
     value_max: float | None = None
     commune: str | None = None
     lang: str = "vi"
-    # The published data are in the 2022–2024 units (versions carry no unit set yet), so they are
-    # the default; "2025" shows them converted to the merged province's units.
+    # A link without ``units`` shows the published data's own unit set; the pages pass it as
+    # ``default_units`` to the readers and writers below.
     units: str = UNITS_2023.id
 
 
@@ -109,14 +109,16 @@ class QueryReader:
         return good
 
 
-def read_units(params: Mapping[str, str]) -> str:
-    """The unit set named by the link (``units=2023|2025``), read before the rest: the commune codes
-    the link may name depend on it. A bad value is reported by ``read_state``."""
+def read_units(params: Mapping[str, str], default_units: str = UNITS_2023.id) -> str:
+    """The unit set named by the link (``units=2023|2025``), else ``default_units`` (the published
+    data's set), read before the rest: the commune codes the link may name depend on it. A bad
+    value is reported by ``read_state``."""
     value = QueryReader(params).raw("units")
-    return value if value in UNIT_SETS else MapState.units
+    return value if value in UNIT_SETS else default_units
 
 
-def read_state(params: Mapping[str, str], indicators, district_codes, commune_codes) -> tuple[MapState, list[Notice]]:
+def read_state(params: Mapping[str, str], indicators, district_codes, commune_codes,
+               default_units: str = UNITS_2023.id) -> tuple[MapState, list[Notice]]:
     """Parse query parameters against what exists (indicator ids, district and commune codes of
     the link's unit set)."""
     reader = QueryReader(params)
@@ -144,7 +146,7 @@ def read_state(params: Mapping[str, str], indicators, district_codes, commune_co
         value_max=reader.number("max"),
         commune=commune,
         lang=reader.choice("lang", LANGUAGES, "vi"),
-        units=reader.choice("units", list(UNIT_SETS), MapState.units),
+        units=reader.choice("units", list(UNIT_SETS), default_units),
     )
     if state.value_min is not None and state.value_max is not None and state.value_min > state.value_max:
         reader.reject("min", reader.raw("min") or "")
@@ -174,8 +176,8 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
-def write_state(state: MapState) -> dict[str, str]:
-    """Query parameters for the state, defaults omitted."""
+def write_state(state: MapState, default_units: str = UNITS_2023.id) -> dict[str, str]:
+    """Query parameters for the state, defaults omitted (``default_units``: the published data's set)."""
     default = MapState()
     out: dict[str, str] = {}
     if state.indicator != default.indicator:
@@ -202,6 +204,6 @@ def write_state(state: MapState) -> dict[str, str]:
         out["c"] = state.commune
     if state.lang != default.lang:
         out["lang"] = state.lang
-    if state.units != default.units:
+    if state.units != default_units:
         out["units"] = state.units
     return out

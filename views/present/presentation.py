@@ -246,13 +246,14 @@ class PresentState:
 
 
 def read_present_state(params: Mapping[str, str], indicators: Iterable[str], district_codes: Iterable[str],
-                       unit_codes: Iterable[str] = ()) -> tuple[PresentState, list[Notice]]:
+                       unit_codes: Iterable[str] = (), default_units: str = UNITS_2023.id
+                       ) -> tuple[PresentState, list[Notice]]:
     """Parse ``deck``, ``slide`` (1-based), ``zoom``, ``lang`` and ``units``. Never raises: a bad
     value falls back to its default and becomes a notice. Decks name 2022–2024 districts whatever
     the unit set (``district_codes``); on the 2025 units ``zoom`` is one of ``unit_codes``."""
     reader = QueryReader(params)
     district_codes = list(district_codes)
-    units = reader.choice("units", list(UNIT_SETS), UNITS_2023.id)
+    units = reader.choice("units", list(UNIT_SETS), default_units)
     deck = None
     encoded = reader.raw("deck")
     if encoded is not None:
@@ -273,7 +274,7 @@ def clamp_slide(state: PresentState, deck: Deck) -> PresentState:
     return replace(state, slide=min(state.slide, len(deck) - 1))
 
 
-def write_present_state(state: PresentState, default_deck: Deck) -> dict[str, str]:
+def write_present_state(state: PresentState, default_deck: Deck, default_units: str = UNITS_2023.id) -> dict[str, str]:
     out = {"slide": str(state.slide + 1)}
     if state.zoom is not None:
         out["zoom"] = state.zoom
@@ -281,7 +282,7 @@ def write_present_state(state: PresentState, default_deck: Deck) -> dict[str, st
         out["deck"] = encode_deck(state.deck)
     if state.lang != "vi":
         out["lang"] = state.lang
-    if state.units != UNITS_2023.id:
+    if state.units != default_units:
         out["units"] = state.units
     return out
 

@@ -30,7 +30,8 @@ class PublicState:
 
 
 def read_public_state(params: Mapping[str, str], indicators: list[str], periods: list[str],
-                      district_codes, commune_codes) -> tuple[PublicState, list[Notice]]:
+                      district_codes, commune_codes, default_units: str = UNITS_2023.id
+                      ) -> tuple[PublicState, list[Notice]]:
     """``indicators`` are the public indicator ids (the first is the default); ``periods`` the
     periods that may be shown; the district and commune codes are those of the link's unit set
     (``views.map.state.read_units``)."""
@@ -50,7 +51,7 @@ def read_public_state(params: Mapping[str, str], indicators: list[str], periods:
         commune=commune,
         lang=reader.choice("lang", LANGUAGES, "vi"),
         height=reader.integer("h", MIN_HEIGHT, MAX_HEIGHT, DEFAULT_HEIGHT),
-        units=reader.choice("units", list(UNIT_SETS), UNITS_2023.id),
+        units=reader.choice("units", list(UNIT_SETS), default_units),
     )
     return state, reader.notices
 
@@ -65,6 +66,5 @@ def public_query(state: PublicState) -> dict[str, str]:
         query["d"] = state.district
     if state.commune:
         query["c"] = state.commune
-    if state.units != UNITS_2023.id:
-        query["units"] = state.units
+    query["units"] = state.units
     return query

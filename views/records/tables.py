@@ -19,7 +19,7 @@ DETAIL = {"file": N_("audit.detail.file"), "sha256": N_("audit.detail.sha256"), 
           "rows_rejected": N_("audit.detail.rows_rejected"), "values": N_("audit.detail.values"),
           "rows": N_("audit.detail.rows"), "name": N_("audit.detail.name"),
           "communes": N_("audit.detail.communes"), "version_id": N_("audit.detail.version_id"),
-          "query": N_("audit.detail.query")}
+          "query": N_("audit.detail.query"), "units": N_("units.switch")}
 REPORT_COLUMNS = {"sheet": N_("col.sheet"), "row": N_("col.row"), "label": N_("col.text"),
                   "gso_code": N_("col.gso_code"), "status": N_("col.status"), "reason": N_("col.reason")}
 
