@@ -6,7 +6,7 @@
     python manage.py rollback [--user NAME]
     python manage.py versions
     python manage.py create-editor USERNAME          (password read from the terminal or stdin)
-    python manage.py template OUT.xlsx
+    python manage.py template OUT.xlsx [--units 2023|2025]
     python manage.py audit [--limit N]
     python manage.py export-table --units 2023|2025 --out FILE.csv
 
@@ -178,7 +178,8 @@ def command_create_editor(args) -> int:
 
 def command_template(args) -> int:
     reference = load_reference()
-    Path(args.out).write_bytes(template_workbook(reference.units, importable_indicators(load_catalogue())))
+    units = load_reference_2025(reference).units if args.units == UNITS_2025.id else reference.units
+    Path(args.out).write_bytes(template_workbook(units, importable_indicators(load_catalogue())))
     print(f"Đã ghi {args.out}")
     return 0
 
@@ -238,6 +239,8 @@ def parser() -> argparse.ArgumentParser:
     editor.add_argument("username")
     template = commands.add_parser("template", help="ghi tệp Excel mẫu để nhập liệu")
     template.add_argument("out")
+    template.add_argument("--units", choices=sorted(UNIT_SETS), default="2023",
+                          help="101 đơn vị 2022–2024 (mặc định) hoặc 64 đơn vị từ 01/07/2025")
     audit = commands.add_parser("audit", help="nhật ký thao tác")
     audit.add_argument("--limit", type=int, default=50)
     export = commands.add_parser("export-table", help="ghi bảng số liệu đang công bố ra CSV theo bộ đơn vị 2023 hoặc 2025")
