@@ -203,3 +203,14 @@ def test_a_mixed_file_is_refused_on_the_page_and_the_editor_can_choose_the_set(o
     at.radio[0].set_value("2025").run()
     assert not at.exception and "do người nhập chọn" in texts(at, "info")
     assert [r for r in at.dataframe[0].value["Kết quả"]] == ["không tìm thấy", "khớp đúng"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_the_map_pages_sections_and_exports_work_on_reported_2025_figures(published_2025, lang):
+    at = open_page("map", lang=lang, ind="vneid_per_1000", c=AN_XUYEN)
+    for section in ("x_table", "x_chart", "x_export", "x_embed"):
+        at.session_state[section] = True
+    at.run()
+    assert not at.exception
+    assert ("mẫu số (điều tra 2019) quy đổi" if lang == "vi" else "denominator (2019 census) converted") \
+        in texts(at, "caption")

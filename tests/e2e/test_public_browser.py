@@ -196,7 +196,8 @@ def test_embed_code_from_map_page_works_in_another_page(make_context, app_url, p
     src = urlsplit(attrs["src"])
     assert f"{src.scheme}://{src.netloc}" == public_url and src.path == "/", attrs
     query = {k: v[-1] for k, v in parse_qs(src.query).items()}
-    assert query == {"ind": "population_2019", "lang": "vi", "h": "400", "embed": "true"}, attrs
+    assert query == {"ind": "population_2019", "lang": "vi", "h": "400", "units": "2023",
+                     "embed": "true"}, attrs
     assert (attrs["width"], attrs["height"]) == ("600", "400"), attrs
     title = attrs["title"]
     assert title and attrs["aria-label"] == title, attrs
