@@ -46,6 +46,7 @@ if current_user():
     editor = [
         st.Page("pages/import_data.py", title=t("nav.import", lang), icon=":material/upload_file:",
                 url_path="nhap-du-lieu"),
+        st.Page("pages/rounds.py", title=t("nav.rounds", lang), icon=":material/fact_check:", url_path="dot-bao-cao"),
         st.Page("pages/versions.py", title=t("nav.versions", lang), icon=":material/history:", url_path="phien-ban"),
         st.Page("pages/audit.py", title=t("nav.audit", lang), icon=":material/receipt_long:", url_path="nhat-ky"),
         st.Page("pages/sign_in.py", title=t("nav.account", lang), icon=":material/person:", url_path="dang-nhap"),

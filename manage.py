@@ -2,6 +2,12 @@
 
     python manage.py import PATH [--units 2023|2025] [--sheet NAME] [--dry-run] [--json] [--period P]
                                  [--as-of YYYY-MM-DD] [--source TEXT] [--note TEXT] [--user NAME]
+                                 [--round ID [--sender TEXT] [--area DISTRICT_CODE] [--overwrite]]
+    python manage.py round create --period LABEL [--units 2023|2025] [--due YYYY-MM-DD] [--indicators ID,...]
+    python manage.py round list
+    python manage.py round status ID [--json]
+    python manage.py round publish ID [--allow-incomplete] [--user NAME]
+    python manage.py round close ID [--user NAME]
     python manage.py publish VERSION [--user NAME]
     python manage.py rollback [--user NAME]
     python manage.py versions
@@ -14,8 +20,11 @@
 units through the official crosswalk, see indicators/conversion.py; 2025 figures cannot go back).
 ``import`` runs the same reader, matcher and validator as the page; the unit set of the file is
 detected from its rows unless ``--units`` names it (importer/unit_sets.py). Exit code 0 for a valid
-table, 2 for invalid input (nothing is stored then). Without --dry-run it creates a version;
-publishing stays a separate step.
+table, 2 for invalid input (nothing is stored then). Without --dry-run and without --round it
+stores the file as a whole table for its period (a one-submission round and its version;
+publishing stays a separate step). With --round it files the sheet into that reporting round as a
+submission: the round's table merges its submissions unit by unit, and ``round publish`` makes it a
+version (see storage/rounds.py, indicators/rounds.py).
 """
 from __future__ import annotations
 
@@ -37,16 +46,19 @@ from importer.unit_sets import unit_set_indexes
 from indicators.catalogue import load_catalogue, load_sources
 from indicators.conversion import NotInUnits, tables_in_units
 from indicators.published import importable_indicators, published_dataset
+from indicators.rounds import expected_units, status_report
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from l10n import fmt
+from l10n.fmt import in_vietnam
 from l10n.importing import describe, describe_reason, where
 from reports.tables import unit_table_csv
 from services import editing
-from storage import datasets
+from storage import datasets, rounds
 from storage.db import make_engine, upgrade
 from storage.settings import upload_limit_bytes
 from views.importing.import_view import error_text
+from views.rounds.round_view import round_state
 
 INVALID = 2
 
@@ -117,11 +129,95 @@ def command_import(args) -> int:
         return INVALID
     if args.dry_run:
         return 0
+    if args.round is not None:
+        return _submit(args, analysis, reference)
     version = editing.import_version(_engine(), analysis, period=args.period, as_of=args.as_of, source=args.source,
                                      note=args.note, user=args.user)
     print(f"Đã tạo phiên bản {version.number} (chưa công bố: python manage.py publish {version.number})",
           file=sys.stderr if args.json else sys.stdout)
     return 0
+
+
+def _submit(args, analysis, reference) -> int:
+    district_of = dict(zip(reference.units["gso_code"], reference.units["district_code"]))
+    try:
+        submission = editing.submit(_engine(), analysis, round_id=args.round, sender=args.sender or args.source,
+                                    area=args.area, district_of=district_of, user=args.user, note=args.note,
+                                    confirm_overwrite=args.overwrite)
+    except rounds.RoundError as error:
+        print(f"Không nộp được vào đợt {args.round}: {error}", file=sys.stderr)
+        if error.kind == "conflicts":
+            for conflict in error.details[:20]:
+                print(f"  {conflict.gso_code} {conflict.indicator}: đang có {conflict.current:g}, "
+                      f"tệp ghi {conflict.incoming:g}", file=sys.stderr)
+            print("Dùng --overwrite để xác nhận thay các giá trị này.", file=sys.stderr)
+        return INVALID
+    print(f"Đã nộp vào đợt {args.round}: báo cáo {submission.id} của {submission.sender}",
+          file=sys.stderr if args.json else sys.stdout)
+    if submission.outside_area:
+        print("Lưu ý: có đơn vị ngoài địa bàn của đơn vị gửi: " + ", ".join(submission.outside_area), file=sys.stderr)
+    return 0
+
+
+def _round_units(units: str):
+    reference = load_reference()
+    return load_reference_2025(reference).units if units == UNITS_2025.id else reference.units
+
+
+def command_round(args) -> int:
+    engine = _engine()
+    try:
+        if args.action == "create":
+            indicators = (args.indicators.split(",") if args.indicators
+                          else [i.id for i in importable_indicators(load_catalogue())])
+            unknown = sorted(set(indicators) - {i.id for i in importable_indicators(load_catalogue())})
+            if unknown:
+                print("Chỉ tiêu không nhập được: " + ", ".join(unknown), file=sys.stderr)
+                return INVALID
+            created = editing.create_round(engine, period=args.period, units=args.units, due=args.due,
+                                           indicators=indicators, user=args.user)
+            print(created.id)
+        elif args.action == "list":
+            with engine.connect() as connection:
+                for found in rounds.list_rounds(connection):
+                    due = f"hạn {found.due:%d/%m/%Y}" if found.due else "không hạn"
+                    print(f"{found.id:>4}  kỳ {found.period:<20} đơn vị {found.units}  {due:<14} "
+                          f"{'mở' if found.status == rounds.OPEN else 'đã đóng'}")
+        elif args.action == "status":
+            with engine.connect() as connection:
+                found = rounds.get_round(connection, args.id)
+                state = round_state(connection, args.id, _round_units(found.units), _today())
+            report = status_report(args.id, state.merged, state.per_unit, list(found.indicators))
+            if args.json:
+                print(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+            else:
+                print(f"Đợt {args.id} (kỳ {found.period}): {report['complete']}/{report['units']} đơn vị đủ số liệu")
+                for group in report["groups"]:
+                    print(f"  {group['group'] or 'Toàn tỉnh'}: đủ {group['complete']}/{group['units']}, "
+                          f"một phần {group['partial']}, chưa có {group['none']}, trễ hạn {group['late']}")
+        elif args.action == "publish":
+            with engine.connect() as connection:
+                found = rounds.get_round(connection, args.id)
+            units = expected_units(_round_units(found.units))
+            version = editing.publish_round(engine, args.id, units=units, user=args.user,
+                                            allow_incomplete=args.allow_incomplete)
+            print(f"Đã công bố đợt {args.id} thành phiên bản {version.number}")
+        elif args.action == "close":
+            editing.close_round(engine, args.id, args.user)
+            print(f"Đã đóng đợt {args.id}")
+    except rounds.RoundError as error:
+        print(f"Đợt báo cáo: {error}", file=sys.stderr)
+        if error.kind == "incomplete":
+            for name, missing in error.details[:30]:
+                print(f"  {name}: thiếu {', '.join(missing)}", file=sys.stderr)
+            print("Dùng --allow-incomplete để vẫn công bố; bản đồ ghi các đơn vị này là \"chưa báo cáo\".",
+                  file=sys.stderr)
+        return INVALID
+    return 0
+
+
+def _today() -> dt.date:
+    return in_vietnam(dt.datetime.now(dt.UTC)).date()
 
 
 def command_publish(args) -> int:
@@ -229,6 +325,10 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--source", default="Báo cáo của UBND cấp huyện", help="đơn vị báo cáo")
     imp.add_argument("--note", default="")
     imp.add_argument("--user", default="manage.py")
+    imp.add_argument("--round", type=int, help="nộp vào đợt báo cáo này (xem: round list)")
+    imp.add_argument("--sender", help="đơn vị gửi, ví dụ \"UBND huyện Đầm Dơi\" (mặc định: --source)")
+    imp.add_argument("--area", help="mã huyện của đơn vị gửi (để đánh dấu xã ngoài địa bàn); bỏ trống: toàn tỉnh")
+    imp.add_argument("--overwrite", action="store_true", help="xác nhận thay giá trị khác đã có trong đợt")
     pub = commands.add_parser("publish", help="công bố một phiên bản")
     pub.add_argument("version", type=int)
     pub.add_argument("--user", default="manage.py")
@@ -243,6 +343,25 @@ def parser() -> argparse.ArgumentParser:
                           help="101 đơn vị 2022–2024 (mặc định) hoặc 64 đơn vị từ 01/07/2025")
     audit = commands.add_parser("audit", help="nhật ký thao tác")
     audit.add_argument("--limit", type=int, default=50)
+    round_ = commands.add_parser("round", help="đợt báo cáo: tạo, xem mức đầy đủ, công bố, đóng")
+    actions = round_.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="tạo đợt báo cáo; in mã đợt")
+    create.add_argument("--period", required=True, help="kỳ báo cáo, ví dụ \"6 tháng đầu năm 2026\"")
+    create.add_argument("--units", choices=sorted(UNIT_SETS), default="2023")
+    create.add_argument("--due", type=dt.date.fromisoformat, help="hạn nộp YYYY-MM-DD")
+    create.add_argument("--indicators", help="các chỉ tiêu cần báo cáo, cách nhau bằng dấu phẩy (mặc định: tất cả)")
+    create.add_argument("--user", default="manage.py")
+    actions.add_parser("list", help="liệt kê các đợt")
+    status = actions.add_parser("status", help="mức đầy đủ theo huyện hoặc theo đơn vị")
+    status.add_argument("id", type=int)
+    status.add_argument("--json", action="store_true")
+    publish_round = actions.add_parser("publish", help="công bố bảng tổng hợp của đợt thành một phiên bản")
+    publish_round.add_argument("id", type=int)
+    publish_round.add_argument("--allow-incomplete", action="store_true", help="công bố dù còn đơn vị thiếu số liệu")
+    publish_round.add_argument("--user", default="manage.py")
+    close = actions.add_parser("close", help="đóng đợt: không nhận thêm báo cáo")
+    close.add_argument("id", type=int)
+    close.add_argument("--user", default="manage.py")
     export = commands.add_parser("export-table", help="ghi bảng số liệu đang công bố ra CSV theo bộ đơn vị 2023 hoặc 2025")
     export.add_argument("--units", choices=sorted(UNIT_SETS), required=True,
                         help="2023: 101 đơn vị (2022–2024); 2025: 64 đơn vị sau sáp nhập, quy đổi từ đơn vị cũ")
@@ -252,7 +371,8 @@ def parser() -> argparse.ArgumentParser:
 
 COMMANDS = {"import": command_import, "publish": command_publish, "rollback": command_rollback,
             "versions": command_versions, "create-editor": command_create_editor,
-            "template": command_template, "audit": command_audit, "export-table": command_export_table}
+            "template": command_template, "audit": command_audit, "export-table": command_export_table,
+            "round": command_round}
 
 
 def main(argv: list[str] | None = None) -> int:

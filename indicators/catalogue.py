@@ -41,6 +41,9 @@ class Indicator:
     # figures converted through the crosswalk) or DENOMINATOR_CONVERTED (a reported numerator over a
     # converted 2019 census denominator). See indicators.conversion.catalogue_2025.
     conversion: str = ""
+    # Published from a reporting round that expected it: a unit without a value has not reported.
+    # Plain indicators only (a ratio may lack its census denominator, which is no reporting gap).
+    round_expected: bool = False
 
 
 CONVERTED, DENOMINATOR_CONVERTED = "converted", "denominator"

@@ -28,6 +28,9 @@ class Provenance:
     as_of: dt.date
     source: str
     illustrative: bool
+    # Published from a reporting round that expected this indicator: a unit without a value did
+    # not report ("chưa báo cáo"), which is not the same as "no data".
+    round_expected: bool = False
 
     @property
     def source_id(self) -> str:
@@ -40,8 +43,9 @@ def importable_indicators(catalogue: dict[str, Indicator]) -> list[Indicator]:
             if i.source_id == SAMPLE_SOURCE_ID and i.kind == "number" and i.column is not None]
 
 
-def _provenance(version: queries.VersionInfo) -> Provenance:
-    return Provenance(version.number, version.period, version.as_of, version.source, version.illustrative)
+def _provenance(version: queries.VersionInfo, expected: frozenset[str] = frozenset(), indicator: str = "") -> Provenance:
+    return Provenance(version.number, version.period, version.as_of, version.source, version.illustrative,
+                      indicator in expected)
 
 
 def _wide(long: pd.DataFrame, catalogue: dict[str, Indicator]) -> pd.DataFrame:
@@ -102,6 +106,7 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
     chosen = queries.version_values(connection, current.id)
     provided = set(chosen["indicator"])
     own_units = current.units != sample_version.units
+    expected = queries.round_indicators(connection, current.round_id) if current.round_id else frozenset()
 
     parts, own_parts, provenance = [], [], {}
     for indicator in importable_indicators(catalogue):
@@ -110,7 +115,8 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
             own_parts.append(chosen[chosen["indicator"] == indicator.id])
         source = chosen if mine and not own_units else sample
         parts.append(source[source["indicator"] == indicator.id])
-        provenance[indicator.id] = _provenance(current if mine else sample_version)
+        provenance[indicator.id] = (_provenance(current, expected, indicator.id) if mine
+                                    else _provenance(sample_version))
     pilot = own_pilot_rows(chosen)
     provenance[PILOT_INDICATOR] = _provenance(current if pilot is not None else sample_version)
     sample_pilot = sample[sample["indicator"] == PILOT_INDICATOR]
@@ -144,5 +150,6 @@ def effective_catalogue(catalogue: dict[str, Indicator], sources: dict[str, Sour
              "en": f"{named['en']} (version {origin.version}, period {origin.period})"},
             origin.as_of, {"vi": origin.source, "en": origin.source})
         effective[indicator.id] = replace(indicator, illustrative=origin.illustrative, as_of=origin.as_of,
-                                          source_id=origin.source_id)
+                                          source_id=origin.source_id,
+                                          round_expected=origin.round_expected and indicator.column is not None)
     return effective, sources

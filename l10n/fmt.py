@@ -63,10 +63,14 @@ def date(value: dt.date) -> str:
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 
 
+def in_vietnam(value: dt.datetime) -> dt.datetime:
+    """A stored moment (UTC; SQLite returns it without a zone) in Vietnam time."""
+    return (value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)).astimezone(VIETNAM_TIME)
+
+
 def moment(value: dt.datetime, seconds: bool = False) -> str:
-    """A stored moment (UTC; SQLite returns it without a zone) in Vietnam time, "05/12/2026 14:45"."""
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(VIETNAM_TIME).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+    """A stored moment in Vietnam time, "05/12/2026 14:45"."""
+    return in_vietnam(value).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
 
 
 def parse_number(text: str, lang: str = "vi") -> float:

@@ -61,6 +61,12 @@ DATASET_ERROR = {"unknown_version": N_("versions.error.unknown_version"),
                  "already_published": N_("versions.error.already_published"),
                  "no_earlier": N_("versions.error.no_earlier")}
 
+ROUND_STATE = {"open": N_("round.state.open"), "closed": N_("round.state.closed")}
+ROUND_ERROR = {"unknown_round": N_("round.error.unknown_round"), "closed": N_("round.error.closed"),
+               "wrong_units": N_("round.error.wrong_units"), "no_submissions": N_("round.error.no_submissions"),
+               "incomplete": N_("round.error.incomplete"), "conflicts": N_("round.error.conflicts"),
+               "no_sender": N_("round.error.no_sender"), "no_period": N_("round.error.no_period")}
+
 
 def label(table: dict[str, str], code: str, lang: str, **values) -> str:
     """The words for ``code`` from one of the tables above."""

@@ -9,12 +9,14 @@ from importer.isolation import read_isolated
 from importer.pipeline import ImportOptions, analyse
 from importer.template import template_workbook
 from indicators.published import importable_indicators
+from indicators.rounds import conflicts, merge, outside_area
 from l10n import fmt, labels
 from l10n.importing import describe
 from l10n.messages import t, tn
 from l10n.text import css_string, plain
 from reports.tables import csv_bytes
 from services import editing
+from storage import rounds
 from storage.settings import upload_limit_bytes
 from ui.editor_session import require_editor
 from ui.streamlit_support import (
@@ -26,6 +28,7 @@ from ui.streamlit_support import (
     units_2025,
 )
 from views.importing.import_view import (
+    conflict_rows,
     decision_label,
     error_text,
     parse_data_rows,
@@ -61,7 +64,8 @@ upload = st.file_uploader(t("import.file", lang), type=["xlsx", "csv"], max_uplo
 st.html(f"""<style>[data-testid="stFileUploaderDropzoneInstructions"]{{display:none}}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{{display:none}}
 [data-testid="stFileUploaderDropzone"] button::after{{content:"{css_string(t("import.file.button", lang))}";
-font-size:.9rem;padding-left:.3rem}}</style>""")
+font-size:.9rem;padding-left:.3rem;white-space:nowrap}}
+[data-testid="stFileUploaderDeleteBtn"] button::after{{content:none}}</style>""")
 st.caption(t("import.file.limits", lang, size=fmt.number(limit_mb, 1 if limit_mb < 1 else 0, lang)))
 if upload is None:
     st.stop()
@@ -152,6 +156,48 @@ if not analysis.valid:
     st.error(tn("import.invalid", len(analysis.errors), lang))
     st.stop()
 st.success(t("import.valid", lang))
+with engine().connect() as connection:
+    open_rounds = [r for r in rounds.list_rounds(connection) if r.status == rounds.OPEN and r.units == analysis.units]
+how = st.radio(t("import.how", lang), ["whole", "round"], key=f"{key}_how", horizontal=True,
+               format_func=lambda choice: t("import.how.whole", lang) if choice == "whole" else t("import.how.round", lang))
+if how == "round":
+    if not open_rounds:
+        st.info(t("import.round.none", lang))
+        st.stop()
+    by_id = {r.id: r for r in open_rounds}
+    columns = st.columns(3)
+    round_id = columns[0].selectbox(t("round.choose", lang), list(by_id), key=f"{key}_round",
+                                    format_func=lambda i: t("round.label", lang, id=i, period=by_id[i].period,
+                                                            status=labels.label(labels.ROUND_STATE, by_id[i].status, lang)))
+    sender = columns[1].text_input(t("round.col.sender", lang), key=f"{key}_sender", max_chars=200,
+                                   placeholder=t("import.round.sender_hint", lang))
+    districts = (dict(zip(reference.units["district_code"], reference.units["district"]))
+                 if analysis.units == UNITS_2023.id else {})
+    area = columns[2].selectbox(t("round.col.area", lang), [None, *sorted(districts, key=districts.get)],
+                                key=f"{key}_area", format_func=lambda code: districts[code] if code
+                                else t("round.whole_province", lang))
+    district_of = dict(zip(reference.units["gso_code"], reference.units["district_code"])) if districts else {}
+    outside = outside_area({code for code, _, _ in analysis.figures}, area, district_of)
+    if outside:
+        st.warning(t("import.round.outside", lang, district=districts[area],
+                     units=", ".join(unit_names.get(code, code) for code in outside)))
+    with engine().connect() as connection:
+        found = conflicts(merge(rounds.round_values(connection, round_id)), analysis.figures)
+    confirmed = False
+    if found:
+        st.warning(tn("import.round.conflicts", len(found), lang))
+        st.dataframe(conflict_rows(found, unit_names, {i.id: i.name[lang] for i in indicators}, lang),
+                     hide_index=True, width="stretch")
+        confirmed = st.checkbox(t("import.round.confirm", lang), key=f"{key}_confirm")
+    note = st.text_area(t("import.note", lang), key=f"{key}_round_note", max_chars=2000)
+    if st.button(t("import.round.submit", lang), type="primary", disabled=bool(found) and not confirmed):
+        try:
+            submission = editing.submit(engine(), analysis, round_id=round_id, sender=sender, area=area,
+                                        district_of=district_of, user=user, note=note, confirm_overwrite=confirmed)
+            st.success(t("import.round.filed", lang, round=round_id, sender=plain(submission.sender)))
+        except rounds.RoundError as error:
+            st.error(labels.label(labels.ROUND_ERROR, error.kind, lang))
+    st.stop()
 with st.form(f"{key}_save"):
     st.subheader(t("import.meta", lang))
     columns = st.columns(3)

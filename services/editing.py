@@ -3,42 +3,152 @@ leaves the database as it was, and no action happens without its trace in the au
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
+import pandas as pd
 import sqlalchemy as sa
 
 from auth import accounts
 from importer.errors import ImportFileError
 from importer.pipeline import Analysis
+from indicators.rounds import conflicts, gaps, merge, outside_area, unit_completeness
+from l10n.fmt import in_vietnam
 from l10n.importing import describe_reason
-from storage import datasets, scenarios
+from storage import datasets, rounds, scenarios
 from storage.datasets import record_audit
 from storage.queries import VersionInfo
 
 
 def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of: dt.date, source: str,
                    note: str, user: str, publish: bool = False) -> VersionInfo:
-    """Store a valid analysis as a new version with its match report, and publish it if asked."""
+    """Store a valid analysis as a one-submission reporting round (closed at once) and its version,
+    with the match report, and publish it if asked: the file is the whole table for its period."""
     if not analysis.valid:
         raise ImportFileError("invalid", {"file": analysis.file_name})
-    # The stored match report is the version's record, in the app's first language.
-    report = [datasets.ReportRow(r.sheet, r.row, r.label, r.gso_code, r.status, describe_reason(r.reason, "vi"))
-              for r in analysis.rows if r.kind == "data"]
     with engine.begin() as connection:
+        at = datasets.now()
+        round_ = rounds.create_round(connection, period=period, units=analysis.units, due=None,
+                                     indicators=sorted({indicator for _, indicator, _ in analysis.figures}),
+                                     created_by=user, at=at, status=rounds.CLOSED)
+        submission = _file_submission(connection, round_, analysis, sender=source, area=None, note=note, user=user,
+                                      at=at, outside=[])
         version = datasets.create_version(
             connection, period=period, as_of=as_of, source=source, illustrative=False, created_by=user,
             file_name=analysis.file_name, file_sha256=analysis.sha256, sheet=analysis.layout.sheet,
             rows_read=analysis.rows_read, rows_matched=analysis.rows_matched,
-            rows_rejected=analysis.rows_rejected, note=note, figures=analysis.figures, report=report,
-            units=analysis.units)
+            rows_rejected=analysis.rows_rejected, note=note, figures=analysis.figures, report=_report(analysis),
+            units=analysis.units, round_id=round_.id,
+            value_sources={(code, indicator): submission.id for code, indicator, _ in analysis.figures})
         record_audit(connection, user, "import", f"version {version.number}", {
             "file": analysis.file_name, "sha256": analysis.sha256, "sheet": analysis.layout.sheet,
-            "units": analysis.units,
-            "rows_read": analysis.rows_read, "rows_matched": analysis.rows_matched,
-            "rows_rejected": analysis.rows_rejected, "values": len(analysis.figures)})
+            "units": analysis.units, "round": round_.id, "rows_read": analysis.rows_read,
+            "rows_matched": analysis.rows_matched, "rows_rejected": analysis.rows_rejected,
+            "values": len(analysis.figures)})
         if publish:
             datasets.publish(connection, version.id, user)
             record_audit(connection, user, "publish", f"version {version.number}", {})
     return version
+
+
+def _report(analysis: Analysis) -> list[datasets.ReportRow]:
+    """The stored match report, in the app's first language (it is the version's record)."""
+    return [datasets.ReportRow(r.sheet, r.row, r.label, r.gso_code, r.status, describe_reason(r.reason, "vi"))
+            for r in analysis.rows if r.kind == "data"]
+
+
+def _file_submission(connection: sa.Connection, round_: rounds.Round, analysis: Analysis, *, sender: str,
+                     area: str | None, note: str, user: str, at: dt.datetime, outside: list[str]) -> rounds.Submission:
+    return rounds.add_submission(
+        connection, round_id=round_.id, sender=sender, area=area, file_name=analysis.file_name,
+        file_sha256=analysis.sha256, sheet=analysis.layout.sheet, rows_read=analysis.rows_read,
+        rows_matched=analysis.rows_matched, outside_area=outside, note=note, created_by=user, at=at,
+        figures=analysis.figures)
+
+
+# --- reporting rounds -------------------------------------------------------------------------
+
+def create_round(engine: sa.Engine, *, period: str, units: str, due: dt.date | None, indicators: list[str],
+                 user: str) -> rounds.Round:
+    with engine.begin() as connection:
+        round_ = rounds.create_round(connection, period=period, units=units, due=due, indicators=indicators,
+                                     created_by=user, at=datasets.now())
+        record_audit(connection, user, "round_create", f"round {round_.id}", {
+            "period": round_.period, "units": units, "due": due, "indicators": indicators})
+    return round_
+
+
+def submit(engine: sa.Engine, analysis: Analysis, *, round_id: int, sender: str, area: str | None,
+           district_of: Mapping[str, str], user: str, note: str = "", confirm_overwrite: bool = False
+           ) -> rounds.Submission:
+    """File a valid analysis into an open round as a submission. A value that would replace a
+    different one raises ``RoundError`` "conflicts" (with the ``Conflict`` list) unless
+    ``confirm_overwrite``; units outside the sender's district ``area`` are recorded and audited."""
+    if not analysis.valid:
+        raise ImportFileError("invalid", {"file": analysis.file_name})
+    if not sender.strip():
+        raise rounds.RoundError("chưa ghi đơn vị gửi", "no_sender")
+    with engine.begin() as connection:
+        round_ = rounds.get_round(connection, round_id, for_update=True)
+        if round_.status != rounds.OPEN:
+            raise rounds.RoundError(f"đợt {round_id} đã đóng", "closed")
+        if round_.units != analysis.units:
+            raise rounds.RoundError(f"đợt {round_id} theo bộ đơn vị {round_.units}, tệp theo {analysis.units}",
+                                    "wrong_units", {"round": round_.units, "file": analysis.units})
+        found = conflicts(merge(rounds.round_values(connection, round_id)), analysis.figures)
+        if found and not confirm_overwrite:
+            raise rounds.RoundError(f"{len(found)} giá trị khác giá trị đã có", "conflicts", found)
+        outside = outside_area({code for code, _, _ in analysis.figures}, area, district_of)
+        submission = _file_submission(connection, round_, analysis, sender=sender, area=area, note=note, user=user,
+                                      at=datasets.now(), outside=outside)
+        record_audit(connection, user, "submit", f"round {round_id}", {
+            "file": analysis.file_name, "sha256": analysis.sha256, "sender": submission.sender, "area": area,
+            "rows_matched": analysis.rows_matched, "values": len(analysis.figures),
+            "overwritten": len(found), "outside_area": outside})
+    return submission
+
+
+def publish_round(engine: sa.Engine, round_id: int, *, units: pd.DataFrame, user: str,
+                  allow_incomplete: bool = False, today: dt.date | None = None) -> VersionInfo:
+    """Store the round's merged table as a version and publish it. ``units`` are the units the round
+    expects (gso_code, name, group). An incomplete round raises ``RoundError`` "incomplete" (with
+    the gaps) unless ``allow_incomplete``; a round without submissions raises "no_submissions"."""
+    today = today or in_vietnam(datasets.now()).date()
+    with engine.begin() as connection:
+        round_ = rounds.get_round(connection, round_id, for_update=True)
+        submissions = rounds.round_submissions(connection, round_id)
+        if not submissions:
+            raise rounds.RoundError(f"đợt {round_id} chưa có báo cáo nào", "no_submissions")
+        merged = merge(rounds.round_values(connection, round_id))
+        per_unit = unit_completeness(merged, units, list(round_.indicators), submitted_dates(submissions),
+                                     round_.due, today)
+        missing = gaps(per_unit)
+        if missing and not allow_incomplete:
+            raise rounds.RoundError(f"còn {len(missing)} đơn vị thiếu số liệu", "incomplete", missing)
+        senders = list(dict.fromkeys(s.sender for s in submissions))
+        version = datasets.create_version(
+            connection, period=round_.period, as_of=round_.due or today, source="; ".join(senders)[:300],
+            illustrative=False, created_by=user, file_name=f"dot-bao-cao-{round_id}", file_sha256="",
+            sheet="", rows_read=len(units), rows_matched=int(merged["gso_code"].nunique()),
+            rows_rejected=0, note="", figures=list(merged[["gso_code", "indicator", "value"]].itertuples(index=False)),
+            report=[], units=round_.units, round_id=round_id,
+            value_sources={(row.gso_code, row.indicator): int(row.submission_id) for row in merged.itertuples()})
+        datasets.publish(connection, version.id, user)
+        record_audit(connection, user, "round_publish", f"round {round_id}", {
+            "version": version.number, "submissions": len(submissions), "units_missing": len(missing)})
+    return version
+
+
+def close_round(engine: sa.Engine, round_id: int, user: str) -> None:
+    """No more submissions into the round (publishing stays possible)."""
+    with engine.begin() as connection:
+        rounds.get_round(connection, round_id, for_update=True)
+        rounds.set_status(connection, round_id, rounds.CLOSED)
+        record_audit(connection, user, "round_close", f"round {round_id}", {})
+
+
+def submitted_dates(submissions: list[rounds.Submission]) -> dict[int, dt.date]:
+    """Each submission's day in Vietnam time (the day an editor would say it arrived)."""
+    return {s.id: in_vietnam(s.created_at).date() for s in submissions}
 
 
 def publish_version(engine: sa.Engine, number: int, user: str) -> VersionInfo:

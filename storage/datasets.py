@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import sqlalchemy as sa
 
@@ -47,9 +47,12 @@ def create_version(connection: sa.Connection, *, period: str, as_of: dt.date, so
                    created_by: str, file_name: str, file_sha256: str, sheet: str, rows_read: int,
                    rows_matched: int, rows_rejected: int, note: str,
                    figures: Iterable[tuple[str, str, float]], report: Iterable[ReportRow],
-                   dataset: str = DATASET, number: int | None = None, units: str = "2023") -> VersionInfo:
+                   dataset: str = DATASET, number: int | None = None, units: str = "2023",
+                   round_id: int | None = None, value_sources: Mapping[tuple[str, str], int] | None = None
+                   ) -> VersionInfo:
     """Store a new version with its values (gso_code, indicator, value), in the unit set ``units``,
-    and its match report."""
+    and its match report; for a reporting round's version, the round and the submission each value
+    came from (``value_sources``, keyed by (gso_code, indicator))."""
     if number is None:
         latest = connection.execute(
             sa.select(sa.func.max(versions.c.number)).where(versions.c.dataset == dataset)).scalar()
@@ -57,9 +60,11 @@ def create_version(connection: sa.Connection, *, period: str, as_of: dt.date, so
     version_id = connection.execute(versions.insert().values(
         dataset=dataset, number=number, period=period, as_of=as_of, source=source, illustrative=illustrative,
         created_at=now(), created_by=created_by, file_name=file_name, file_sha256=file_sha256, sheet=sheet,
-        rows_read=rows_read, rows_matched=rows_matched, rows_rejected=rows_rejected, note=note, units=units,
+        rows_read=rows_read, rows_matched=rows_matched, rows_rejected=rows_rejected, note=note, units=units, round_id=round_id,
     )).inserted_primary_key[0]
-    value_rows = [{"version_id": version_id, "gso_code": code, "indicator": indicator, "value": float(value)}
+    sources = value_sources or {}
+    value_rows = [{"version_id": version_id, "gso_code": code, "indicator": indicator, "value": float(value),
+                   "submission_id": sources.get((code, indicator))}
                   for code, indicator, value in figures]
     if value_rows:
         connection.execute(values.insert(), value_rows)

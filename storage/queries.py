@@ -6,13 +6,14 @@ tests/test_public.py, which checks its import graph).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 
-from storage.schema import audit_log, match_rows, publications, values, versions
+from storage.schema import audit_log, match_rows, publications, rounds, values, versions
 
 DATASET = "commune_indicators"
 
@@ -45,6 +46,7 @@ class VersionInfo:
     rows_rejected: int
     note: str
     units: str           # the unit set its codes belong to: "2023" or "2025"
+    round_id: int | None   # the reporting round it publishes (storage.rounds)
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,13 @@ def published_version(connection: sa.Connection, dataset: str = DATASET) -> Vers
         sa.select(publications.c.version_id).where(publications.c.dataset == dataset)
         .order_by(publications.c.id.desc()).limit(1)).scalar()
     return None if version_id is None else get_version(connection, version_id)
+
+
+def round_indicators(connection: sa.Connection, round_id: int) -> frozenset[str]:
+    """The indicator ids a reporting round expected (read here so the public side need not import
+    storage.rounds, which writes)."""
+    found = connection.execute(sa.select(rounds.c.indicators).where(rounds.c.id == round_id)).scalar()
+    return frozenset(json.loads(found)) if found else frozenset()
 
 
 def version_values(connection: sa.Connection, version_id: int) -> pd.DataFrame:

@@ -28,6 +28,7 @@ versions = sa.Table(
     sa.Column("rows_rejected", sa.Integer, nullable=False),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("units", sa.String(4), nullable=False, server_default="2023"),  # unit set of its codes
+    sa.Column("round_id", sa.Integer, sa.ForeignKey("report_rounds.id")),       # the round it publishes
     sa.UniqueConstraint("dataset", "number", name="uq_dataset_versions_dataset_number"),
 )
 
@@ -37,6 +38,7 @@ values = sa.Table(
     sa.Column("gso_code", sa.String(5), primary_key=True),
     sa.Column("indicator", sa.String(60), primary_key=True),
     sa.Column("value", sa.Float, nullable=False),
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("round_submissions.id")),  # where a round's value came from
 )
 
 match_rows = sa.Table(
@@ -103,4 +105,43 @@ scenarios = sa.Table(
     sa.Column("created_by", sa.String(80), nullable=False),
     sa.Column("deleted_at", sa.DateTime(timezone=True)),         # deleted scenarios stay for the audit trail
     sa.Column("deleted_by", sa.String(80)),
+)
+
+# Reporting rounds (see storage/rounds.py): a period, a unit set, a due date and the indicators
+# expected; district, commune or department sheets arrive as submissions and merge unit by unit.
+rounds = sa.Table(
+    "report_rounds", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("period", sa.String(40), nullable=False),
+    sa.Column("units", sa.String(4), nullable=False),
+    sa.Column("due", sa.Date),
+    sa.Column("indicators", sa.Text, nullable=False),            # expected indicator ids, JSON list
+    sa.Column("status", sa.String(12), nullable=False),          # "open" or "closed" (published, no more submissions)
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+)
+
+submissions = sa.Table(
+    "round_submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("round_id", sa.Integer, sa.ForeignKey("report_rounds.id"), nullable=False, index=True),
+    sa.Column("sender", sa.String(200), nullable=False),         # who sent it, e.g. "UBND huyện Đầm Dơi"
+    sa.Column("area", sa.String(10)),                           # the sender's district code; None: whole province
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("sheet", sa.String(120), nullable=False),
+    sa.Column("rows_read", sa.Integer, nullable=False),
+    sa.Column("rows_matched", sa.Integer, nullable=False),
+    sa.Column("outside_area", sa.Text, nullable=False, server_default="[]"),  # its unit codes outside ``area``, JSON
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(80), nullable=False),
+)
+
+submission_values = sa.Table(
+    "submission_values", metadata,
+    sa.Column("submission_id", sa.Integer, sa.ForeignKey("round_submissions.id"), primary_key=True),
+    sa.Column("gso_code", sa.String(5), primary_key=True),
+    sa.Column("indicator", sa.String(60), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
 )

@@ -77,7 +77,7 @@ def test_import_review_publish_and_see_it_on_the_map(app, files, reference):
     assert not at.exception
     assert "9 dòng xã · 9 khớp · 0 bị loại" in " ".join(m.value for m in at.markdown)
     report = at.dataframe[0].value
-    assert set(report["Kết quả"]) >= {"khớp đúng", "dòng huyện", "dòng tổng"}
+    assert set(report["Kết quả"]) >= {"khớp đúng", "dòng nhóm (huyện, đề mục)", "dòng tổng"}
     assert "Bảng hợp lệ" in at.success[0].value
     save_and_publish = next(b for b in at.button if b.label == "Lưu và công bố")
     save_and_publish.click().run()

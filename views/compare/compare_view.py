@@ -27,13 +27,12 @@ from indicators.conversion import catalogue_2025
 from indicators.periods import CHANGE_COUNT, CHANGE_POINTS, Change, Period, compute_change
 from indicators.published import effective_catalogue, importable_indicators
 from l10n import fmt, labels
-from l10n.messages import N_, t, tn
+from l10n.messages import t, tn
 from l10n.text import plain
 from views.map.mapview import (
     GROUP_HEADERS,
     ILLUSTRATIVE_COLOUR,
-    MISSING_NO_DATA,
-    MISSING_NOT_DEPLOYED,
+    MISSING_LEGEND,
     LegendEntry,
     bare_value_text,
     class_label,
@@ -42,6 +41,7 @@ from views.map.mapview import (
     indicator_title,
     legend_row_html,
     missing_kind,
+    missing_texts,
     provenance_text,
     tooltip_footer,
     unit_suffix,
@@ -233,7 +233,7 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
     combined = pd.concat([table[indicator_id] for table in tables], ignore_index=True)
     classification = classify(combined, SIDE_SCHEME, SIDE_CLASSES, SIDE_PALETTE)
     colour_of = classification.colour_of()
-    missing_texts = {MISSING_NO_DATA: t("tooltip.no_data", lang), MISSING_NOT_DEPLOYED: t("tooltip.not_deployed", lang)}
+    missing_text = missing_texts(lang)
     suffix = unit_suffix(indicator, lang)
 
     maps, class_counts, missing_counts = [], [], []
@@ -248,9 +248,9 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
         shown = effective[indicator_id]
         footer = tooltip_footer(shown, effective, effective_sources, lang)
         header = f"{indicator_title(shown, lang)} · {period_name(period, lang)}"
-        layer = _layer(table["gso_code"], colours, values, missing_texts, suffix, header, footer, geometry,
+        layer = _layer(table["gso_code"], colours, values, missing_text, suffix, header, footer, geometry,
                        conversion_notes(table, shown, lang))
-        texts = pd.Series([missing_texts[v] if isinstance(v, int) else v + suffix for v in values], index=table.index)
+        texts = pd.Series([missing_text[v] if isinstance(v, int) else v + suffix for v in values], index=table.index)
         maps.append(PeriodMap(period, shown, layer, texts))
         class_counts.append(class_of.value_counts())
         missing_counts.append(pd.Series([v for v in values if isinstance(v, int)], dtype=int).value_counts())
@@ -258,7 +258,7 @@ def period_maps(tables: list[pd.DataFrame], periods: list[Period], indicator_id:
     legend = [SharedLegendEntry(c.colour, class_label(c, indicator, lang),
                                 tuple(int(counts.get(c.index, 0)) for counts in class_counts))
               for c in classification.classes]
-    for kind, key in ((MISSING_NOT_DEPLOYED, N_("legend.not_deployed")), (MISSING_NO_DATA, N_("legend.no_data"))):
+    for kind, key in MISSING_LEGEND.items():
         counts = tuple(int(c.get(kind, 0)) for c in missing_counts)
         if any(counts):
             legend.append(SharedLegendEntry(NO_DATA_COLOUR, t(key, lang), counts, "no_data"))

@@ -8,7 +8,7 @@ import re
 import pandas as pd
 
 from importer.pipeline import Analysis
-from l10n import labels
+from l10n import fmt, labels
 from l10n.importing import describe, describe_reason, where
 from l10n.messages import t
 from l10n.text import plain
@@ -100,3 +100,13 @@ def decision_label(row, lang: str) -> str:
     escaped so that no cell text becomes Markdown."""
     return (f"{t('col.row', lang)} {row.row}: “{plain_label(row.label)}” — "
             f"{plain_label(describe_reason(row.reason, lang), 300)}")
+
+
+def conflict_rows(found, unit_names: dict[str, str], indicator_names: dict[str, str], lang: str) -> pd.DataFrame:
+    """The values a submission would replace (``indicators.rounds.Conflict``), both shown."""
+    return pd.DataFrame({
+        t("col.commune", lang): [f"{unit_names.get(c.gso_code, c.gso_code)} ({c.gso_code})" for c in found],
+        t("import.round.col.indicator", lang): [indicator_names.get(c.indicator, c.indicator) for c in found],
+        t("import.round.col.current", lang): [fmt.number(c.current, 2 if c.current % 1 else 0, lang) for c in found],
+        t("import.round.col.incoming", lang): [fmt.number(c.incoming, 2 if c.incoming % 1 else 0, lang) for c in found],
+    })

@@ -62,8 +62,7 @@ class MapView:
 def value_text(indicator: Indicator, value, pilot, lang: str) -> str:
     """The value with its unit, or why there is none."""
     if indicator.kind == "category" and not isinstance(value, str) or indicator.kind != "category" and pd.isna(value):
-        kind = missing_kind(indicator, pilot)
-        return t("tooltip.not_deployed", lang) if kind == MISSING_NOT_DEPLOYED else t("tooltip.no_data", lang)
+        return t(MISSING_TOOLTIP[missing_kind(indicator, pilot)], lang)
     return bare_value_text(indicator, value, lang) + unit_suffix(indicator, lang)
 
 
@@ -79,13 +78,24 @@ def bare_value_text(indicator: Indicator, value, lang: str) -> str:
     return fmt.number(value, indicator.decimals, lang)
 
 
-MISSING_NO_DATA, MISSING_NOT_DEPLOYED = 0, 1
+MISSING_NO_DATA, MISSING_NOT_DEPLOYED, MISSING_NOT_REPORTED = 0, 1, 2
+MISSING_TOOLTIP = {MISSING_NO_DATA: N_("tooltip.no_data"), MISSING_NOT_DEPLOYED: N_("tooltip.not_deployed"),
+                   MISSING_NOT_REPORTED: N_("tooltip.not_reported")}
+MISSING_LEGEND = {MISSING_NOT_DEPLOYED: N_("legend.not_deployed"), MISSING_NOT_REPORTED: N_("legend.not_reported"),
+                  MISSING_NO_DATA: N_("legend.no_data")}
 
 
 def missing_kind(indicator: Indicator, pilot) -> int:
-    """Why a commune has no value: "not deployed" only for a pilot-only indicator in a commune known
-    to have no pilot team; otherwise (including unknown pilot status) "no data"."""
-    return MISSING_NOT_DEPLOYED if indicator.applies_to == "pilot" and known_not_pilot(pilot) else MISSING_NO_DATA
+    """Why a commune has no value: "not deployed" for a pilot-only indicator in a commune known to
+    have no pilot team; "not reported" when a reporting round expected it; otherwise (including
+    unknown pilot status) "no data"."""
+    if indicator.applies_to == "pilot" and known_not_pilot(pilot):
+        return MISSING_NOT_DEPLOYED
+    return MISSING_NOT_REPORTED if indicator.round_expected else MISSING_NO_DATA
+
+
+def missing_texts(lang: str) -> dict[int, str]:
+    return {kind: t(key, lang) for kind, key in MISSING_TOOLTIP.items()}
 
 
 def indicator_title(indicator: Indicator, lang: str) -> str:
@@ -162,7 +172,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         missing = classification.class_of == NO_DATA
 
     kinds = pd.Series([missing_kind(indicator, pilot) for pilot in table["pilot"]], index=table.index)
-    for kind, key in ((MISSING_NOT_DEPLOYED, N_("legend.not_deployed")), (MISSING_NO_DATA, N_("legend.no_data"))):
+    for kind, key in MISSING_LEGEND.items():
         count = int((missing & mask & (kinds == kind)).sum())
         if count:
             legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), count, "no_data"))
@@ -172,7 +182,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
 
     palette = list(dict.fromkeys(colours))
     index_of = {colour: i for i, colour in enumerate(palette)}
-    missing_texts = {MISSING_NO_DATA: t("tooltip.no_data", lang), MISSING_NOT_DEPLOYED: t("tooltip.not_deployed", lang)}
+    missing_text = missing_texts(lang)
     suffix = unit_suffix(indicator, lang)
     styles, values_sent, texts = {}, {}, {}
     for code, colour, is_missing, shown, value, pilot in zip(
@@ -181,7 +191,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         styles[code] = (index_of[colour], style)
         if is_missing:
             values_sent[code] = missing_kind(indicator, pilot)
-            texts[code] = missing_texts[values_sent[code]]
+            texts[code] = missing_text[values_sent[code]]
         else:
             bare = bare_value_text(indicator, value, lang)
             values_sent[code] = html.escape(bare)
@@ -194,7 +204,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
     layer = LayerData(
         communes_url=geometry.communes_url, outlines_url=geometry.outlines_url, colours=palette,
         styles=styles, values=values_sent, unit=html.escape(suffix),
-        missing={k: html.escape(v) for k, v in missing_texts.items()},
+        missing={k: html.escape(v) for k, v in missing_text.items()},
         header=html.escape(indicator_title(indicator, lang)),
         footer=tooltip_footer(indicator, catalogue, sources, lang),
         selected=state.commune, marker=marker, notes=conversion_notes(table, indicator, lang))
@@ -291,8 +301,7 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
         classes = view.classification.class_of[view.mask].map(class_labels)
     else:
         classes = shown[indicator.id].map(lambda v: labels.label(labels.CATEGORY, v, lang) if isinstance(v, str) else None)
-    missing_text = {MISSING_NOT_DEPLOYED: t("legend.not_deployed", lang), MISSING_NO_DATA: t("legend.no_data", lang)}
-    missing_labels = [missing_text[missing_kind(indicator, p)] for p in shown["pilot"]]
+    missing_labels = [t(MISSING_LEGEND[missing_kind(indicator, p)], lang) for p in shown["pilot"]]
     frame = pd.DataFrame({
         t("col.gso_code", lang): shown["gso_code"],
         t("col.commune", lang): shown["name"],
