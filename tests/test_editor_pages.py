@@ -33,7 +33,7 @@ def signed_in(at):
     return at
 
 
-@pytest.mark.parametrize("page", ["import_data", "versions", "audit"])
+@pytest.mark.parametrize("page", ["import_data", "rounds", "versions", "audit"])
 def test_editor_pages_exist_only_after_sign_in(app, page):
     app.run()
     with pytest.raises(ValueError, match="Could not find a navigation page"):

@@ -165,7 +165,7 @@ def test_ranking_is_drawn_when_opened_and_outlines_the_selected_commune(app):
 
 
 PUBLIC_PAGES = ["overview", "map", "compare", "present", "planner", "about", "sign_in"]
-EDITOR_PAGES = ["import_data", "versions", "audit"]
+EDITOR_PAGES = ["import_data", "rounds", "versions", "audit"]
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -112,7 +112,7 @@ def test_good_parameters_choose_the_view(public):
 
 def test_editor_pages_are_not_reachable_from_the_public_server(public):
     at = run(public)
-    for page in ("import_data", "versions", "audit", "sign_in", "map"):
+    for page in ("import_data", "rounds", "versions", "audit", "sign_in", "map"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             at.switch_page(f"pages/{page}.py")
 
