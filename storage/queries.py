@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
-from storage.schema import audit_log, match_rows, publications, rounds, values, versions
+from storage.schema import audit_log, match_rows, publications, rounds, submissions, values, versions
 
 DATASET = "commune_indicators"
 
@@ -123,6 +123,15 @@ def round_indicators(connection: sa.Connection, round_id: int) -> frozenset[str]
     storage.rounds, which writes)."""
     found = connection.execute(sa.select(rounds.c.indicators).where(rounds.c.id == round_id)).scalar()
     return frozenset(json.loads(found)) if found else frozenset()
+
+
+def value_sources(connection: sa.Connection, version_id: int) -> pd.DataFrame:
+    """Who sent each value of a round's version and when: gso_code, indicator, sender, created_at
+    (empty for versions whose values do not name a submission, such as the sample)."""
+    query = (sa.select(values.c.gso_code, values.c.indicator, submissions.c.sender, submissions.c.created_at)
+             .join(submissions, submissions.c.id == values.c.submission_id)
+             .where(values.c.version_id == version_id))
+    return pd.DataFrame(connection.execute(query).all(), columns=["gso_code", "indicator", "sender", "created_at"])
 
 
 def version_values(connection: sa.Connection, version_id: int) -> pd.DataFrame:

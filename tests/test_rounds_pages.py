@@ -97,3 +97,6 @@ def test_a_round_from_two_district_sheets_to_the_published_map(own_database, ref
     assert payload["values"]["32005"] == 2                                  # Phường 1: not reported
     nam_can = reference.units.loc[reference.units["district"] == NAM_CAN, "gso_code"].iloc[0]
     assert payload["values"][nam_can] == "2"                                # the correction
+    entered = "nhập" if lang == "vi" else "entered"
+    assert payload["notes"][nam_can].startswith(f"UBND huyện Năm Căn, {entered} ")   # who sent it
+    assert "32005" not in payload["notes"]

@@ -18,7 +18,7 @@ from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from l10n import labels
 from l10n.messages import t
-from storage import datasets
+from storage import datasets, queries
 from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
 from ui.map_assets import map_assets_2025 as shared_map_assets_2025
@@ -201,7 +201,15 @@ def map_view(version_id: int, state: MapState, lang: str) -> MapView:
     must not modify it."""
     table, indicators, indicator_sources = _published_table(version_id, state.units)
     model = next((figure for figure in report() if figure.gso_code), None)
-    return build_view(table, indicators, indicator_sources, state, map_assets(state.units), model, lang)
+    return build_view(table, indicators, indicator_sources, state, map_assets(state.units), model, lang,
+                      value_sources(version_id))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def value_sources(version_id: int) -> pd.DataFrame:
+    """Who sent each value of a published round (a stored version never changes: cached by id)."""
+    with engine().connect() as connection:
+        return queries.value_sources(connection, version_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

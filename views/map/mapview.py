@@ -32,6 +32,7 @@ from indicators.catalogue import (
 )
 from indicators.table import Filters, filter_mask, has_districts, known_not_pilot, rank_of
 from l10n import fmt, labels
+from l10n.fmt import in_vietnam
 from l10n.messages import N_, t, tn
 from l10n.text import plain
 from views.map.state import UNIT_TYPES, MapState
@@ -57,6 +58,7 @@ class MapView:
     texts: pd.Series         # the value with its unit, or why there is none, per commune
     classification: Classification | None
     breaks_error: str | None
+    value_sources: pd.Series | None = None   # who sent each commune's value, when several senders did
 
 
 def value_text(indicator: Indicator, value, pilot, lang: str) -> str:
@@ -141,9 +143,28 @@ def class_label(value_class: ValueClass, indicator: Indicator, lang: str) -> str
     return t(key, lang, lower=show(lower), upper=show(upper))
 
 
+def source_texts(value_sources: pd.DataFrame | None, table: pd.DataFrame, indicator: Indicator,
+                 catalogue: dict[str, Indicator], lang: str) -> pd.Series | None:
+    """"UBND huyện Đầm Dơi, nhập 12/07/2026" per commune: who sent the value shown (a ratio's
+    numerator), when a round's values came from more than one sender; None otherwise, or when the
+    values were converted to other units (the senders' codes are not these units')."""
+    if value_sources is None or value_sources.empty or is_converted(table, indicator):
+        return None
+    stored = indicator.id if indicator.column else next(
+        (i.id for i in catalogue.values() if i.column and i.column == indicator.numerator), None)
+    mine = value_sources[value_sources["indicator"] == stored]
+    if mine.empty or value_sources["sender"].nunique() < 2:
+        return None
+    text = {row.gso_code: t("tooltip.value_source", lang, sender=row.sender, date=fmt.date(in_vietnam(row.created_at)))
+            for row in mine.itertuples(index=False)}
+    return pd.Series([text.get(code, "") for code in table["gso_code"]], index=table.index, dtype=object)
+
+
 def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: dict[str, Source],
                state: MapState, geometry: PublishedGeometry, model_figure: ReportFigure | None,
-               lang: str) -> MapView:
+               lang: str, value_sources: pd.DataFrame | None = None) -> MapView:
+    """The map for one state. ``value_sources`` (``storage.queries.value_sources``): who sent each
+    value of a round's version, shown under the value when several senders did."""
     indicator = catalogue[state.indicator]
     filters = Filters(
         districts=state.districts, types=tuple(UNIT_TYPES[k] for k in state.types), pilot=state.pilot,
@@ -183,6 +204,7 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
     palette = list(dict.fromkeys(colours))
     index_of = {colour: i for i, colour in enumerate(palette)}
     missing_text = missing_texts(lang)
+    senders = source_texts(value_sources, table, indicator, catalogue, lang)
     suffix = unit_suffix(indicator, lang)
     styles, values_sent, texts = {}, {}, {}
     for code, colour, is_missing, shown, value, pilot in zip(
@@ -207,9 +229,16 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
         missing={k: html.escape(v) for k, v in missing_text.items()},
         header=html.escape(indicator_title(indicator, lang)),
         footer=tooltip_footer(indicator, catalogue, sources, lang),
-        selected=state.commune, marker=marker, notes=conversion_notes(table, indicator, lang))
+        selected=state.commune, marker=marker,
+        notes=conversion_notes(table, indicator, lang) or _notes(senders, table))
     text_series = pd.Series([texts[c] for c in table["gso_code"]], index=table.index)
-    return MapView(indicator, layer, legend, mask, colours, text_series, classification, breaks_error)
+    return MapView(indicator, layer, legend, mask, colours, text_series, classification, breaks_error, senders)
+
+
+def _notes(senders: pd.Series | None, table: pd.DataFrame) -> dict[str, str] | None:
+    if senders is None:
+        return None
+    return {code: html.escape(text) for code, text in zip(table["gso_code"], senders) if text}
 
 
 CONVERSION_NOTES = {"whole": N_("units.note.converted"), "estimated": N_("units.note.estimated"),
@@ -312,6 +341,8 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
     }).reset_index(drop=True)
     if is_converted(table, indicator):
         frame[t("col.conversion", lang)] = conversion_texts(shown, indicator, lang).tolist()
+    if view.value_sources is not None:
+        frame[t("col.value_source", lang)] = view.value_sources[view.mask].tolist()
     return frame
 
 
