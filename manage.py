@@ -7,6 +7,7 @@
     python manage.py round list
     python manage.py round status ID [--json]
     python manage.py round publish ID [--allow-incomplete] [--user NAME]
+    python manage.py round approve ID [--user NAME]     (with CAMAU_ROUND_APPROVAL=1)
     python manage.py round close ID [--user NAME]
     python manage.py publish VERSION [--user NAME]
     python manage.py rollback [--user NAME]
@@ -202,6 +203,9 @@ def command_round(args) -> int:
             version = editing.publish_round(engine, args.id, units=units, user=args.user,
                                             allow_incomplete=args.allow_incomplete)
             print(f"Đã công bố đợt {args.id} thành phiên bản {version.number}")
+        elif args.action == "approve":
+            editing.approve_round(engine, args.id, args.user)
+            print(f"Đã duyệt đợt {args.id} (người công bố phải là một biên tập viên khác)")
         elif args.action == "close":
             editing.close_round(engine, args.id, args.user)
             print(f"Đã đóng đợt {args.id}")
@@ -359,6 +363,9 @@ def parser() -> argparse.ArgumentParser:
     publish_round.add_argument("id", type=int)
     publish_round.add_argument("--allow-incomplete", action="store_true", help="công bố dù còn đơn vị thiếu số liệu")
     publish_round.add_argument("--user", default="manage.py")
+    approve = actions.add_parser("approve", help="duyệt bảng của đợt (khi đặt CAMAU_ROUND_APPROVAL=1)")
+    approve.add_argument("id", type=int)
+    approve.add_argument("--user", default="manage.py")
     close = actions.add_parser("close", help="đóng đợt: không nhận thêm báo cáo")
     close.add_argument("id", type=int)
     close.add_argument("--user", default="manage.py")

@@ -65,7 +65,8 @@ ROUND_STATE = {"open": N_("round.state.open"), "closed": N_("round.state.closed"
 ROUND_ERROR = {"unknown_round": N_("round.error.unknown_round"), "closed": N_("round.error.closed"),
                "wrong_units": N_("round.error.wrong_units"), "no_submissions": N_("round.error.no_submissions"),
                "incomplete": N_("round.error.incomplete"), "conflicts": N_("round.error.conflicts"),
-               "no_sender": N_("round.error.no_sender"), "no_period": N_("round.error.no_period")}
+               "no_sender": N_("round.error.no_sender"), "no_period": N_("round.error.no_period"),
+               "needs_approval": N_("round.error.needs_approval")}
 
 
 def label(table: dict[str, str], code: str, lang: str, **values) -> str:

@@ -15,6 +15,7 @@ from l10n.text import plain
 from reports.tables import csv_bytes
 from services import editing
 from storage import rounds
+from storage.settings import round_approval_required
 from ui.editor_session import require_editor
 from ui.settings import base_tiles
 from ui.streamlit_support import (
@@ -119,9 +120,19 @@ allow = False
 if not state.complete:
     st.warning(t("round.incomplete", lang, gaps=plain(gap_text(state, indicators, lang))))
     allow = st.checkbox(t("round.allow_incomplete", lang), key=f"round_allow_{round_id}")
+approval = round_approval_required()
+if approval:
+    if chosen.approved_by:
+        st.caption(t("round.approved_by", lang, user=plain(chosen.approved_by)))
+    else:
+        st.caption(t("round.approval_needed", lang))
+    if chosen.approved_by != user and st.button(t("round.approve", lang), disabled=not state.submissions):
+        editing.approve_round(engine(), round_id, user)
+        st.rerun()
 publish_column, close_column = st.columns(2)
 if publish_column.button(t("round.publish.button", lang), type="primary",
-                         disabled=not state.submissions or (not state.complete and not allow)):
+                         disabled=not state.submissions or (not state.complete and not allow)
+                         or (approval and chosen.approved_by in (None, user))):
     try:
         version = editing.publish_round(engine(), round_id, units=expected_units(unit_frame), user=user,
                                         allow_incomplete=allow)

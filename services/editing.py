@@ -17,6 +17,7 @@ from l10n.importing import describe_reason
 from storage import datasets, rounds, scenarios
 from storage.datasets import record_audit
 from storage.queries import VersionInfo
+from storage.settings import round_approval_required
 
 
 def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of: dt.date, source: str,
@@ -100,6 +101,7 @@ def submit(engine: sa.Engine, analysis: Analysis, *, round_id: int, sender: str,
         outside = outside_area({code for code, _, _ in analysis.figures}, area, district_of)
         submission = _file_submission(connection, round_, analysis, sender=sender, area=area, note=note, user=user,
                                       at=datasets.now(), outside=outside)
+        rounds.set_approval(connection, round_id, None, None)   # an approval is of the table as it was
         record_audit(connection, user, "submit", f"round {round_id}", {
             "file": analysis.file_name, "sha256": analysis.sha256, "sender": submission.sender, "area": area,
             "rows_matched": analysis.rows_matched, "values": len(analysis.figures),
@@ -118,6 +120,9 @@ def publish_round(engine: sa.Engine, round_id: int, *, units: pd.DataFrame, user
         submissions = rounds.round_submissions(connection, round_id)
         if not submissions:
             raise rounds.RoundError(f"đợt {round_id} chưa có báo cáo nào", "no_submissions")
+        if round_approval_required() and round_.approved_by in (None, user):
+            raise rounds.RoundError(f"đợt {round_id} cần một biên tập viên khác duyệt trước khi công bố",
+                                    "needs_approval")
         merged = merge(rounds.round_values(connection, round_id))
         per_unit = unit_completeness(merged, units, list(round_.indicators), submitted_dates(submissions),
                                      round_.due, today)
@@ -136,6 +141,17 @@ def publish_round(engine: sa.Engine, round_id: int, *, units: pd.DataFrame, user
         record_audit(connection, user, "round_publish", f"round {round_id}", {
             "version": version.number, "submissions": len(submissions), "units_missing": len(missing)})
     return version
+
+
+def approve_round(engine: sa.Engine, round_id: int, user: str) -> None:
+    """A second editor approves the round's table as it is now (``CAMAU_ROUND_APPROVAL``): the
+    publisher must be someone else, and a later submission withdraws the approval."""
+    with engine.begin() as connection:
+        rounds.get_round(connection, round_id, for_update=True)
+        if not rounds.round_submissions(connection, round_id):
+            raise rounds.RoundError(f"đợt {round_id} chưa có báo cáo nào", "no_submissions")
+        rounds.set_approval(connection, round_id, user, datasets.now())
+        record_audit(connection, user, "round_approve", f"round {round_id}", {})
 
 
 def close_round(engine: sa.Engine, round_id: int, user: str) -> None:

@@ -42,6 +42,7 @@ class Round:
     status: str
     created_at: dt.datetime
     created_by: str
+    approved_by: str | None = None   # approvals are reset by every new submission
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Submission:
 
 def _round(row) -> Round:
     return Round(row.id, row.period, row.units, row.due, tuple(json.loads(row.indicators)), row.status,
-                 row.created_at, row.created_by)
+                 row.created_at, row.created_by, row.approved_by)
 
 
 def _submission(row) -> Submission:
@@ -99,6 +100,10 @@ def list_rounds(connection: sa.Connection) -> list[Round]:
 
 def set_status(connection: sa.Connection, round_id: int, status: str) -> None:
     connection.execute(rounds.update().where(rounds.c.id == round_id).values(status=status))
+
+
+def set_approval(connection: sa.Connection, round_id: int, by: str | None, at: dt.datetime | None) -> None:
+    connection.execute(rounds.update().where(rounds.c.id == round_id).values(approved_by=by, approved_at=at))
 
 
 def add_submission(connection: sa.Connection, *, round_id: int, sender: str, area: str | None, file_name: str,

@@ -116,9 +116,11 @@ rounds = sa.Table(
     sa.Column("units", sa.String(4), nullable=False),
     sa.Column("due", sa.Date),
     sa.Column("indicators", sa.Text, nullable=False),            # expected indicator ids, JSON list
-    sa.Column("status", sa.String(12), nullable=False),          # "open" or "closed" (published, no more submissions)
+    sa.Column("status", sa.String(12), nullable=False),          # "open" or "closed" (no more submissions)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String(80), nullable=False),
+    sa.Column("approved_by", sa.String(80)),                    # the second editor who approved its table as it is
+    sa.Column("approved_at", sa.DateTime(timezone=True)),
 )
 
 submissions = sa.Table(

@@ -12,6 +12,7 @@ DATABASE_URL_RO_ENV = "DATABASE_URL_RO"
 DEFAULT_STATE_DIR = Path.home() / ".local" / "state" / "camau-map"
 SQLITE_NAME = "camau.sqlite3"
 UPLOAD_LIMIT_ENV = "CAMAU_MAX_UPLOAD_MB"
+ROUND_APPROVAL_ENV = "CAMAU_ROUND_APPROVAL"   # "1": a round is published only after a second editor approves it
 DEFAULT_UPLOAD_MB = 10          # also server.maxUploadSize in .streamlit/config.toml
 PUBLIC_UPLOAD_MB = 1            # the public view has no uploader; Streamlit's smallest limit
 
@@ -55,3 +56,8 @@ if __name__ == "__main__":      # used by scripts/run-app.sh: python -m storage.
     if sys.argv[1:] != ["upload-mb"]:
         sys.exit("usage: python -m storage.settings upload-mb")
     print(streamlit_upload_mb())
+
+
+def round_approval_required() -> bool:
+    """Whether a reporting round needs a second editor's approval before it is published."""
+    return os.environ.get(ROUND_APPROVAL_ENV, "").strip().lower() in ("1", "true", "yes")

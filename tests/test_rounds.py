@@ -318,3 +318,29 @@ def test_the_command_line_runs_a_round(tmp_path, reference):
     assert manage("round", "close", round_id, database=database).returncode == 0
     late = manage("import", str(tmp_path / f"{DAM_DOI}.xlsx"), "--round", round_id, database=database)
     assert late.returncode == 2 and "đã đóng" in late.stderr
+
+
+def test_with_approval_required_a_second_editor_approves_and_a_new_submission_withdraws_it(
+        engine, catalogue, reference, analysed, district_of, monkeypatch):
+    monkeypatch.setenv("CAMAU_ROUND_APPROVAL", "1")
+    round_ = teams_round(engine, catalogue)
+    units = expected_units(reference.units)
+    editing.submit(engine, analysed(district_sheet(reference.units, DAM_DOI)), round_id=round_.id,
+                   sender="UBND huyện Đầm Dơi", area=None, district_of=district_of, user="a")
+
+    def publish(user):
+        with pytest.raises(rounds.RoundError) as refused:
+            editing.publish_round(engine, round_.id, units=units, user=user, allow_incomplete=True)
+        return refused.value.kind
+
+    assert publish("a") == "needs_approval"
+    editing.approve_round(engine, round_.id, "b")
+    assert publish("b") == "needs_approval"              # the approver may not publish alone
+    editing.submit(engine, analysed(district_sheet(reference.units, NAM_CAN)), round_id=round_.id,
+                   sender="UBND huyện Năm Căn", area=None, district_of=district_of, user="c")
+    assert publish("a") == "needs_approval"              # the table changed since the approval
+    editing.approve_round(engine, round_.id, "b")
+    version = editing.publish_round(engine, round_.id, units=units, user="a", allow_incomplete=True)
+    with engine.connect() as connection:
+        actions = datasets.recent_audit(connection, 20)["action"].tolist()
+    assert version.round_id == round_.id and actions.count("round_approve") == 2

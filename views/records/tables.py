@@ -13,13 +13,20 @@ ACTION = {"import": N_("audit.action.import"), "publish": N_("audit.action.publi
           "rollback": N_("audit.action.rollback"), "create_editor": N_("audit.action.create_editor"),
           "create_sample": N_("audit.action.create_sample"), "sign_in": N_("audit.action.sign_in"),
           "sign_in_failed": N_("audit.action.sign_in_failed"), "sign_in_locked": N_("audit.action.sign_in_locked"),
-          "scenario_save": N_("audit.action.scenario_save"), "scenario_delete": N_("audit.action.scenario_delete")}
+          "scenario_save": N_("audit.action.scenario_save"), "scenario_delete": N_("audit.action.scenario_delete"),
+          "round_create": N_("audit.action.round_create"), "submit": N_("audit.action.submit"),
+          "round_approve": N_("audit.action.round_approve"), "round_publish": N_("audit.action.round_publish"),
+          "round_close": N_("audit.action.round_close")}
 DETAIL = {"file": N_("audit.detail.file"), "sha256": N_("audit.detail.sha256"), "sheet": N_("audit.detail.sheet"),
           "rows_read": N_("audit.detail.rows_read"), "rows_matched": N_("audit.detail.rows_matched"),
           "rows_rejected": N_("audit.detail.rows_rejected"), "values": N_("audit.detail.values"),
           "rows": N_("audit.detail.rows"), "name": N_("audit.detail.name"),
           "communes": N_("audit.detail.communes"), "version_id": N_("audit.detail.version_id"),
-          "query": N_("audit.detail.query"), "units": N_("units.switch")}
+          "query": N_("audit.detail.query"), "units": N_("units.switch"), "round": N_("round.choose"),
+          "period": N_("import.period"), "due": N_("round.due"), "indicators": N_("round.indicators"),
+          "sender": N_("round.col.sender"), "area": N_("round.col.area"), "overwritten": N_("audit.detail.overwritten"),
+          "outside_area": N_("round.col.outside"), "version": N_("audit.detail.version"),
+          "submissions": N_("round.submissions"), "units_missing": N_("audit.detail.units_missing")}
 REPORT_COLUMNS = {"sheet": N_("col.sheet"), "row": N_("col.row"), "label": N_("col.text"),
                   "gso_code": N_("col.gso_code"), "status": N_("col.status"), "reason": N_("col.reason")}
 

@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(80), nullable=False),
+        sa.Column("approved_by", sa.String(80)),
+        sa.Column("approved_at", sa.DateTime(timezone=True)),
     )
     op.create_table(
         "round_submissions",
