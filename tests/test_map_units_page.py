@@ -81,6 +81,7 @@ def test_the_open_sections_work_on_the_2025_units(app):
     table = tables_in(at)[-1]
     assert len(table) == 64 and "Huyện cũ" in table.columns and "Quy đổi" in table.columns
     assert table.loc[table["Mã GSO"] == AN_XUYEN, "Huyện cũ"].item() == "Thành phố Cà Mau"
+    assert table.loc[table["Mã GSO"] == BAC_LIEU, "Huyện cũ"].item() == "Bạc Liêu cũ"      # as the ranking says
     assert [h for h in at.get("html") if "camau-bars" in h.proto.body]
     infos = " ".join(info.value for info in at.info)
     assert "Bản tóm tắt huyện chỉ có trên đơn vị 2022–2024" in infos

@@ -303,15 +303,20 @@ def group_column(table: pd.DataFrame) -> str:
     return "former_district" if "former_district" in table.columns else "district"
 
 
+def group_labels(table: pd.DataFrame, lang: str) -> pd.Series:
+    """Each unit's district; on the 2025 units the former district, or "Nhiều huyện cũ" (formed
+    from communes of several districts) or "Bạc Liêu cũ"."""
+    group = table[group_column(table)]
+    if group_column(table) == "former_district":
+        group = group.fillna(pd.Series(t("units.several_districts", lang), index=table.index)
+                             .where(table["converted"], t("units.former_bac_lieu", lang)))
+    return group
+
+
 def chart_rows(table: pd.DataFrame, view: MapView, selected: str | None, lang: str) -> pd.DataFrame:
     """The filtered communes that have a value, highest first, with their map colour."""
     indicator = view.indicator
-    group = table[group_column(table)]
-    if group_column(table) == "former_district":
-        # A 2025 unit formed from communes of several districts, or a former Bạc Liêu unit.
-        group = group.fillna(pd.Series(t("units.several_districts", lang), index=table.index)
-                             .where(table["converted"], t("units.former_bac_lieu", lang)))
-    frame = table.loc[view.mask, ["gso_code", "name", indicator.id]].assign(district=group)
+    frame = table.loc[view.mask, ["gso_code", "name", indicator.id]].assign(district=group_labels(table, lang))
     frame["colour"] = view.colours[view.mask]
     frame = frame.dropna(subset=[indicator.id])
     frame["value_text"] = view.texts[frame.index]
@@ -334,7 +339,7 @@ def table_rows(table: pd.DataFrame, view: MapView, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame({
         t("col.gso_code", lang): shown["gso_code"],
         t("col.commune", lang): shown["name"],
-        t(GROUP_HEADERS[group_column(table)], lang): shown[group_column(table)],
+        t(GROUP_HEADERS[group_column(table)], lang): group_labels(table, lang)[view.mask],
         t("col.type", lang): shown["type"],
         indicator_title(indicator, lang): view.texts[view.mask].tolist(),
         t("col.class", lang): [c if isinstance(c, str) else label for c, label in zip(classes, missing_labels)],
