@@ -30,7 +30,7 @@ def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of:
         at = datasets.now()
         round_ = rounds.create_round(connection, period=period, units=analysis.units, due=None,
                                      indicators=sorted({indicator for _, indicator, _ in analysis.figures}),
-                                     created_by=user, at=at, status=rounds.CLOSED)
+                                     created_by=user, at=at, status=rounds.CLOSED, kind=rounds.FILE)
         submission = _file_submission(connection, round_, analysis, sender=source, area=None, note=note, user=user,
                                       at=at, outside=[])
         version = datasets.create_version(

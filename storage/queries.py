@@ -119,9 +119,11 @@ def published_version(connection: sa.Connection, dataset: str = DATASET) -> Vers
 
 
 def round_indicators(connection: sa.Connection, round_id: int) -> frozenset[str]:
-    """The indicator ids a reporting round expected (read here so the public side need not import
-    storage.rounds, which writes)."""
-    found = connection.execute(sa.select(rounds.c.indicators).where(rounds.c.id == round_id)).scalar()
+    """The indicator ids a reporting round expected, so a unit without a value has not reported;
+    none for a round that is one file imported as its period's whole table (a unit it lacks has no
+    data). Read here so the public side need not import storage.rounds, which writes."""
+    found = connection.execute(sa.select(rounds.c.indicators).where(
+        rounds.c.id == round_id, rounds.c.kind == "round")).scalar()
     return frozenset(json.loads(found)) if found else frozenset()
 
 

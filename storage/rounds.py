@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from storage.schema import rounds, submission_values, submissions
 
 OPEN, CLOSED = "open", "closed"
+ROUND, FILE = "round", "file"   # a reporting round, or one file imported as its period's whole table
 
 
 class RoundError(Exception):
@@ -43,6 +44,7 @@ class Round:
     created_at: dt.datetime
     created_by: str
     approved_by: str | None = None   # approvals are reset by every new submission
+    kind: str = ROUND
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class Submission:
 
 def _round(row) -> Round:
     return Round(row.id, row.period, row.units, row.due, tuple(json.loads(row.indicators)), row.status,
-                 row.created_at, row.created_by, row.approved_by)
+                 row.created_at, row.created_by, row.approved_by, row.kind)
 
 
 def _submission(row) -> Submission:
@@ -74,13 +76,14 @@ def _submission(row) -> Submission:
 
 
 def create_round(connection: sa.Connection, *, period: str, units: str, due: dt.date | None,
-                 indicators: Iterable[str], created_by: str, at: dt.datetime, status: str = OPEN) -> Round:
+                 indicators: Iterable[str], created_by: str, at: dt.datetime, status: str = OPEN,
+                 kind: str = ROUND) -> Round:
     period = period.strip()
     if not period:
         raise RoundError("kỳ báo cáo trống", "no_period")
     round_id = connection.execute(rounds.insert().values(
         period=period[:40], units=units, due=due, indicators=json.dumps(list(indicators)), status=status,
-        created_at=at, created_by=created_by)).inserted_primary_key[0]
+        kind=kind, created_at=at, created_by=created_by)).inserted_primary_key[0]
     return get_round(connection, round_id)
 
 

@@ -117,6 +117,9 @@ rounds = sa.Table(
     sa.Column("due", sa.Date),
     sa.Column("indicators", sa.Text, nullable=False),            # expected indicator ids, JSON list
     sa.Column("status", sa.String(12), nullable=False),          # "open" or "closed" (no more submissions)
+    # "round": created as a reporting round (a unit it lacks has not reported); "file": one file
+    # imported as the whole table of its period (a unit it lacks simply has no data).
+    sa.Column("kind", sa.String(8), nullable=False, server_default="round"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String(80), nullable=False),
     sa.Column("approved_by", sa.String(80)),                    # the second editor who approved its table as it is

@@ -280,7 +280,8 @@ def test_existing_versions_become_rounds_and_nothing_published_changes(database_
         versions = {v.number: v for v in datasets.list_versions(connection)}
         assert versions[0].round_id is None and versions[1].round_id != versions[2].round_id
         migrated = rounds.get_round(connection, versions[2].round_id)
-        assert (migrated.period, migrated.status, migrated.indicators) == ("2023", rounds.CLOSED, ("hamlet_teams",))
+        assert (migrated.period, migrated.status, migrated.kind, migrated.indicators) == (
+            "2023", rounds.CLOSED, rounds.FILE, ("hamlet_teams",))
         [submission] = rounds.round_submissions(connection, migrated.id)
         assert (submission.sender, submission.file_name) == ("UBND", "f.xlsx")
         assert rounds.round_values(connection, migrated.id)["value"].tolist() == [2.0]
@@ -344,3 +345,13 @@ def test_with_approval_required_a_second_editor_approves_and_a_new_submission_wi
     with engine.connect() as connection:
         actions = datasets.recent_audit(connection, 20)["action"].tolist()
     assert version.round_id == round_.id and actions.count("round_approve") == 2
+
+
+def test_a_whole_table_import_keeps_no_data_for_the_units_it_lacks(engine, catalogue, sources, reference, analysed):
+    ensure_sample_version(engine, read_sample_csv(), catalogue)
+    editing.import_version(engine, analysed(district_sheet(reference.units, DAM_DOI)), period="2025",
+                           as_of=dt.date(2025, 6, 30), source="UBND huyện Đầm Dơi", note="", user="a", publish=True)
+    with engine.connect() as connection:
+        data = published_dataset(connection, catalogue)
+    effective, _ = effective_catalogue(catalogue, sources, data.provenance)
+    assert not effective["hamlet_teams"].round_expected      # "no data" / "not deployed", as before rounds

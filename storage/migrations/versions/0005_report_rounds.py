@@ -1,7 +1,8 @@
 """Reporting rounds and their submissions. Every existing imported version becomes a closed round
-with one submission (its file, its sender, its values) and remembers that round; each of its
-values remembers the submission. The sample (version 0) is no round. Nothing published changes:
-versions, values and the publication log keep their rows.
+of kind "file" with one submission (its file, its sender, its values) and remembers that round;
+each of its values remembers the submission. The sample (version 0) is no round. Nothing published
+changes: versions, values and the publication log keep their rows, and a "file" round's missing
+units still read "no data" (only rounds created as rounds say "not reported").
 
 Revision ID: 0005
 Revises: 0004
@@ -26,6 +27,7 @@ def upgrade() -> None:
         sa.Column("due", sa.Date),
         sa.Column("indicators", sa.Text, nullable=False),
         sa.Column("status", sa.String(12), nullable=False),
+        sa.Column("kind", sa.String(8), nullable=False, server_default="round"),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(80), nullable=False),
         sa.Column("approved_by", sa.String(80)),
@@ -78,7 +80,7 @@ def _versions_become_rounds(connection: sa.Connection) -> None:
             sa.select(values.c.indicator).distinct().where(values.c.version_id == version.id)).scalars())
         round_id = connection.execute(rounds.insert().values(
             period=version.period, units=version.units, due=None, indicators=json.dumps(indicators),
-            status="closed", created_at=version.created_at, created_by=version.created_by)).inserted_primary_key[0]
+            status="closed", kind="file", created_at=version.created_at, created_by=version.created_by)).inserted_primary_key[0]
         submission_id = connection.execute(submissions.insert().values(
             round_id=round_id, sender=version.source, area=None, file_name=version.file_name,
             file_sha256=version.file_sha256, sheet=version.sheet, rows_read=version.rows_read,
