@@ -5,7 +5,7 @@ Run: streamlit run app.py
 import streamlit as st
 
 from l10n.messages import t
-from ui.editor_session import current_user
+from ui.editor_session import current_user, write_session_cookie
 from ui.server_guard import refuse_global_cache_clearing
 from ui.streamlit_support import current_lang
 from views.map.state import LANGUAGES
@@ -21,6 +21,7 @@ lang = current_lang()
 with st.sidebar:
     chosen = st.segmented_control(t("lang.label", lang), LANGUAGES, default=lang, key="lang_switch",
                                   format_func=lambda code: {"vi": "Tiếng Việt", "en": "English"}[code])
+    write_session_cookie()     # after a sign-in or sign-out only; in the sidebar, it moves no page content
 if chosen and chosen != lang:
     st.session_state["lang"] = chosen
     st.query_params["lang"] = chosen

@@ -31,9 +31,11 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from auth import sessions
 from auth.client import UNKNOWN
 from storage.datasets import now, record_audit
 from storage.schema import login_failures, users
+from storage.settings import session_hours
 
 MAX_FAILURES = 5
 ADDRESS_MAX_FAILURES = 20
@@ -58,6 +60,7 @@ class SignIn:
     ok: bool
     username: str | None
     reason: str          # "ok", "invalid" or "locked"
+    token: str | None = None   # the new session's token for the cookie (auth/sessions.py)
 
 
 def create_editor(connection: sa.Connection, username: str, password: str) -> str:
@@ -100,7 +103,8 @@ def _failures(connection: sa.Connection, since: dt.datetime, address: str, usern
 
 def sign_in(engine: sa.Engine, username: str, password: str, at: dt.datetime | None = None,
             address: str | None = None) -> SignIn:
-    """Check a sign-in attempt from ``address`` (the client's address, see auth/client.py)."""
+    """Check a sign-in attempt from ``address`` (the client's address, see auth/client.py); a
+    success opens a session (its token in ``SignIn.token``) and writes the one audit row."""
     at = at or now()
     since = at - WINDOW
     username = (username or "").strip().lower()
@@ -131,7 +135,8 @@ def sign_in(engine: sa.Engine, username: str, password: str, at: dt.datetime | N
         connection.execute(login_failures.delete().where(login_failures.c.address == key,
                                                          login_failures.c.username == stored_name))
         record_audit(connection, username, "sign_in", username, details)
-        return SignIn(True, username, "ok")
+        token = sessions.create_session(connection, username, at, dt.timedelta(hours=session_hours()))
+        return SignIn(True, username, "ok", token)
 
 
 def _hasher_verify(password_hash: str, password: str) -> bool:

@@ -2,8 +2,10 @@ import streamlit as st
 
 from auth.accounts import editor_count, sign_in
 from auth.client import ProxySettingError
+from l10n import fmt
 from l10n.messages import t
 from l10n.text import plain
+from storage.settings import session_hours
 from ui.editor_session import current_user, request_address, sign_in_as, sign_out
 from ui.streamlit_support import current_lang, engine
 
@@ -34,7 +36,7 @@ if submitted:
         st.stop()
     result = sign_in(engine(), username, password, address=address)
     if result.ok:
-        sign_in_as(result.username)
+        sign_in_as(result.username, result.token)
         st.rerun()
     st.error(t("auth.locked", lang) if result.reason == "locked" else t("auth.invalid", lang))
-st.caption(t("auth.session_note", lang))
+st.caption(t("auth.session_note", lang, hours=fmt.number(session_hours(), 0 if session_hours() >= 1 else 1, lang)))

@@ -150,3 +150,14 @@ submission_values = sa.Table(
     sa.Column("indicator", sa.String(60), primary_key=True),
     sa.Column("value", sa.Float, nullable=False),
 )
+
+# Editors' sign-in sessions (auth/sessions.py): the token itself lives only in the editor's cookie.
+editor_sessions = sa.Table(
+    "editor_sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("username", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)

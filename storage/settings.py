@@ -12,6 +12,7 @@ DATABASE_URL_RO_ENV = "DATABASE_URL_RO"
 DEFAULT_STATE_DIR = Path.home() / ".local" / "state" / "camau-map"
 SQLITE_NAME = "camau.sqlite3"
 UPLOAD_LIMIT_ENV = "CAMAU_MAX_UPLOAD_MB"
+SESSION_HOURS_ENV = "CAMAU_SESSION_HOURS"     # how long an editor's sign-in lasts (default 12 hours)
 ROUND_APPROVAL_ENV = "CAMAU_ROUND_APPROVAL"   # "1": a round is published only after a second editor approves it
 DEFAULT_UPLOAD_MB = 10          # also server.maxUploadSize in .streamlit/config.toml
 PUBLIC_UPLOAD_MB = 1            # the public view has no uploader; Streamlit's smallest limit
@@ -61,3 +62,12 @@ if __name__ == "__main__":      # used by scripts/run-app.sh: python -m storage.
 def round_approval_required() -> bool:
     """Whether a reporting round needs a second editor's approval before it is published."""
     return os.environ.get(ROUND_APPROVAL_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def session_hours() -> float:
+    """How long an editor's sign-in lasts, from 0.1 to 720 hours (default 12)."""
+    try:
+        hours = float(os.environ.get(SESSION_HOURS_ENV, "12"))
+    except ValueError:
+        return 12.0
+    return min(max(hours, 0.1), 720.0) if hours == hours else 12.0

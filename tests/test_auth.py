@@ -249,3 +249,39 @@ def test_success_clears_failures(engine, editor):
     for _ in range(MAX_FAILURES - 1):
         sign_in(engine, "bien_tap", "sai")
     assert sign_in(engine, "bien_tap", PASSWORD).ok
+
+
+# --- sessions that survive a reload (auth/sessions.py) -------------------------------------------
+
+def test_a_sign_in_opens_one_session_and_writes_one_audit_row(engine, editor):
+    from auth import sessions
+
+    result = sign_in(engine, editor, PASSWORD)
+    assert result.ok and isinstance(result.token, str) and len(result.token) >= 43
+    with engine.connect() as connection:
+        stored = connection.execute(sa.text("SELECT token_hash FROM editor_sessions")).scalars().all()
+        # A page load with the cookie finds the editor again: no sign-in, no audit row.
+        for _ in range(3):
+            assert sessions.session_user(connection, result.token, dt.datetime.now(dt.UTC)) == editor
+        audit = connection.execute(sa.select(audit_log.c.action)).scalars().all()
+    assert stored and result.token not in stored[0]          # only the hash is kept
+    assert audit.count("sign_in") == 1
+
+
+def test_a_session_ends_when_it_expires_is_revoked_or_its_account_is_gone(engine, editor):
+    from auth import sessions
+
+    now = dt.datetime(2026, 12, 5, 8, tzinfo=dt.UTC)
+    with engine.begin() as connection:
+        token = sessions.create_session(connection, editor, now, dt.timedelta(hours=12))
+        other = sessions.create_session(connection, editor, now, dt.timedelta(hours=12))
+    with engine.begin() as connection:
+        assert sessions.session_user(connection, token, now + dt.timedelta(hours=11)) == editor
+        assert sessions.session_user(connection, token, now + dt.timedelta(hours=12)) is None      # expired
+        sessions.revoke_session(connection, token, now + dt.timedelta(hours=1))
+        assert sessions.session_user(connection, token, now + dt.timedelta(hours=2)) is None       # signed out
+        assert sessions.session_user(connection, other, now + dt.timedelta(hours=2)) == editor  # another tab's
+        for bad in (None, "", "x" * 1000, token + "x", 42):
+            assert sessions.session_user(connection, bad, now) is None
+        connection.execute(users.delete().where(users.c.username == editor))
+        assert sessions.session_user(connection, other, now + dt.timedelta(hours=2)) is None       # account gone
