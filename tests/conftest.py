@@ -88,3 +88,20 @@ def engine(database_url):
     engine.dispose()
 
 
+
+
+OWN_EDITOR = ("apptest_own_editor", "mật-khẩu-cơ-sở-dữ-liệu-riêng")
+
+
+@pytest.fixture
+def own_editor_database(monkeypatch, tmp_path):
+    """A database of the test's own (others publish versions in the shared one) with an editor
+    account ``OWN_EDITOR`` in it; Streamlit's caches are emptied before and after."""
+    import streamlit as st
+
+    from tests.accounts import ensure_editor
+    from tests.apptest import use_own_database
+    use_own_database(monkeypatch, tmp_path)
+    ensure_editor(*OWN_EDITOR).dispose()
+    yield OWN_EDITOR
+    st.cache_resource.clear()

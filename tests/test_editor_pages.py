@@ -4,6 +4,7 @@ import pytest
 import tests.corpus as corpus
 from tests.accounts import ensure_editor
 from tests.apptest import fresh_app
+from tests.apptest import signed_in as signed_in_as_editor
 from tests.html_tables import tables_in
 from views.records.tables import action_text
 
@@ -24,13 +25,7 @@ def app():
 
 
 def signed_in(at):
-    at.run()
-    at.switch_page("pages/sign_in.py").run()
-    at.text_input[0].set_value(EDITOR)
-    at.text_input[1].set_value(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception and at.session_state["editor_user"] == EDITOR
-    return at
+    return signed_in_as_editor(at, EDITOR, PASSWORD)
 
 
 @pytest.mark.parametrize("page", ["import_data", "rounds", "versions", "audit"])

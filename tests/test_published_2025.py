@@ -15,8 +15,7 @@ from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from storage import datasets
 from storage.db import make_engine, upgrade
-from tests.accounts import ensure_editor
-from tests.apptest import fresh_app
+from tests.apptest import fresh_app, signed_in, use_own_database
 from tests.test_import_units import abbreviated, grouped_report, teams_of, workbook_bytes
 from tests.test_pages import layer_payload, map_component
 
@@ -33,9 +32,7 @@ def reported_teams(code: str) -> int:
 def published_2025(monkeypatch, tmp_path):
     """A database of this test's own with the sample (2022, the 2023 units) and a published table
     reported in the 2025 units (period 2025: teams and VNeID dossiers of all 64 units)."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
-    st.cache_resource.clear()
+    use_own_database(monkeypatch, tmp_path)
     engine = make_engine()
     upgrade(engine)
     ensure_sample_version(engine, read_sample_csv(), load_catalogue())
@@ -150,31 +147,10 @@ def test_the_other_pages_work_on_2025_figures(published_2025, page):
 
 # --- the editors' flow: import a 64-row report, publish, roll back -------------------------------
 
-EDITOR, PASSWORD = "editor_2025", "mật-khẩu-thử-nghiệm-2025"
 
 
-@pytest.fixture
-def own_database(monkeypatch, tmp_path):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
-    st.cache_resource.clear()
-    ensure_editor(EDITOR, PASSWORD).dispose()
-    yield
-    st.cache_resource.clear()
-
-
-def signed_in(at):
-    at.run()
-    at.switch_page("pages/sign_in.py").run()
-    at.text_input[0].set_value(EDITOR)
-    at.text_input[1].set_value(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception and at.session_state["editor_user"] == EDITOR
-    return at
-
-
-def test_an_editor_imports_a_64_row_report_publishes_it_and_rolls_back(own_database, reference_2025):
-    at = signed_in(fresh_app())
+def test_an_editor_imports_a_64_row_report_publishes_it_and_rolls_back(own_editor_database, reference_2025):
+    at = signed_in(fresh_app(), *own_editor_database)
     at.switch_page("pages/import_data.py").run()
     at.file_uploader[0].upload("bao_cao_64.xlsx", grouped_report(reference_2025.units, abbreviated)).run()
     assert not at.exception
@@ -194,8 +170,8 @@ def test_an_editor_imports_a_64_row_report_publishes_it_and_rolls_back(own_datab
     assert len(layer_payload(map_component(at))["styles"]) == 101   # the sample again, in its own units
 
 
-def test_a_mixed_file_is_refused_on_the_page_and_the_editor_can_choose_the_set(own_database):
-    at = signed_in(fresh_app())
+def test_a_mixed_file_is_refused_on_the_page_and_the_editor_can_choose_the_set(own_editor_database):
+    at = signed_in(fresh_app(), *own_editor_database)
     at.switch_page("pages/import_data.py").run()
     mixed = workbook_bytes([["STT", "Tên xã", "Số tổ"], [1, "Phường 1", 3], [2, "Phường An Xuyên", 5]])
     at.file_uploader[0].upload("tron.xlsx", mixed).run()

@@ -2,14 +2,11 @@
 two district sheets into it from the import page (one correction reviewed), read its completeness,
 publish it incomplete only after confirming, and see "Chưa báo cáo" on the map."""
 import pytest
-import streamlit as st
 
-from tests.accounts import ensure_editor
-from tests.apptest import fresh_app
+from tests.apptest import fresh_app, signed_in
 from tests.test_pages import layer_payload, map_component
 from tests.test_rounds import DAM_DOI, NAM_CAN, district_sheet
 
-EDITOR, PASSWORD = "round_editor", "mật-khẩu-đợt-báo-cáo-1"
 WORDS = {
     "vi": {"period": "Kỳ báo cáo", "create": "Tạo đợt", "how": "Nộp vào một đợt báo cáo", "sender": "Đơn vị gửi",
            "file": "Nộp vào đợt", "confirm": "Tôi đã xem và xác nhận thay các giá trị này",
@@ -23,26 +20,6 @@ WORDS = {
 }
 
 
-@pytest.fixture
-def own_database(monkeypatch, tmp_path):
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.setenv("CAMAU_STATE_DIR", str(tmp_path))
-    st.cache_resource.clear()
-    ensure_editor(EDITOR, PASSWORD).dispose()
-    yield
-    st.cache_resource.clear()
-
-
-def signed_in(lang):
-    at = fresh_app()
-    at.query_params["lang"] = lang
-    at.run()
-    at.switch_page("pages/sign_in.py").run()
-    at.text_input[0].set_value(EDITOR)
-    at.text_input[1].set_value(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
 
 
 def texts(at, kind):
@@ -62,9 +39,11 @@ def file_sheet(at, words, name, data, sender, confirm=False):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_a_round_from_two_district_sheets_to_the_published_map(own_database, reference, lang):
+def test_a_round_from_two_district_sheets_to_the_published_map(own_editor_database, reference, lang):
     words = WORDS[lang]
-    at = signed_in(lang)
+    at = fresh_app()
+    at.query_params["lang"] = lang
+    signed_in(at, *own_editor_database)
     at.switch_page("pages/rounds.py").run()
     assert not at.exception
     next(i for i in at.text_input if i.label == words["period"]).set_value("6 tháng đầu năm 2026")
