@@ -118,7 +118,9 @@ def published_dataset(connection: sa.Connection, catalogue: dict[str, Indicator]
         provenance[indicator.id] = (_provenance(current, expected, indicator.id) if mine
                                     else _provenance(sample_version))
     pilot = own_pilot_rows(chosen)
-    provenance[PILOT_INDICATOR] = _provenance(current if pilot is not None else sample_version)
+    # Pilot status follows the teams: where a round expected teams, a unit without them has not reported.
+    provenance[PILOT_INDICATOR] = (_provenance(current, expected, TEAMS_INDICATOR) if pilot is not None
+                                   else _provenance(sample_version))
     sample_pilot = sample[sample["indicator"] == PILOT_INDICATOR]
     own = None
     if own_units:

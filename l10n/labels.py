@@ -66,7 +66,7 @@ ROUND_ERROR = {"unknown_round": N_("round.error.unknown_round"), "closed": N_("r
                "wrong_units": N_("round.error.wrong_units"), "no_submissions": N_("round.error.no_submissions"),
                "incomplete": N_("round.error.incomplete"), "conflicts": N_("round.error.conflicts"),
                "no_sender": N_("round.error.no_sender"), "no_period": N_("round.error.no_period"),
-               "needs_approval": N_("round.error.needs_approval")}
+               "needs_approval": N_("round.error.needs_approval"), "unchanged": N_("round.error.unchanged")}
 
 
 def label(table: dict[str, str], code: str, lang: str, **values) -> str:

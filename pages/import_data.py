@@ -65,7 +65,8 @@ st.html(f"""<style>[data-testid="stFileUploaderDropzoneInstructions"]{{display:n
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]{{display:none}}
 [data-testid="stFileUploaderDropzone"] button::after{{content:"{css_string(t("import.file.button", lang))}";
 font-size:.9rem;padding-left:.3rem;white-space:nowrap}}
-[data-testid="stFileUploaderDeleteBtn"] button::after{{content:none}}</style>""")
+[data-testid="stFileUploaderDeleteBtn"] button::after,[data-testid="stFileChipDeleteBtn"] button::after{{content:none}}
+</style>""")
 st.caption(t("import.file.limits", lang, size=fmt.number(limit_mb, 1 if limit_mb < 1 else 0, lang)))
 if upload is None:
     st.stop()
@@ -190,13 +191,18 @@ if how == "round":
                      hide_index=True, width="stretch")
         confirmed = st.checkbox(t("import.round.confirm", lang), key=f"{key}_confirm")
     note = st.text_area(t("import.note", lang), key=f"{key}_round_note", max_chars=2000)
-    if st.button(t("import.round.submit", lang), type="primary", disabled=bool(found) and not confirmed):
+    filed = st.session_state.get(f"{key}_filed")      # one file is filed once (a second click would file it again)
+    if st.button(t("import.round.submit", lang), type="primary",
+                 disabled=filed is not None or (bool(found) and not confirmed)):
         try:
             submission = editing.submit(engine(), analysis, round_id=round_id, sender=sender, area=area,
                                         district_of=district_of, user=user, note=note, confirm_overwrite=confirmed)
-            st.success(t("import.round.filed", lang, round=round_id, sender=plain(submission.sender)))
+            st.session_state[f"{key}_filed"] = (round_id, submission.sender)
+            st.rerun()
         except rounds.RoundError as error:
             st.error(labels.label(labels.ROUND_ERROR, error.kind, lang))
+    if filed is not None:
+        st.success(t("import.round.filed", lang, round=filed[0], sender=plain(filed[1])))
     st.stop()
 with st.form(f"{key}_save"):
     st.subheader(t("import.meta", lang))

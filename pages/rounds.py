@@ -14,7 +14,7 @@ from l10n.messages import t
 from l10n.text import plain
 from reports.tables import csv_bytes
 from services import editing
-from storage import rounds
+from storage import datasets, rounds
 from storage.settings import round_approval_required
 from ui.editor_session import require_editor
 from ui.settings import base_tiles
@@ -116,6 +116,11 @@ else:
     st.caption(t("round.no_submissions", lang))
 
 st.subheader(t("round.publish", lang))
+with engine().connect() as connection:
+    published = datasets.round_versions(connection, round_id)
+if published:
+    st.info(t("round.published_as", lang, versions=", ".join(
+        t("round.version_at", lang, number=v.number, at=fmt.moment(v.created_at)) for v in published)))
 allow = False
 if not state.complete:
     st.warning(t("round.incomplete", lang, gaps=plain(gap_text(state, indicators, lang))))

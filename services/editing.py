@@ -123,6 +123,10 @@ def publish_round(engine: sa.Engine, round_id: int, *, units: pd.DataFrame, user
         if round_approval_required() and round_.approved_by in (None, user):
             raise rounds.RoundError(f"đợt {round_id} cần một biên tập viên khác duyệt trước khi công bố",
                                     "needs_approval")
+        published = datasets.round_versions(connection, round_id)
+        if published and published[-1].created_at >= submissions[-1].created_at:
+            raise rounds.RoundError(f"đợt {round_id} đã được công bố thành phiên bản {published[-1].number} "
+                                    "và chưa có báo cáo mới", "unchanged", published[-1].number)
         merged = merge(rounds.round_values(connection, round_id))
         per_unit = unit_completeness(merged, units, list(round_.indicators), submitted_dates(submissions),
                                      round_.due, today)

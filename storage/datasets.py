@@ -26,6 +26,7 @@ from storage.queries import (  # noqa: F401
     published_version,
     recent_audit,
     replay_publications,
+    round_versions,
     version_by_number,
     version_report,
     version_values,

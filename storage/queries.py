@@ -118,6 +118,12 @@ def published_version(connection: sa.Connection, dataset: str = DATASET) -> Vers
     return None if version_id is None else get_version(connection, version_id)
 
 
+def round_versions(connection: sa.Connection, round_id: int) -> list[VersionInfo]:
+    """The versions made from a reporting round, oldest first."""
+    rows = connection.execute(sa.select(versions).where(versions.c.round_id == round_id).order_by(versions.c.id)).all()
+    return [_info(row) for row in rows]
+
+
 def round_indicators(connection: sa.Connection, round_id: int) -> frozenset[str]:
     """The indicator ids a reporting round expected, so a unit without a value has not reported;
     none for a round that is one file imported as its period's whole table (a unit it lacks has no

@@ -193,6 +193,13 @@ def test_an_incomplete_round_publishes_only_when_confirmed_and_the_map_says_not_
     assert pd.isna(table.loc[outside, "hamlet_teams"])
     assert missing_kind(effective["hamlet_teams"], table.loc[outside, "pilot"]) == MISSING_NOT_REPORTED
     assert not effective["vneid_dossiers"].round_expected             # not asked for: the sample, marked
+    assert missing_kind(effective["pilot_status"], table.loc[outside, "pilot"]) == MISSING_NOT_REPORTED
+    # Publishing again with nothing new filed is refused; the round page lists its versions.
+    with pytest.raises(rounds.RoundError) as unchanged:
+        editing.publish_round(engine, round_.id, units=units, user="a", allow_incomplete=True)
+    assert unchanged.value.kind == "unchanged"
+    with engine.connect() as connection:
+        assert [v.id for v in datasets.round_versions(connection, round_.id)] == [version.id]
     # Rolling back brings the sample back, as for any version.
     editing.rollback(engine, "a")
     with engine.connect() as connection:

@@ -112,7 +112,8 @@ def completeness_colours(state: RoundState) -> dict[str, str]:
 
 def gap_text(state: RoundState, catalogue: dict[str, Indicator], lang: str, limit: int = 12) -> str:
     """The gaps named, for the confirmation before an incomplete round is published."""
-    missing = [(row.name, row.missing) for row in state.per_unit.itertuples(index=False) if row.missing]
+    missing = sorted(((row.name, row.missing) for row in state.per_unit.itertuples(index=False) if row.missing),
+                     key=lambda item: item[0])
     named = [f"{name} ({', '.join(catalogue[i].name[lang] for i in ids if i in catalogue)})"
              for name, ids in missing[:limit]]
     more = len(missing) - limit
