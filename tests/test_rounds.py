@@ -362,3 +362,20 @@ def test_a_whole_table_import_keeps_no_data_for_the_units_it_lacks(engine, catal
         data = published_dataset(connection, catalogue)
     effective, _ = effective_catalogue(catalogue, sources, data.provenance)
     assert not effective["hamlet_teams"].round_expected      # "no data" / "not deployed", as before rounds
+
+
+def test_nine_district_sheets_filed_one_by_one_make_one_complete_province_table(
+        engine, catalogue, sources, reference, analysed, district_of):
+    ensure_sample_version(engine, read_sample_csv(), catalogue)
+    round_ = teams_round(engine, catalogue)
+    for district in reference.units["district"].unique():
+        editing.submit(engine, analysed(district_sheet(reference.units, district)), round_id=round_.id,
+                       sender=f"UBND {district}", area=code_of(reference, district), district_of=district_of, user="a")
+    version = editing.publish_round(engine, round_.id, units=expected_units(reference.units), user="a")
+    with engine.connect() as connection:
+        data = published_dataset(connection, catalogue)
+        submissions = rounds.round_submissions(connection, round_.id)
+    assert len(submissions) == 9 and not any(s.outside_area for s in submissions)
+    effective, _ = effective_catalogue(catalogue, sources, data.provenance)
+    table = commune_table(reference, data.old, effective)
+    assert version.rows_matched == 101 and table["hamlet_teams"].notna().all()
