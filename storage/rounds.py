@@ -122,7 +122,7 @@ def add_submission(connection: sa.Connection, *, round_id: int, sender: str, are
             for code, indicator, value in figures]
     if rows:
         connection.execute(submission_values.insert(), rows)
-    return round_submissions(connection, round_id)[-1]
+    return _submission(connection.execute(sa.select(submissions).where(submissions.c.id == submission_id)).one())
 
 
 def round_submissions(connection: sa.Connection, round_id: int) -> list[Submission]:
