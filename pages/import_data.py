@@ -196,7 +196,9 @@ if how == "round":
                  disabled=filed is not None or (bool(found) and not confirmed)):
         try:
             submission = editing.submit(engine(), analysis, round_id=round_id, sender=sender, area=area,
-                                        district_of=district_of, user=user, note=note, confirm_overwrite=confirmed)
+                                        district_of=district_of, user=user, note=note,
+                                        confirm_overwrite=frozenset((c.gso_code, c.indicator) for c in found)
+                                        if confirmed else False)
             st.session_state[f"{key}_filed"] = (round_id, submission.sender)
             st.rerun()
         except rounds.RoundError as error:

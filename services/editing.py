@@ -79,11 +79,13 @@ def create_round(engine: sa.Engine, *, period: str, units: str, due: dt.date | N
 
 
 def submit(engine: sa.Engine, analysis: Analysis, *, round_id: int, sender: str, area: str | None,
-           district_of: Mapping[str, str], user: str, note: str = "", confirm_overwrite: bool = False
-           ) -> rounds.Submission:
+           district_of: Mapping[str, str], user: str, note: str = "",
+           confirm_overwrite: bool | frozenset[tuple[str, str]] = False) -> rounds.Submission:
     """File a valid analysis into an open round as a submission. A value that would replace a
-    different one raises ``RoundError`` "conflicts" (with the ``Conflict`` list) unless
-    ``confirm_overwrite``; units outside the sender's district ``area`` are recorded and audited."""
+    different one raises ``RoundError`` "conflicts" (with the ``Conflict`` list) unless confirmed:
+    ``True`` confirms any, a set of (gso_code, indicator) only those the editor was shown (a value
+    filed by someone else in the meantime makes a new conflict, refused). Units outside the
+    sender's district ``area`` are recorded and audited."""
     if not analysis.valid:
         raise ImportFileError("invalid", {"file": analysis.file_name})
     if not sender.strip():
@@ -96,7 +98,9 @@ def submit(engine: sa.Engine, analysis: Analysis, *, round_id: int, sender: str,
             raise rounds.RoundError(f"đợt {round_id} theo bộ đơn vị {round_.units}, tệp theo {analysis.units}",
                                     "wrong_units", {"round": round_.units, "file": analysis.units})
         found = conflicts(merge(rounds.round_values(connection, round_id)), analysis.figures)
-        if found and not confirm_overwrite:
+        confirmed = confirm_overwrite if isinstance(confirm_overwrite, frozenset) else None
+        if found and (not confirm_overwrite or
+                      (confirmed is not None and not {(c.gso_code, c.indicator) for c in found} <= confirmed)):
             raise rounds.RoundError(f"{len(found)} giá trị khác giá trị đã có", "conflicts", found)
         outside = outside_area({code for code, _, _ in analysis.figures}, area, district_of)
         submission = _file_submission(connection, round_, analysis, sender=sender, area=area, note=note, user=user,

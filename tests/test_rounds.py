@@ -122,8 +122,13 @@ def test_two_district_sheets_merge_and_a_confirmed_correction_wins(engine, catal
         (first, "hamlet_teams", 1.0, 11.0), (first, "team_members", 5.0, 55.0)}
     with engine.connect() as connection:
         assert len(rounds.round_submissions(connection, round_.id)) == 2      # nothing filed
+    # A confirmation covers the values the editor was shown, not one changed since by someone else.
+    with pytest.raises(rounds.RoundError):
+        editing.submit(engine, correction, round_id=round_.id, sender="UBND huyện Đầm Dơi", area=None,
+                       district_of=district_of, user="a", confirm_overwrite=frozenset({(first, "hamlet_teams")}))
     submission = editing.submit(engine, correction, round_id=round_.id, sender="UBND huyện Đầm Dơi", area=None,
-                                district_of=district_of, user="a", confirm_overwrite=True)
+                                district_of=district_of, user="a",
+                                confirm_overwrite=frozenset({(first, "hamlet_teams"), (first, "team_members")}))
     with engine.connect() as connection:
         merged = merge(rounds.round_values(connection, round_.id)).set_index(["gso_code", "indicator"])
         audit = datasets.recent_audit(connection, 10)
