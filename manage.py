@@ -10,6 +10,7 @@
     python manage.py round approve ID [--user NAME]     (with CAMAU_ROUND_APPROVAL=1)
     python manage.py round close ID [--user NAME]
     python manage.py publish VERSION [--user NAME]
+    python manage.py build-public [--out DIR]            (also after every publish and rollback)
     python manage.py rollback [--user NAME]
     python manage.py versions
     python manage.py create-editor USERNAME          (password read from the terminal or stdin)
@@ -53,6 +54,7 @@ from indicators.sample_version import ensure_sample_version
 from l10n import fmt
 from l10n.fmt import in_vietnam
 from l10n.importing import describe, describe_reason, where
+from publicsite.build import SiteError, build_site, public_dir
 from reports.tables import unit_table_csv
 from services import editing
 from storage import datasets, rounds
@@ -313,6 +315,19 @@ def command_export_table(args) -> int:
     return 0
 
 
+def command_build_public(args) -> int:
+    out = Path(args.out) if args.out else public_dir()
+    try:
+        site = build_site(out)
+    except SiteError as error:
+        print(f"Không dựng được bản đồ công khai tĩnh: {error}", file=sys.stderr)
+        return INVALID
+    version = f"phiên bản {site.version_number}" if site.version_number is not None else "chưa có phiên bản công bố"
+    print(f"Đã dựng bản đồ công khai ({version}) vào {site.root / 'current'}: {site.views} bản đồ, "
+          f"{site.files} tệp, {site.bytes_total / 1e6:.1f} MB, {site.seconds:.1f} s")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="python manage.py", description=__doc__.split("\n\n")[0])
     commands = main.add_subparsers(dest="command", required=True)
@@ -373,13 +388,15 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--units", choices=sorted(UNIT_SETS), required=True,
                         help="2023: 101 đơn vị (2022–2024); 2025: 64 đơn vị sau sáp nhập, quy đổi từ đơn vị cũ")
     export.add_argument("--out", required=True)
+    site = commands.add_parser("build-public", help="dựng bản đồ công khai tĩnh cho phiên bản đang công bố")
+    site.add_argument("--out", help="thư mục gốc của trang (mặc định CAMAU_PUBLIC_DIR); máy chủ web phục vụ OUT/current")
     return main
 
 
 COMMANDS = {"import": command_import, "publish": command_publish, "rollback": command_rollback,
             "versions": command_versions, "create-editor": command_create_editor,
             "template": command_template, "audit": command_audit, "export-table": command_export_table,
-            "round": command_round}
+            "round": command_round, "build-public": command_build_public}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -139,4 +139,7 @@
     fitTo(map, d);
     placeLabels(map, d);
   };
+
+  // The public static site fetches the geometry itself (in parallel with the rest) and hands it over.
+  window.camauChoropleth.preload = function (url, data) { geometry[url] = data; };
 })();

@@ -101,7 +101,7 @@ def _compact_json(data: dict) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _write_hashed(directory: Path, stem: str, payload: bytes, suffix: str = ".geojson") -> str:
+def write_hashed(directory: Path, stem: str, payload: bytes, suffix: str = ".geojson") -> str:
     digest = hashlib.sha256(payload).hexdigest()[:12]
     target = directory / f"{stem}-{digest}{suffix}"
     if not target.exists():
@@ -133,8 +133,8 @@ def _publish(communes: gpd.GeoDataFrame, outlines: dict, suffix: str, static_dir
     commune_bytes = _compact_json(commune_collection(simplify_communes(communes)))
     outline_bytes = _compact_json(outlines)
     geo_dir = static_dir / "geo"
-    communes_name = _write_hashed(geo_dir, f"communes{suffix}", commune_bytes)
-    outlines_name = _write_hashed(geo_dir, f"outlines{suffix}", outline_bytes)
+    communes_name = write_hashed(geo_dir, f"communes{suffix}", commune_bytes)
+    outlines_name = write_hashed(geo_dir, f"outlines{suffix}", outline_bytes)
     points = communes.geometry.representative_point()
     centroids = {code: (round(p.y, 5), round(p.x, 5)) for code, p in zip(communes["gso_code"], points)}
     minx, miny, maxx, maxy = (float(x) for x in communes.total_bounds)
@@ -168,5 +168,5 @@ def install_layer_script(static_dir: Path = STATIC_DIR, static_url: str = STATIC
     name and return its URL."""
     from geo.maprender import LAYER_SCRIPT
 
-    name = _write_hashed(static_dir / "js", "choropleth-layer", LAYER_SCRIPT.read_bytes(), ".js")
+    name = write_hashed(static_dir / "js", "choropleth-layer", LAYER_SCRIPT.read_bytes(), ".js")
     return f"{static_url}/js/{name}"
