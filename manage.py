@@ -17,6 +17,8 @@
     python manage.py template OUT.xlsx [--units 2023|2025]
     python manage.py audit [--limit N]
     python manage.py export-table --units 2023|2025 --out FILE.csv
+    python manage.py backup --out FILE
+    python manage.py restore FILE [--yes]
 
 ``export-table`` writes the published table in either unit set (2022–2024 figures reach the 2025
 units through the official crosswalk, see indicators/conversion.py; 2025 figures cannot go back).
@@ -27,6 +29,11 @@ stores the file as a whole table for its period (a one-submission round and its 
 publishing stays a separate step). With --round it files the sheet into that reporting round as a
 submission: the round's table merges its submissions unit by unit, and ``round publish`` makes it a
 version (see storage/rounds.py, indicators/rounds.py).
+
+``backup`` writes the whole database (SQLite or PostgreSQL) to a new file; ``restore`` replaces
+every row with a backup's, migrated up when the backup is older, all or nothing, and refuses a file
+that is no backup, is damaged, too large or from a newer schema (storage/backup.py). Exit code 0
+when done, 2 when refused (the stored data are then unchanged).
 """
 from __future__ import annotations
 
@@ -54,10 +61,10 @@ from indicators.sample_version import ensure_sample_version
 from l10n import fmt
 from l10n.fmt import in_vietnam
 from l10n.importing import describe, describe_reason, where
-from publicsite.build import SiteError, build_site, public_dir
+from publicsite.build import SiteError, build_site, public_dir, public_site_disabled
 from reports.tables import unit_table_csv
 from services import editing
-from storage import datasets, rounds
+from storage import backup, datasets, rounds
 from storage.db import make_engine, upgrade
 from storage.settings import upload_limit_bytes
 from views.importing.import_view import error_text
@@ -316,6 +323,10 @@ def command_export_table(args) -> int:
 
 
 def command_build_public(args) -> int:
+    if not args.out and public_site_disabled():
+        print("CAMAU_PUBLIC_DIR=off: trang công khai tĩnh đã tắt; dùng --out DIR để dựng vào một thư mục.",
+              file=sys.stderr)
+        return INVALID
     out = Path(args.out) if args.out else public_dir()
     try:
         site = build_site(out)
@@ -326,6 +337,46 @@ def command_build_public(args) -> int:
     print(f"Đã dựng bản đồ công khai ({version}) vào {site.root / 'current'}: {site.views} bản đồ, "
           f"{site.files} tệp, {site.bytes_total / 1e6:.1f} MB, {site.seconds:.1f} s")
     return 0
+
+
+def command_backup(args) -> int:
+    try:
+        manifest = backup.create_backup(args.out)
+    except backup.BackupError as error:
+        print(f"Không sao lưu được: {error}", file=sys.stderr)
+        return INVALID
+    print(f"Đã sao lưu {backup.describe_database()} vào {args.out} (lược đồ {manifest.revision}, "
+          f"{fmt.number(manifest.size)} byte): {_contents(manifest)}")
+    return 0
+
+
+def command_restore(args) -> int:
+    target = backup.describe_database()
+    try:
+        if sys.stdin.isatty() and not args.yes:
+            manifest = backup.read_backup(args.path)
+            print(f"Bản sao lưu {args.path}, tạo lúc {fmt.moment(manifest.created)} từ {manifest.database} "
+                  f"(lược đồ {manifest.revision}): {_contents(manifest)}")
+            print(f"Khôi phục sẽ thay TOÀN BỘ dữ liệu hiện có trong {target} bằng dữ liệu của bản sao lưu.")
+            if input("Gõ yes để tiếp tục: ").strip().lower() != "yes":
+                print("Đã hủy; dữ liệu hiện tại không thay đổi.", file=sys.stderr)
+                return INVALID
+        restored = backup.restore_backup(args.path)
+    except backup.BackupError as error:
+        print(f"Không khôi phục được: {error}", file=sys.stderr)
+        print(f"Dữ liệu hiện tại trong {target} không thay đổi.", file=sys.stderr)
+        return INVALID
+    manifest = restored.manifest
+    migrated = f", nâng lên lược đồ {restored.revision}" if restored.revision != manifest.revision else ""
+    print(f"Đã khôi phục {target} từ {args.path} (sao lưu lúc {fmt.moment(manifest.created)} từ "
+          f"{manifest.database}, lược đồ {manifest.revision}{migrated}): {_contents(manifest)}")
+    return 0
+
+
+def _contents(manifest: backup.Manifest) -> str:
+    count = manifest.tables.get
+    return (f"{count('dataset_versions', 0)} phiên bản, {count('publications', 0)} lần công bố, "
+            f"{count('users', 0)} tài khoản, {count('audit_log', 0)} dòng nhật ký")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -390,10 +441,16 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     site = commands.add_parser("build-public", help="dựng bản đồ công khai tĩnh cho phiên bản đang công bố")
     site.add_argument("--out", help="thư mục gốc của trang (mặc định CAMAU_PUBLIC_DIR); máy chủ web phục vụ OUT/current")
+    save = commands.add_parser("backup", help="sao lưu toàn bộ cơ sở dữ liệu vào một tệp mới")
+    save.add_argument("--out", required=True, help="tệp sao lưu (phải chưa có: không ghi đè)")
+    restore = commands.add_parser("restore", help="khôi phục toàn bộ cơ sở dữ liệu từ một tệp sao lưu")
+    restore.add_argument("path")
+    restore.add_argument("--yes", action="store_true", help="không hỏi xác nhận (khi chạy trong terminal)")
     return main
 
 
-COMMANDS = {"import": command_import, "publish": command_publish, "rollback": command_rollback,
+COMMANDS = {"backup": command_backup, "restore": command_restore,
+            "import": command_import, "publish": command_publish, "rollback": command_rollback,
             "versions": command_versions, "create-editor": command_create_editor,
             "template": command_template, "audit": command_audit, "export-table": command_export_table,
             "round": command_round, "build-public": command_build_public}

@@ -4,6 +4,7 @@ import streamlit as st
 from l10n import fmt, labels
 from l10n.messages import t
 from l10n.text import plain
+from publicsite.build import current_site, public_site_disabled
 from services import editing
 from storage import datasets
 from ui.editor_session import require_editor
@@ -54,6 +55,20 @@ if columns[1].button(t("versions.rollback", lang)):
         st.rerun()
     except datasets.DatasetError as error:
         st.error(labels.label(labels.DATASET_ERROR, error.kind, lang))
+
+if not public_site_disabled():
+    # The public static site is rebuilt on every publish and rollback; say when it lags behind.
+    site = current_site()
+    site_row = st.container(horizontal=True, vertical_alignment="center")
+    if site and current and site.get("version") == current.id:
+        site_row.caption(t("versions.site.current", lang, number=current.number))
+    else:
+        site_row.warning(t("versions.site.stale", lang))
+    if site_row.button(t("versions.site.rebuild", lang), key="versions_site_rebuild"):
+        built = editing.rebuild_public_site(engine(), user)
+        st.session_state["versions_message"] = (t("versions.site.rebuilt", lang) if built
+                                                else t("versions.site.failed", lang))
+        st.rerun()
 
 st.subheader(t("versions.history", lang))
 st.dataframe(history_table(history, lang), hide_index=True, width="stretch")

@@ -93,6 +93,20 @@ def public_dir() -> Path:
     return Path(configured).expanduser() if configured else state_dir() / "public-site"
 
 
+def public_site_disabled() -> bool:
+    """``CAMAU_PUBLIC_DIR=off``: this installation publishes no static site (the test suite's
+    default, so that only the tests about the site pay for its builds)."""
+    return os.environ.get(PUBLIC_DIR_ENV, "").strip().lower() == "off"
+
+
+def current_site(root: Path | None = None) -> dict | None:
+    """What ``root/current`` was built from (its site.json), or None when there is no site yet."""
+    try:
+        return json.loads(((root or public_dir()) / "current" / "site.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
 def shows_illustrative() -> bool:
     """Illustrative sample values are hidden from the public unless this setting is on."""
     return os.environ.get(SHOW_ILLUSTRATIVE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}

@@ -3,6 +3,7 @@ leaves the database as it was, and no action happens without its trace in the au
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 
 import pandas as pd
@@ -14,10 +15,35 @@ from importer.pipeline import Analysis
 from indicators.rounds import conflicts, gaps, merge, outside_area, unit_completeness
 from l10n.fmt import in_vietnam
 from l10n.importing import describe_reason
+from publicsite.build import SiteBuild, SiteError, build_site, public_site_disabled
 from storage import datasets, rounds, scenarios
 from storage.datasets import record_audit
 from storage.queries import VersionInfo
 from storage.settings import round_approval_required
+
+log = logging.getLogger(__name__)
+
+
+def refresh_public_site() -> SiteBuild | None:
+    """Rebuild the public static site for the version published now (after every publish and
+    rollback, and when an editors' app starts). A failure is logged, never raised: the publication
+    stands, and the versions page shows that the public site lags behind it."""
+    if public_site_disabled():
+        return None
+    try:
+        return build_site()
+    except (SiteError, OSError, sa.exc.DBAPIError):
+        log.exception("the public static site was not rebuilt")
+        return None
+
+
+def rebuild_public_site(engine: sa.Engine, user: str) -> SiteBuild | None:
+    """An editor's explicit rebuild (the versions page), audited."""
+    site = refresh_public_site()
+    with engine.begin() as connection:
+        record_audit(connection, user, "public_site_build", "public site",
+                     {"version": site.version_number if site else None, "built": site is not None})
+    return site
 
 
 def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of: dt.date, source: str,
@@ -48,6 +74,7 @@ def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of:
         if publish:
             datasets.publish(connection, version.id, user)
             record_audit(connection, user, "publish", f"version {version.number}", {})
+    refresh_public_site()
     return version
 
 
@@ -148,6 +175,7 @@ def publish_round(engine: sa.Engine, round_id: int, *, units: pd.DataFrame, user
         datasets.publish(connection, version.id, user)
         record_audit(connection, user, "round_publish", f"round {round_id}", {
             "version": version.number, "submissions": len(submissions), "units_missing": len(missing)})
+    refresh_public_site()
     return version
 
 
@@ -181,6 +209,7 @@ def publish_version(engine: sa.Engine, number: int, user: str) -> VersionInfo:
         version = datasets.version_by_number(connection, number)
         datasets.publish(connection, version.id, user)
         record_audit(connection, user, "publish", f"version {version.number}", {})
+    refresh_public_site()
     return version
 
 
@@ -189,6 +218,7 @@ def rollback(engine: sa.Engine, user: str) -> VersionInfo:
     with engine.begin() as connection:
         version = datasets.rollback(connection, user)
         record_audit(connection, user, "rollback", f"version {version.number}", {})
+    refresh_public_site()
     return version
 
 

@@ -4,6 +4,8 @@ import tempfile
 # Tests never touch a developer's real state: the SQLite database lives in a throwaway folder.
 # (With DATABASE_URL set, as .ci/run does, the app's pages use that PostgreSQL database instead.)
 os.environ["CAMAU_STATE_DIR"] = tempfile.mkdtemp(prefix="camau-test-state-")
+# No public static site unless a test asks for one (tests/test_public_site.py): a build takes seconds.
+os.environ.setdefault("CAMAU_PUBLIC_DIR", "off")
 
 import pytest
 import sqlalchemy as sa

@@ -73,8 +73,8 @@ def report():
 def engine() -> sa.Engine:
     """The database, migrated to the newest schema, with the sample as version 0."""
     database = make_engine()
-    upgrade(database)
-    ensure_sample_version(database, read_sample_csv(), catalogue())
+    # Under the migration lock: replicas starting together create version 0 once.
+    upgrade(database, seed=lambda migrated: ensure_sample_version(migrated, read_sample_csv(), catalogue()))
     return database
 
 

@@ -16,7 +16,7 @@ ACTION = {"import": N_("audit.action.import"), "publish": N_("audit.action.publi
           "scenario_save": N_("audit.action.scenario_save"), "scenario_delete": N_("audit.action.scenario_delete"),
           "round_create": N_("audit.action.round_create"), "submit": N_("audit.action.submit"),
           "round_approve": N_("audit.action.round_approve"), "round_publish": N_("audit.action.round_publish"),
-          "round_close": N_("audit.action.round_close")}
+          "round_close": N_("audit.action.round_close"), "public_site_build": N_("audit.action.public_site_build")}
 DETAIL = {"file": N_("audit.detail.file"), "sha256": N_("audit.detail.sha256"), "sheet": N_("audit.detail.sheet"),
           "rows_read": N_("audit.detail.rows_read"), "rows_matched": N_("audit.detail.rows_matched"),
           "rows_rejected": N_("audit.detail.rows_rejected"), "values": N_("audit.detail.values"),
@@ -26,7 +26,8 @@ DETAIL = {"file": N_("audit.detail.file"), "sha256": N_("audit.detail.sha256"), 
           "period": N_("import.period"), "due": N_("round.due"), "indicators": N_("round.indicators"),
           "sender": N_("round.col.sender"), "area": N_("round.col.area"), "overwritten": N_("audit.detail.overwritten"),
           "outside_area": N_("round.col.outside"), "version": N_("audit.detail.version"),
-          "submissions": N_("round.submissions"), "units_missing": N_("audit.detail.units_missing")}
+          "submissions": N_("round.submissions"), "units_missing": N_("audit.detail.units_missing"),
+          "built": N_("audit.detail.built")}
 REPORT_COLUMNS = {"sheet": N_("col.sheet"), "row": N_("col.row"), "label": N_("col.text"),
                   "gso_code": N_("col.gso_code"), "status": N_("col.status"), "reason": N_("col.reason")}
 
