@@ -1,6 +1,7 @@
 """The thin Streamlit layer shared by the pages: cached loading, the language, the error page."""
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 import pandas as pd
@@ -18,6 +19,7 @@ from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
 from l10n import labels
 from l10n.messages import t
+from services import editing
 from storage import datasets, queries
 from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
@@ -75,6 +77,9 @@ def engine() -> sa.Engine:
     database = make_engine()
     # Under the migration lock: replicas starting together create version 0 once.
     upgrade(database, seed=lambda migrated: ensure_sample_version(migrated, read_sample_csv(), catalogue()))
+    # The public static site follows this code and the published version: rebuilt once per start,
+    # beside the first page (the build takes seconds; replicas take turns on its lock).
+    threading.Thread(target=editing.refresh_public_site, name="public-site-build", daemon=True).start()
     return database
 
 
