@@ -6,6 +6,7 @@ after checking every value.
       python3 deploy/nginx/render.py > /etc/nginx/sites-available/camau-public
 
     CAMAU_EDITORS_LISTEN=10.10.0.5:80 CAMAU_MAX_UPLOAD_MB=10 \\
+    CAMAU_EDITORS_UPSTREAMS="127.0.0.1:8601 127.0.0.1:8602" \\
       python3 deploy/nginx/render.py editors > /etc/nginx/sites-available/camau-editors
 
 Only the standard library is used, so any python3 will do. The output is byte for byte what
@@ -17,8 +18,11 @@ envsubst gives for the same values (tests/test_nginx.py checks this):
 
 but envsubst checks nothing, and it leaves an unset variable empty. Here a value that could change
 the meaning of the configuration (a quote, ';', '{', '$', a line break) is refused, and so is a
-frame-ancestors entry that is not a CSP source. The editors' template has one computed value,
-CAMAU_EDITORS_MAX_BODY: CAMAU_MAX_UPLOAD_MB rounded up, plus 1 MB for the multipart framing. The exit status is then 2, with the reason on stderr.
+frame-ancestors entry that is not a CSP source. The exit status is then 2, with the reason on stderr.
+The editors' template has two computed values: CAMAU_EDITORS_MAX_BODY, CAMAU_MAX_UPLOAD_MB rounded
+up plus 1 MB for the multipart framing; and CAMAU_EDITORS_SERVERS, one upstream "server" line per
+replica in CAMAU_EDITORS_UPSTREAMS (address:port, separated by spaces; unset, the one app at
+CAMAU_EDITORS_ADDRESS:CAMAU_EDITORS_PORT).
 """
 from __future__ import annotations
 
@@ -95,7 +99,28 @@ def editors_settings(environ: dict[str, str]) -> dict[str, str]:
     if not (math.isfinite(megabytes) and 0 < megabytes <= 10_000):
         raise SettingError(f"CAMAU_MAX_UPLOAD_MB: {upload!r} is not a size in megabytes (write e.g. 10)")
     values["CAMAU_EDITORS_MAX_BODY"] = f"{max(1, math.ceil(megabytes)) + 1}m"
+    values["CAMAU_EDITORS_SERVERS"] = "\n    ".join(
+        f"server {replica};" for replica in editors_upstreams(environ, values))
     return values
+
+
+def editors_upstreams(environ: dict[str, str], values: dict[str, str]) -> list[str]:
+    """The replicas named by CAMAU_EDITORS_UPSTREAMS ("address:port address:port ..."), each
+    checked, or the one app at CAMAU_EDITORS_ADDRESS:CAMAU_EDITORS_PORT when it is not set."""
+    listed = environ.get("CAMAU_EDITORS_UPSTREAMS", "").split()
+    if not listed:
+        return [f"{values['CAMAU_EDITORS_ADDRESS']}:{values['CAMAU_EDITORS_PORT']}"]
+    replicas = []
+    for replica in listed:
+        address, _, port = replica.rpartition(":")
+        if not (_EDITORS_CHECKS["CAMAU_EDITORS_ADDRESS"].fullmatch(address) and port.isdigit()
+                and len(port) <= 5 and 0 < int(port) < 65536):
+            raise SettingError(f"CAMAU_EDITORS_UPSTREAMS: {replica!r} is not an address:port "
+                               "(write e.g. \"127.0.0.1:8601 127.0.0.1:8602\")")
+        if replica in replicas:
+            raise SettingError(f"CAMAU_EDITORS_UPSTREAMS: {replica} is named twice")
+        replicas.append(replica)
+    return replicas
 
 
 def settings(environ: dict[str, str]) -> dict[str, str]:
