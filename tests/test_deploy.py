@@ -132,18 +132,29 @@ def editors_settings(**overrides) -> dict[str, str]:
     return {"CAMAU_EDITORS_LISTEN": f"{INTRANET_IP}:8080", "CAMAU_MAX_UPLOAD_MB": "2"} | overrides
 
 
-def test_render_lists_every_replica_in_a_hashed_upstream():
+def test_render_gives_each_replica_a_group_with_the_others_as_backups():
     text = render.render(editors_settings(CAMAU_EDITORS_UPSTREAMS="127.0.0.1:8601 127.0.0.1:8602  [::1]:8603"),
                          site="editors")
-    upstream = re.search(r"upstream camau_editors_app \{(.*?)\}", text, re.S).group(1)
-    assert [line.strip() for line in upstream.strip().splitlines()] == [
-        "hash $camau_affinity consistent;", "server 127.0.0.1:8601;", "server 127.0.0.1:8602;",
-        "server [::1]:8603;", "keepalive 8;"]
+
+    def block(head: str) -> list[str]:
+        body = re.search(re.escape(head) + r" \{(.*?)\n\}", text, re.S).group(1)
+        return [line.strip() for line in body.strip().splitlines() if not line.strip().startswith("#")]
+    assert block("upstream camau_editors_app") == [
+        "server 127.0.0.1:8601;", "server 127.0.0.1:8602;", "server [::1]:8603;", "keepalive 4;"]
+    assert block("upstream camau_editors_2") == [
+        "server 127.0.0.1:8602;", "server 127.0.0.1:8601 backup;", "server [::1]:8603 backup;", "keepalive 4;"]
+    assert block("map $cookie_camau_affinity $camau_editors_upstream") == [
+        "default camau_editors_app;", "1 camau_editors_1;", "2 camau_editors_2;", "3 camau_editors_3;"]
+    assert block("map $upstream_addr $camau_affinity_served") == [
+        'default "";', r'"~(^|, )127\.0\.0\.1:8601$" 1;', r'"~(^|, )127\.0\.0\.1:8602$" 2;',
+        r'"~(^|, )\[::1\]:8603$" 3;']
+    assert text.count("proxy_pass http://$camau_editors_upstream;") == 3 and "proxy_pass http://camau_editors_app" not in text
     assert "add_header Set-Cookie $camau_affinity_set_cookie always;" in text
     assert "proxy_next_upstream error timeout;" in text
     # Without the list: the one app of CAMAU_EDITORS_ADDRESS/PORT, as before.
     single = render.render(editors_settings(CAMAU_EDITORS_PORT="8701"), site="editors")
-    assert "    server 127.0.0.1:8701;\n    keepalive" in single
+    assert "upstream camau_editors_app {\n    server 127.0.0.1:8701;\n    keepalive 4;\n}" in single
+    assert "upstream camau_editors_1 {\n    server 127.0.0.1:8701;\n    keepalive 4;\n}" in single
 
 
 @pytest.mark.parametrize("value", ["127.0.0.1", "127.0.0.1:8601;", "127.0.0.1:0", "127.0.0.1:99999",
@@ -176,7 +187,7 @@ def backends(count: int):
         for index in range(count):
             server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
             server.name = f"b{index}"
-            threading.Thread(target=server.serve_forever, daemon=True).start()
+            serve(server)
             servers.append(server)
         yield servers
     finally:
@@ -217,41 +228,59 @@ def nginx_in_front(upstreams: list[str]):
         shutil.rmtree(prefix, ignore_errors=True)
 
 
+def serve(server: http.server.ThreadingHTTPServer) -> None:
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+
 @needs_nginx
-def test_nginx_keeps_each_browser_on_one_replica_and_skips_a_dead_one():
+def test_nginx_keeps_each_browser_on_one_replica_and_moves_it_for_good_when_that_one_dies():
     with backends(2) as servers, nginx_in_front([f"127.0.0.1:{s.server_address[1]}" for s in servers]) as (base, _):
-        # A new browser gets a random key, on the first response; nginx's own 404s carry it too.
+        # A new browser goes to any replica and gets the cookie naming it, on the first response.
         first = requests.get(base + "/", timeout=10)
-        cookie = first.cookies.get(AFFINITY)
-        assert re.fullmatch(r"[0-9a-f]{32}", cookie or ""), first.headers
+        assert first.cookies.get(AFFINITY) == {"b0": "1", "b1": "2"}[first.text], first.headers
         set_cookie = first.headers["Set-Cookie"]
         assert "Path=/" in set_cookie and "HttpOnly" in set_cookie and "SameSite=Lax" in set_cookie
         assert "Secure" not in set_cookie                                     # plain http here
-        assert AFFINITY in requests.get(base + "/_stcore/metrics", timeout=10).headers["Set-Cookie"]
+        # nginx's own answers (a closed endpoint) name no replica and set nothing.
+        assert "Set-Cookie" not in requests.get(base + "/_stcore/metrics", timeout=10).headers
 
-        # With its key, every request of a browser reaches the replica that served its first one...
+        # With the cookie, every request of a browser reaches its replica, and the cookie is not
+        # sent again...
         browsers = []
-        for _ in range(16):
+        for _ in range(8):
             session = requests.Session()
             name = session.get(base + "/", timeout=10).text
-            assert {session.get(base + f"/p{i}", timeout=10).text for i in range(5)} == {name}
-            assert "Set-Cookie" not in session.get(base + "/", timeout=10).headers   # set once
+            for i in range(5):
+                response = session.get(base + f"/p{i}", timeout=10)
+                assert response.text == name and "Set-Cookie" not in response.headers
             browsers.append((session, name))
-        # ...and the keys spread the browsers over both replicas.
+        # ...and new browsers are spread over both replicas.
         assert {name for _, name in browsers} == {"b0", "b1"}
-        # A key that is not nginx's is replaced, not used.
-        forged = requests.get(base + "/", cookies={AFFINITY: "x; evil"}, timeout=10)
-        assert re.fullmatch(r"[0-9a-f]{32}", forged.cookies.get(AFFINITY) or "")
+        # A value that names no replica is replaced by the one that answered.
+        forged = requests.get(base + "/", cookies={AFFINITY: "9"}, timeout=10)
+        assert forged.cookies.get(AFFINITY) == {"b0": "1", "b1": "2"}[forged.text]
 
-        # One replica dies: its browsers move to the other, without an error; the others stay.
+        # One replica dies: its browsers reach the other at once, without an error, and their
+        # cookie moves them there; the other browsers stay where they were.
+        port = servers[0].server_address[1]
         servers[0].shutdown()
         servers[0].server_close()
         for session, name in browsers:
-            for _ in range(3):
-                response = session.get(base + "/", timeout=10)
-                assert response.status_code == 200 and response.text == "b1"
-            if name == "b1":
-                assert "Set-Cookie" not in response.headers
+            response = session.get(base + "/", timeout=10)
+            assert response.status_code == 200 and response.text == "b1"
+            assert ("Set-Cookie" in response.headers) == (name == "b0")
+            assert session.cookies.get(AFFINITY) == "2"
+
+        # The dead replica comes back (systemd restarts it): the browsers that moved stay on the
+        # replica that holds their new sessions; new browsers reach both again.
+        revived = http.server.ThreadingHTTPServer(("127.0.0.1", port), _Backend)
+        revived.name = "b0"
+        serve(revived)
+        servers[0] = revived
+        time.sleep(11)                       # past fail_timeout (10 s): nginx tries b0 again
+        for session, _ in browsers:
+            assert session.get(base + "/", timeout=10).text == "b1"
+        assert {requests.get(base + "/", timeout=10).text for _ in range(4)} == {"b0", "b1"}
 
 
 @needs_nginx

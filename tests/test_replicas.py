@@ -10,11 +10,12 @@ into a temporary CAMAU_PUBLIC_DIR.
 
 In Debian's Chromium, through the proxy only (every other request is aborted and recorded): an
 editor signs in, imports the provincial report and publishes it; the public static site is rebuilt
-for that version. nginx's access log names the replica that served each request: all of that
-browser's requests went to one replica. That replica is killed (SIGKILL). A new browser through the
-proxy reaches the other replica: the page loads, sign-in works, the versions page shows the
-published version; the first browser, reloaded, is still signed in (its session is in the
-database); and the database holds every version and publication it held before the kill.
+for that version. The browser's camau_affinity cookie names the replica that holds its session,
+and nginx's access log (which names the replica of every request) shows that all of its requests
+went there. That replica is killed (SIGKILL). A new browser through the proxy reaches the other
+replica: the page loads, sign-in works, the versions page shows the published version; the first
+browser, reloaded, is still signed in (its session is in the database) and its cookie now names
+the survivor; and the database holds every version and publication it held before the kill.
 """
 from __future__ import annotations
 
@@ -45,7 +46,9 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 USER, PASSWORD = "bien_tap_ban_sao", "mat-khau-ban-sao-2468"
 START_TIMEOUT = 120
 SITE_TIMEOUT = 180                 # the public site's build after a publish takes seconds, more when busy
-LOG_FORMAT = "'$request_method $uri $status \"$upstream_addr\" $camau_affinity'"
+BROWSERS = {"first": "Mozilla/5.0 (X11; Linux x86_64) Chromium camau-test-first",
+            "second": "Mozilla/5.0 (X11; Linux x86_64) Chromium camau-test-second"}
+LOG_FORMAT = "'$request_method $uri $status \"$upstream_addr\" \"$cookie_camau_affinity\" \"$http_user_agent\"'"
 
 pytestmark = [
     needs_nginx, needs_postgres,
@@ -112,14 +115,16 @@ def database_rows(url: str) -> dict[str, list[tuple]]:
 
 
 def access_log(prefix: Path) -> list[SimpleNamespace]:
-    """nginx's access log: method, path, status, the replica that answered (the last one tried) and
-    the affinity key."""
+    """nginx's access log: method, path, status, the replica that answered (the last one tried),
+    the affinity cookie sent and which test browser sent the request (by its user agent)."""
+    browsers = {agent: name for name, agent in BROWSERS.items()}
     entries = []
     for line in (prefix / "access.log").read_text(errors="replace").splitlines():
-        match = re.fullmatch(r'(\S+) (\S+) (\d+) "([^"]*)" (\S*)', line)
+        match = re.fullmatch(r'(\S+) (\S+) (\d+) "([^"]*)" "([^"]*)" "([^"]*)"', line)
         if match:
-            method, path, status, upstream, key = match.groups()
-            entries.append(SimpleNamespace(method=method, path=path, status=int(status), key=key,
+            method, path, status, upstream, cookie, agent = match.groups()
+            entries.append(SimpleNamespace(method=method, path=path, status=int(status), cookie=cookie,
+                                           browser=browsers.get(agent),
                                            upstream=upstream.split(", ")[-1] if upstream not in ("", "-") else None))
     return entries
 
@@ -149,12 +154,18 @@ def cluster():
                 assert migration.returncode == 0, out
 
             replicas = {}
+
+            def start_replica(port: int) -> SimpleNamespace:
+                """(Re)start the replica on ``port``, as systemd's Restart=always does."""
+                log = prefix / f"replica-{port}-start{len(processes) + 1}.log"
+                replica = SimpleNamespace(port=port, log=log, process=start(
+                    ["bash", "scripts/run-app.sh"], log, cwd=REPO, env=env | {"CAMAU_PORT": str(port)}))
+                replicas[f"127.0.0.1:{port}"] = replica
+                processes.append(replica.process)
+                return replica
+
             for port in ports:
-                log = prefix / f"replica-{port}.log"
-                replicas[f"127.0.0.1:{port}"] = SimpleNamespace(
-                    port=port, log=log, process=start(["bash", "scripts/run-app.sh"], log, cwd=REPO,
-                                                      env=env | {"CAMAU_PORT": str(port)}))
-                processes.append(replicas[f"127.0.0.1:{port}"].process)
+                start_replica(port)
 
             proxy_port = free_port(INTRANET_IP)
             site = prefix / "camau-editors.conf"
@@ -180,7 +191,7 @@ def cluster():
                 with script_run(f"http://{address}"):
                     pass
             yield SimpleNamespace(url=base, prefix=prefix, replicas=replicas, database_url=url,
-                                  public_dir=prefix / "public-site")
+                                  public_dir=prefix / "public-site", start_replica=start_replica)
         finally:
             for process in reversed(processes):
                 stop(process)
@@ -220,8 +231,8 @@ def test_a_replica_dies_and_nothing_published_is_lost(cluster, tmp_path):
     outside: list[str] = []
     timings: dict[str, float] = {}
 
-    def new_context(browser):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def new_context(browser, name: str):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, user_agent=BROWSERS[name])
         context.set_default_timeout(60_000)
 
         def route(r):
@@ -251,7 +262,7 @@ def test_a_replica_dies_and_nothing_published_is_lost(cluster, tmp_path):
             try:
                 started = time.perf_counter()
                 # --- 1. sign in, import the provincial report and publish it, through the proxy
-                first = new_context(browser)
+                first = new_context(browser, "first")
                 page = first.new_page()
                 sign_in(page)
                 page.wait_for_function("() => document.cookie.includes('camau_editor_session=')")
@@ -265,29 +276,27 @@ def test_a_replica_dies_and_nothing_published_is_lost(cluster, tmp_path):
                 expect(saved).to_be_visible(timeout=90_000)
                 number = int(re.search(r"phiên bản (\d+)", saved.inner_text()).group(1))
                 timings["sign-in, import and publish"] = time.perf_counter() - started
-                key = affinity(first)
+                cookie = affinity(first)
 
                 # --- 2. the public static site follows (checked here, before anything is killed)
                 version_id = next(v[0] for v in database_rows(cluster.database_url)["versions"] if v[1] == number)
                 site_version = published_site_version(cluster.public_dir, version_id)
                 timings["site.json shows it"] = time.perf_counter() - started
 
-                # --- 3. the replica that holds this browser's session: every request with its key
-                # went there (the upload included), none elsewhere.
-                with_key = [e for e in access_log(cluster.prefix) if e.key == key and e.upstream]
-                serving = {e.upstream for e in with_key}
-                uploads = [e for e in with_key if e.path.startswith("/_stcore/upload_file/")]
+                # --- 3. the replica that holds this browser's session: its cookie names it (1, 2 in
+                # the order of CAMAU_EDITORS_UPSTREAMS), and nginx's log shows that every request of
+                # this browser went there (the upload included).
+                answered = [e for e in access_log(cluster.prefix) if e.browser == "first" and e.upstream]
+                serving = {e.upstream for e in answered}
+                uploads = [e for e in answered if e.path.startswith("/_stcore/upload_file/")]
                 before = database_rows(cluster.database_url)
-                dead = cluster.replicas[next(iter(serving))] if len(serving) == 1 else None
-                if dead is None:
-                    return SimpleNamespace(number=number, version_id=version_id, site_version=site_version,
-                                           serving=serving, uploads=uploads, before=before)
+                dead = list(cluster.replicas.values())[int(cookie) - 1]
                 os.kill(dead.process.pid, signal.SIGKILL)
                 dead.process.wait(timeout=30)
                 killed = time.perf_counter()
 
                 # --- 4. a new browser through the proxy reaches the other replica and works
-                second = new_context(browser)
+                second = new_context(browser, "second")
                 other = second.new_page()
                 other.goto(origin + "/")
                 sign_in(other)
@@ -295,7 +304,7 @@ def test_a_replica_dies_and_nothing_published_is_lost(cluster, tmp_path):
                 expect(other.get_by_text(re.compile(rf"^Đang công bố: phiên bản {number} \("))).to_be_visible(
                     timeout=60_000)
                 timings["new browser signed in, versions page (after the kill)"] = time.perf_counter() - killed
-                second_key = affinity(second)
+                second_cookie = affinity(second)
 
                 # --- 5. the first browser, reloaded: on the other replica, still signed in
                 page.reload()
@@ -304,9 +313,24 @@ def test_a_replica_dies_and_nothing_published_is_lost(cluster, tmp_path):
                 expect(page.get_by_text(re.compile(rf"^Đang công bố: phiên bản {number} \("))).to_be_visible(
                     timeout=60_000)
                 timings["first browser reloaded, still signed in"] = time.perf_counter() - killed
+
+                # --- 6. the dead replica is back (systemd restarts it). The first browser's session
+                # is on the survivor now, and so are its uploads: the cookie keeps it there.
+                revived = cluster.start_replica(dead.port)
+                wait_healthy(f"http://127.0.0.1:{dead.port}/_stcore/health", revived.process, revived.log)
+                time.sleep(11)                  # past nginx's fail_timeout: the replica counts as up again
+                upload_after_revival = len(access_log(cluster.prefix))
+                nav_link(page, "Nhập dữ liệu").click()
+                uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Tệp số liệu (.xlsx, .csv)")
+                uploader.locator('input[type="file"]').set_input_files(report)
+                expect(page.get_by_text("Bảng hợp lệ: có thể lưu thành phiên bản mới.")).to_be_visible(timeout=90_000)
+                timings["replica restarted, the first browser uploads again"] = time.perf_counter() - killed
                 return SimpleNamespace(number=number, version_id=version_id, site_version=site_version,
-                                       serving=serving, uploads=uploads, before=before, dead=dead, key=key,
-                                       second_key=second_key, after=database_rows(cluster.database_url))
+                                       serving=serving, uploads=uploads, before=before, dead=dead, cookie=cookie,
+                                       second_cookie=second_cookie, moved_cookie=affinity(first),
+                                       late_uploads=[e for e in access_log(cluster.prefix)[upload_after_revival:]
+                                                     if e.path.startswith("/_stcore/upload_file/")],
+                                       after=database_rows(cluster.database_url))
             finally:
                 browser.close()
 
@@ -316,23 +340,30 @@ def test_a_replica_dies_and_nothing_published_is_lost(cluster, tmp_path):
         seen = pool.submit(browse).result()
     print("\n" + ", ".join(f"{what}: {seconds:.1f} s" for what, seconds in timings.items()))
 
-    assert len(seen.serving) == 1, f"one browser's requests reached several replicas: {seen.serving}"
-    assert [e.status for e in seen.uploads] and all(e.status == 204 for e in seen.uploads), seen.uploads
-    assert outside == [], f"the pages tried to reach outside the proxy: {outside}"
-
     dead_address = f"127.0.0.1:{seen.dead.port}"
     survivor = next(address for address in cluster.replicas if address != dead_address)
+    number_of = {address: str(number) for number, address in enumerate(cluster.replicas, 1)}
+    assert seen.serving == {dead_address}, f"one browser's requests reached several replicas: {seen.serving}"
+    assert seen.uploads and all(e.status == 204 for e in seen.uploads), seen.uploads
+    assert outside == [], f"the pages tried to reach outside the proxy: {outside}"
+
+    # After the kill, nginx passed every request on to the survivor: the new browser's, and the first
+    # browser's, whose cookie now names the survivor (its later requests go there directly).
     log = access_log(cluster.prefix)
-    after_kill = [e for e in log if e.key in (seen.key, seen.second_key) and e.upstream]
-    # nginx tried the dead replica and passed on: every answer after the kill came from the survivor,
-    # to the new browser and to the first one (whose key still names the dead replica).
-    assert {e.upstream for e in after_kill if e.key == seen.second_key} == {survivor}
-    moved = [e for e in after_kill if e.key == seen.key and e.upstream == survivor]
+    second = [e for e in log if e.browser == "second" and e.upstream]
+    assert second and {e.upstream for e in second} == {survivor}
+    assert seen.second_cookie == seen.moved_cookie == number_of[survivor]
+    moved = [e for e in log if e.browser == "first" and e.upstream == survivor]
     assert any(e.path == "/_stcore/stream" and e.status == 101 for e in moved), [vars(e) for e in moved]
-    served = [e for e in log if e.key == seen.key and e.upstream == dead_address]
-    print(f"{dead_address} served the first browser's {len(served)} requests and was killed; "
-          f"then {len(moved)} of its requests went to {survivor}")
-    assert not [e for e in after_kill if e.status >= 500], [vars(e) for e in after_kill if e.status >= 500]
+    assert any(e.cookie == number_of[survivor] for e in moved)
+    # Once the dead replica was back, the first browser's upload still went to the survivor.
+    assert seen.late_uploads and {(e.upstream, e.status) for e in seen.late_uploads} == {(survivor, 204)}, [
+        vars(e) for e in seen.late_uploads]
+    failed = [vars(e) for e in log if e.browser and e.status >= 500]
+    assert not failed, failed
+    served = [e for e in log if e.browser == "first" and e.upstream == dead_address]
+    print(f"replica {number_of[dead_address]} ({dead_address}) served the first browser's {len(served)} requests "
+          f"and was killed; then {len(moved)} of its requests went to replica {number_of[survivor]}")
 
     # Nothing committed was lost: the versions and the publication log are as before the kill.
     assert seen.after == seen.before

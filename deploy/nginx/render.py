@@ -19,10 +19,10 @@ envsubst gives for the same values (tests/test_nginx.py checks this):
 but envsubst checks nothing, and it leaves an unset variable empty. Here a value that could change
 the meaning of the configuration (a quote, ';', '{', '$', a line break) is refused, and so is a
 frame-ancestors entry that is not a CSP source. The exit status is then 2, with the reason on stderr.
-The editors' template has two computed values: CAMAU_EDITORS_MAX_BODY, CAMAU_MAX_UPLOAD_MB rounded
-up plus 1 MB for the multipart framing; and CAMAU_EDITORS_SERVERS, one upstream "server" line per
-replica in CAMAU_EDITORS_UPSTREAMS (address:port, separated by spaces; unset, the one app at
-CAMAU_EDITORS_ADDRESS:CAMAU_EDITORS_PORT).
+The editors' template has computed values: CAMAU_EDITORS_MAX_BODY, CAMAU_MAX_UPLOAD_MB rounded
+up plus 1 MB for the multipart framing; and the upstream groups and maps that keep each browser on
+one replica, from the replicas in CAMAU_EDITORS_UPSTREAMS (address:port, separated by spaces;
+unset, the one app at CAMAU_EDITORS_ADDRESS:CAMAU_EDITORS_PORT).
 """
 from __future__ import annotations
 
@@ -99,9 +99,26 @@ def editors_settings(environ: dict[str, str]) -> dict[str, str]:
     if not (math.isfinite(megabytes) and 0 < megabytes <= 10_000):
         raise SettingError(f"CAMAU_MAX_UPLOAD_MB: {upload!r} is not a size in megabytes (write e.g. 10)")
     values["CAMAU_EDITORS_MAX_BODY"] = f"{max(1, math.ceil(megabytes)) + 1}m"
-    values["CAMAU_EDITORS_SERVERS"] = "\n    ".join(
-        f"server {replica};" for replica in editors_upstreams(environ, values))
+    values.update(affinity_settings(editors_upstreams(environ, values)))
     return values
+
+
+def affinity_settings(replicas: list[str]) -> dict[str, str]:
+    """The editors' template's upstream parts for ``replicas`` (see its "Sticky sessions"):
+    every replica in camau_editors_app; a group camau_editors_N per replica, the others its
+    backups; the cookie value N routed to that group; N recognised in $upstream_addr."""
+    groups = []
+    for number, replica in enumerate(replicas, 1):
+        backups = "".join(f"    server {other} backup;\n" for other in replicas if other != replica)
+        groups.append(f"upstream camau_editors_{number} {{\n    server {replica};\n{backups}    keepalive 4;\n}}")
+    return {
+        "CAMAU_EDITORS_SERVERS": "\n    ".join(f"server {replica};" for replica in replicas),
+        "CAMAU_EDITORS_REPLICA_UPSTREAMS": "\n".join(groups),
+        "CAMAU_EDITORS_AFFINITY_ROUTES": "\n    ".join(
+            f"{number} camau_editors_{number};" for number in range(1, len(replicas) + 1)),
+        "CAMAU_EDITORS_AFFINITY_SERVED": "\n    ".join(
+            f'"~(^|, ){re.escape(replica)}$" {number};' for number, replica in enumerate(replicas, 1)),
+    }
 
 
 def editors_upstreams(environ: dict[str, str], values: dict[str, str]) -> list[str]:
