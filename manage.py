@@ -370,6 +370,13 @@ def command_restore(args) -> int:
     migrated = f", nâng lên lược đồ {restored.revision}" if restored.revision != manifest.revision else ""
     print(f"Đã khôi phục {target} từ {args.path} (sao lưu lúc {fmt.moment(manifest.created)} từ "
           f"{manifest.database}, lược đồ {manifest.revision}{migrated}): {_contents(manifest)}")
+    if not public_site_disabled():      # the published version may be another one now
+        site = editing.refresh_public_site()
+        if site is None:
+            print("Lưu ý: chưa dựng lại được bản đồ công khai tĩnh; chạy: python manage.py build-public",
+                  file=sys.stderr)
+        else:
+            print(f"Đã dựng lại bản đồ công khai tĩnh ({site.root / 'current'})")
     return 0
 
 

@@ -26,6 +26,7 @@ from importer.unit_sets import unit_set_indexes
 from indicators.rounds import expected_units
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
+from publicsite.build import current_site
 from services import editing
 from storage import backup, datasets, rounds
 from storage.db import _alembic_config, make_engine, upgrade
@@ -434,7 +435,11 @@ def test_the_command_line_backs_up_and_restores(engine, database_url, catalogue,
     assert too_large.returncode == 2 and "vượt giới hạn" in too_large.stderr
     assert contents(engine) == changed
 
-    restored = manage("restore", str(out), database=database_url, state=tmp_path)
+    public = tmp_path / "public-site"
+    restored = manage("restore", str(out), database=database_url, state=tmp_path, CAMAU_PUBLIC_DIR=str(public))
     assert restored.returncode == 0, restored.stderr
     assert restored.stdout.startswith("Đã khôi phục") and str(out) in restored.stdout
     assert contents(engine) == before
+    # The public static site follows the published version, which the restore changed (2 → 1).
+    assert "Đã dựng lại bản đồ công khai" in restored.stdout
+    assert current_site(public)["version_number"] == 1
