@@ -2,7 +2,8 @@
 every table exactly as it was at backup time after more imports, publications, accounts and
 sign-ins; files that are no backup, damaged, too large or from a newer schema are refused and
 change nothing; a failure halfway through a PostgreSQL restore changes nothing; an older schema's
-backup is migrated up; a backup of either kind restores into the other; the command line."""
+backup is migrated up; a backup of either kind restores into the other; the command line; the
+nightly systemd units (deploy/systemd/camau-backup.*)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +11,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -443,3 +445,38 @@ def test_the_command_line_backs_up_and_restores(engine, database_url, catalogue,
     # The public static site follows the published version, which the restore changed (2 → 1).
     assert "Đã dựng lại bản đồ công khai" in restored.stdout
     assert current_site(public)["version_number"] == 1
+
+
+# --- the nightly backup unit --------------------------------------------------------------------
+
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+SYSTEM_UNITS = next((p for p in (Path("/usr/lib/systemd/system"), Path("/lib/systemd/system")) if p.is_dir()), None)
+
+
+@pytest.mark.skipif(SYSTEMD_ANALYZE is None or SYSTEM_UNITS is None, reason="no systemd-analyze (Debian: systemd)")
+def test_the_backup_units_verify_and_keep_fourteen_dated_backups(tmp_path):
+    units = ["camau-backup.service", "camau-backup.timer"]
+    root = tmp_path / "root"
+    shutil.copytree(SYSTEM_UNITS, root / "usr" / "lib" / "systemd" / "system", symlinks=True)
+    (root / "etc" / "systemd" / "system").mkdir(parents=True)
+    (root / "bin").mkdir()
+    (root / "bin" / "sh").write_text("#!/bin/sh\n")
+    (root / "bin" / "sh").chmod(0o755)
+    for name in units:
+        shutil.copy(ROOT / "deploy" / "systemd" / name, root / "etc" / "systemd" / "system" / name)
+    run = subprocess.run([SYSTEMD_ANALYZE, "verify", f"--root={root}", *units], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and run.stdout == "" and run.stderr == "", run.stdout + run.stderr
+    # The pruning command as systemd hands it to the shell ($$ and %% unescaped), on 20 dated files.
+    service = (ROOT / "deploy" / "systemd" / "camau-backup.service").read_text(encoding="utf-8")
+    [backup_line, prune_line] = [line.split("=", 1)[1] for line in service.splitlines()
+                                 if line.startswith("ExecStart=")]
+    assert "manage.py backup --out" in backup_line and "/var/backups/camau/camau-" in backup_line
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    names = [f"camau-2026-{month:02d}-{day:02d}-023000.backup" for month in (11, 12) for day in range(1, 11)]
+    for name in [*names, "ghi-chu.txt"]:
+        (folder / name).write_text("")
+    command = prune_line.removeprefix("/bin/sh -c ").strip("'").replace("/var/backups/camau", str(folder))
+    subprocess.run(["/bin/sh", "-c", command.replace("$$", "$").replace("%%", "%")], check=True, timeout=30)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(names[-14:]) + ["ghi-chu.txt"]
