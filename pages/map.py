@@ -9,6 +9,7 @@ from geo.units2025 import UNITS_2025
 from indicators.table import has_districts as table_has_districts
 from l10n.messages import N_, t, tn
 from l10n.text import notice_params
+from publicsite.build import shows_illustrative
 from ui import map_widgets as widgets
 from ui.export_support import (
     DATA_KINDS,
@@ -19,7 +20,7 @@ from ui.export_support import (
     single_district,
     view_downloads,
 )
-from ui.settings import base_tiles, public_shows_illustrative
+from ui.settings import base_tiles
 from ui.streamlit_support import (
     commune_panel,
     crosswalk,
@@ -172,7 +173,7 @@ embed_section = st.expander(t("embed.title", lang), icon=":material/code:", key=
 if embed_section.open:
     with embed_section:
         st.caption(t("embed.intro", lang))
-        if indicator.id in public_indicators(indicators, public_shows_illustrative()):
+        if indicator.id in public_indicators(indicators, shows_illustrative()):
             height = st.number_input(t("embed.height", lang), 300, 1200, 400, step=50, key="w_embed_height")
             public_state = PublicState(indicator.id, district=state.districts[0] if len(state.districts) == 1 else None,
                                        commune=state.commune, lang=lang, height=int(height), units=units)

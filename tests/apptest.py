@@ -8,7 +8,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def fresh_app(script: str = "app.py") -> AppTest:
-    """An AppTest of ``script`` (the editors' app or public.py) with Streamlit's caches emptied, so
+    """An AppTest of ``script`` (the editors' app) with Streamlit's caches emptied, so
     no engine, table or view cached by an earlier test (on another database) leaks in."""
     st.cache_resource.clear()
     st.cache_data.clear()

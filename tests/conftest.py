@@ -26,11 +26,6 @@ def app() -> AppTest:
     return fresh_app()
 
 
-@pytest.fixture
-def public() -> AppTest:
-    return fresh_app("public.py")
-
-
 @pytest.fixture(scope="session")
 def reference():
     return load_reference()

@@ -128,14 +128,6 @@ def test_compare_on_the_2023_units_leaves_out_the_2025_period_and_says_why(publi
     assert '"communes-2025-' in component.proto.json_args or "communes-2025-" in component.proto.json_args
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_public_view_defaults_to_the_2025_units_and_refuses_the_2023_view(published_2025, lang):
-    at = open_page(None, "public.py", lang=lang, ind="hamlet_teams")
-    assert len(layer_payload(map_component(at))["styles"]) == 64
-    at = open_page(None, "public.py", lang=lang, ind="hamlet_teams", units="2023")
-    assert CANNOT[lang] in texts(at, "warning") and not at.get("component_instance")
-
-
 @pytest.mark.parametrize("page", ["planner", "present", "overview"])
 def test_the_other_pages_work_on_2025_figures(published_2025, page):
     at = open_page(page)

@@ -17,14 +17,12 @@ import requests
 from tests.streamlit_session import free_port, script_run
 
 REPO = Path(__file__).resolve().parents[1]
-PUBLIC_ARGS = ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
-               "--client.showSidebarNavigation", "false", "--server.enableXsrfProtection", "true"]
 
 
 @pytest.fixture
 def server(tmp_path):
     """``server(script, *args)``: ``streamlit run SCRIPT`` on a free loopback port with its own
-    state directory (app.py creates the database there; public.py then reads it); stopped by PID."""
+    state directory (app.py creates the database there); stopped by PID."""
     started: list[subprocess.Popen] = []
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")} | {
         "CAMAU_STATE_DIR": str(tmp_path / "state")}
@@ -99,10 +97,3 @@ def clear_then_run_again(base: str, page_name: str = "") -> None:
 
 def test_a_clear_cache_message_leaves_the_editors_apps_caches(server):
     clear_then_run_again(server("app.py"), page_name="ban-do")
-
-
-def test_a_clear_cache_message_leaves_the_public_views_caches(server):
-    editors = server("app.py")
-    with script_run(editors, page_name="ban-do"):      # creates the database, publishes the sample
-        pass
-    clear_then_run_again(server("public.py", *PUBLIC_ARGS))

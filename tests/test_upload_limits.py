@@ -1,10 +1,10 @@
-"""Upload limits on both apps, as the launch scripts start them (issue 11 §3).
+"""Upload limits on the editors' app, as the launch script starts it (issue 11 §3; the public map is
+now static files behind nginx, which takes no upload at all).
 
 Before: app.py kept Streamlit's 200 MB default, and an anonymous visitor could PUT 5 × 100 MB into
 its own session's upload store (the editors' import page is the only uploader). Now
 scripts/run-app.sh passes CAMAU_MAX_UPLOAD_MB (rounded up to whole MB, Streamlit's unit) and
-.streamlit/config.toml carries the same default for any other launcher; the public view, which
-has no uploader, stays at 1 MB.
+.streamlit/config.toml carries the same default for any other launcher.
 
 The scripts run for real (with CAMAU_SKIP_SETUP=1: the shared virtualenv is not reinstalled);
 the uploads go over HTTP to a real session, with the XSRF cookie, as a browser would send them.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.settings import DEFAULT_UPLOAD_MB, PUBLIC_UPLOAD_MB, streamlit_upload_mb, upload_limit_bytes
+from storage.settings import DEFAULT_UPLOAD_MB, streamlit_upload_mb, upload_limit_bytes
 from tests.streamlit_session import free_port, streamlit_session, upload
 
 REPO = Path(__file__).resolve().parents[1]
@@ -90,11 +90,3 @@ def test_editors_app_refuses_uploads_above_camau_max_upload_mb(launch):
     with streamlit_session(base) as (http, xsrf, session_id):
         assert upload(base, http, xsrf, session_id, int(1.5 * MB)) == 204
         assert upload(base, http, xsrf, session_id, int(2.5 * MB)) == 413     # was accepted up to 200 MB
-
-
-def test_public_view_refuses_uploads_above_one_megabyte(launch):
-    base = launch("run-public.sh", "CAMAU_PUBLIC_PORT")
-    assert PUBLIC_UPLOAD_MB == 1
-    with streamlit_session(base) as (http, xsrf, session_id):
-        assert upload(base, http, xsrf, session_id, int(0.5 * MB)) == 204
-        assert upload(base, http, xsrf, session_id, int(1.5 * MB)) == 413

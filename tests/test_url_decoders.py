@@ -13,7 +13,6 @@ from views.compare.compare_view import read_compare_state
 from views.map.state import QueryReader, read_state
 from views.plan.plan_state import read_plan
 from views.present.presentation import DeckError, decode_deck, read_present_state
-from views.public.public_state import read_public_state
 
 INDICATORS = ["pilot_status", "population_2019", "vneid_dossiers"]
 DISTRICTS = ["964", "966", "967"]
@@ -41,8 +40,6 @@ READERS = {
             ["ind", "scheme", "k", "pal", "breaks", "d", "t", "pilot", "min", "max", "c", "lang"]),
     "plan": (lambda q: read_plan(q, ["vneid_per_1000"], COMMUNES),
              ["w", "adopt", "prox", "size_kind", "size", "dmin", "dmax", "inc", "exc", "tpk", "mpt", "cov"]),
-    "public": (lambda q: read_public_state(q, INDICATORS, ["2023"], DISTRICTS, COMMUNES),
-               ["ind", "period", "d", "c", "lang", "h"]),
     "compare": (lambda q: read_compare_state(q, PERIODS), ["ind", "a", "b", "mode", "lang"]),
     "present": (lambda q: read_present_state(q, INDICATORS, DISTRICTS), ["deck", "slide", "zoom", "lang"]),
 }

@@ -15,15 +15,6 @@ def base_tiles() -> str:
     return value if value in TILE_LAYERS else "none"
 
 
-SHOW_ILLUSTRATIVE_ENV = "CAMAU_PUBLIC_SHOW_ILLUSTRATIVE"
-
-
-def public_shows_illustrative() -> bool:
-    """Illustrative sample values are hidden from the public unless this setting is on (for
-    demonstrations; they are then marked as illustrative there too)."""
-    return os.environ.get(SHOW_ILLUSTRATIVE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def static_url() -> str:
     """Where Streamlit serves ./static: /app/static, below ``server.baseUrlPath`` when the app is
     served under a path (behind a reverse proxy, for example)."""

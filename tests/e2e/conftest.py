@@ -5,22 +5,26 @@
   skipped with a clear reason when it is missing.
 * Every browser context aborts each request that does not go to the app server's own origin and
   records it, which models the offline box and catches a newly added CDN link.
-* The public view (public.py) runs as a server of its own, started the way scripts/run-public.sh
-  starts it; its port is chosen before the editors' server starts, whose embed code points at it
-  through CAMAU_PUBLIC_URL.
+* The public map is the static site that the editors' server builds into its CAMAU_PUBLIC_DIR
+  when it starts (and after every publish), served as plain files from loopback; its port is
+  chosen before the editors' server starts, whose embed code points at it through CAMAU_PUBLIC_URL.
 """
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -41,12 +45,6 @@ FIRST_MAP_TIMEOUT_MS = 90_000      # cold start: imports geopandas, folium, mapc
 
 # A rerun takes ~0.5 s here; the 5 s default of expect() is too tight for a slow CI machine.
 expect.set_options(timeout=20_000)
-
-
-# The public server's hardening flags, as scripts/run-public.sh passes them.
-PUBLIC_ARGS = ["--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
-               "--client.showSidebarNavigation", "false", "--server.enableXsrfProtection", "true",
-               "--server.maxUploadSize", "1"]
 
 
 def _free_port(exclude: Iterable[int] = ()) -> int:
@@ -132,12 +130,18 @@ def streamlit_server(script: str, port: int, env: dict[str, str], extra_args: It
 
 @pytest.fixture(scope="session")
 def public_port() -> int:
-    """The port of the public view's server, chosen before the editors' server starts."""
+    """The port of the public site's file server, chosen before the editors' server starts."""
     return _free_port()
 
 
 @pytest.fixture(scope="session")
-def server_url(server_state_dir, public_port):
+def public_site_dir(server_state_dir) -> Path:
+    """The editors' server's CAMAU_PUBLIC_DIR: the public static site it builds."""
+    return server_state_dir / "public-site"
+
+
+@pytest.fixture(scope="session")
+def server_url(server_state_dir, public_port, public_site_dir):
     """Start ``streamlit run app.py`` on a free loopback port; stop it after the session."""
     # The server keeps its own throwaway SQLite state: other tests reset the PostgreSQL database
     # that DATABASE_URL may name while this server is still running.
@@ -146,6 +150,7 @@ def server_url(server_state_dir, public_port):
     env["STREAMLIT_SERVER_MAX_UPLOAD_SIZE"] = str(streamlit_upload_mb())
     # The map page's embed code points at the public server of this session.
     env["CAMAU_PUBLIC_URL"] = f"http://127.0.0.1:{public_port}/"
+    env["CAMAU_PUBLIC_DIR"] = str(public_site_dir)
     with streamlit_server("app.py", _free_port(exclude=[public_port]), env) as url:
         yield url
 
@@ -209,31 +214,60 @@ def _warm_up(browser, url: str, path: str) -> None:
     assert not blocked, f"warm-up tried to reach outside the app server: {blocked}"
 
 
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def file_server(directory: Path, port: int = 0) -> Iterator[str]:
+    """Plain files from ``directory`` on 127.0.0.1 (the path is resolved per request, so a site's
+    ``current`` symlink switched by a rebuild is followed); yields the origin."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietFiles, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def wait_for_site(root: Path, timeout: float = 120) -> dict:
+    """The site.json of ``root/current`` once a build has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            return json.loads((root / "current" / "site.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            time.sleep(0.2)
+    raise RuntimeError(f"no public site was built in {root} within {timeout} s")
+
+
 @pytest.fixture(scope="session")
-def public_servers(browser):
-    """``start(state_dir, reference_dir=None, port=None) -> url``: start a public server
-    (``streamlit run public.py`` with run-public.sh's flags, no DATABASE_URL, CAMAU_STATE_DIR =
-    ``state_dir``, CAMAU_REFERENCE_DIR = ``reference_dir`` if given) on a free loopback port,
-    warmed up. All are stopped at the end of the session."""
+def public_url(app_url, public_port, public_site_dir):
+    """The public static site that the editors' server built when it started, served on
+    ``public_port`` (the URL the editors' embed code names)."""
+    wait_for_site(public_site_dir)
+    with file_server(public_site_dir / "current", public_port) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def build_public_site(tmp_path_factory):
+    """``build(state_dir, reference_dir=None) -> url``: ``manage.py build-public`` for the database
+    in ``state_dir`` (CAMAU_REFERENCE_DIR = ``reference_dir`` if given), served on a free port."""
     with ExitStack() as stack:
-        def start(state_dir: Path, reference_dir: Path | None = None, port: int | None = None) -> str:
+        def build(state_dir: Path, reference_dir: Path | None = None) -> str:
             env = _state_env(state_dir)
             if reference_dir is not None:
                 env["CAMAU_REFERENCE_DIR"] = str(reference_dir)
-            url = stack.enter_context(streamlit_server("public.py", port or _free_port(), env, PUBLIC_ARGS))
-            _warm_up(browser, url, "/")
-            return url
-        yield start
-
-
-@pytest.fixture(scope="session")
-def public_url(app_url, public_servers, public_port, server_state_dir):
-    """The public view's server on ``public_port`` (the URL the editors' embed code names), on the
-    editors' own state dir. It starts after the editors' server has served a page, so the
-    database (created on the first page load) and its published sample exist: the public view
-    opens it read-only and never creates it."""
-    assert (server_state_dir / "camau.sqlite3").is_file()
-    return public_servers(server_state_dir, port=public_port)
+            root = tmp_path_factory.mktemp("built-site")
+            subprocess.run([sys.executable, "manage.py", "build-public", "--out", str(root)], cwd=APP_DIR, env=env,
+                           check=True, capture_output=True, text=True, timeout=300)
+            return stack.enter_context(file_server(root / "current"))
+        yield build
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Embed codes for the public view: an iframe snippet and a plain share link."""
+"""Embed codes for the public map (the static site, publicsite/): an iframe snippet and a plain
+share link. Both give the same page, which fills whatever frame or window it is in."""
 from __future__ import annotations
 
 import html
@@ -8,7 +9,6 @@ from urllib.parse import urlencode
 from views.public.public_state import PublicState, public_query
 
 PUBLIC_URL_ENV = "CAMAU_PUBLIC_URL"
-PUBLIC_LANG_PARAM = "lang"
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8502/"
 
 
@@ -29,9 +29,8 @@ def share_link(base_url: str, state: PublicState) -> str:
 
 
 def embed_code(base_url: str, state: PublicState, title: str, width: int = 600) -> str:
-    """An iframe that a news site can paste as it is (``embed=true`` trims Streamlit's own page
-    chrome). Attribute values are escaped."""
-    src = html.escape(share_link(base_url, state) + "&embed=true", quote=True)
+    """An iframe that a news site can paste as it is. Attribute values are escaped."""
+    src = html.escape(share_link(base_url, state), quote=True)
     label = html.escape(title, quote=True)
     return (f'<iframe src="{src}" title="{label}" aria-label="{label}" width="{int(width)}" '
             f'height="{int(state.height)}" style="border:0;max-width:100%" loading="lazy"></iframe>')
