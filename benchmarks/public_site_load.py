@@ -16,7 +16,7 @@ printed as a ``name: value`` line. What it does:
    CAMAU_PUBLIC_DIR are removed from the environment; CAMAU_REFERENCE_DIR is kept, or set to the
    repository's default ../shared/reference, so that the Streamlit runs of step 4 use the same).
 2. Starts Debian's nginx (its own -p prefix, pid and error log in the temporary directory,
-   ``daemon off``, stopped by its PID at the end) with deploy/nginx/camau-public-site.conf.template
+   ``daemon off``, stopped by its PID at the end) with deploy/nginx/camau-public.conf.template
    rendered by plain ``${NAME}`` replacement (listen 127.0.0.1:<free port>, server_name _, the
    default base path ban-do-cong-khai, no other frame ancestors) inside an http{} block with
    ``worker_processes auto; worker_rlimit_nofile 8192; events { worker_connections 4096; }``,
@@ -77,7 +77,7 @@ from servers import emit, free_port  # benchmarks/servers.py, beside this script
 
 REPO = Path(__file__).resolve().parent.parent
 NGINX = "/usr/sbin/nginx"
-TEMPLATE = REPO / "deploy" / "nginx" / "camau-public-site.conf.template"
+TEMPLATE = REPO / "deploy" / "nginx" / "camau-public.conf.template"
 BASE_PATH = "ban-do-cong-khai"
 FIRST_VIEW_MAX_BYTES = 120 * 1024
 P95_MAX_MS = 100.0

@@ -1,8 +1,8 @@
-"""The example reverse proxies (deploy/nginx): Debian's nginx in front of the public view and, on
+"""The example nginx sites (deploy/nginx): Debian's nginx serving the public static site and, on
 another address, in front of the editors' app, on loopback.
 
-Real processes: the public view (public.py, under --server.baseUrlPath), the editors' app (app.py,
-with its upload limit as scripts/run-app.sh sets it) and nginx with both rendered templates.
+Real processes: the editors' app (app.py, with its upload limit as scripts/run-app.sh sets it), a
+public site built by publicsite.build, and nginx with both rendered templates.
 127.0.0.2 stands for the public address, 127.0.0.3 for the intranet/VPN address of the editors'
 site; both apps listen on 127.0.0.1 only, as in production.
 """
@@ -39,9 +39,12 @@ NOT_FOR_VISITORS = ["_stcore/metrics", "_stcore/script-health-check", "_stcore/a
                     "_stcore/agent/mcp", "_stcore/bidi-components/x/index.html", "auth/login", "auth/logout",
                     "oauth2callback"]
 FRAME_ANCESTORS = "https://camau.gov.vn https://*.camau.gov.vn"
-EXPECTED_CSP = f"frame-ancestors 'self' {FRAME_ANCESTORS}"
-ENVSUBST_VARS = ("${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_ADDRESS} "
-                 "${CAMAU_PUBLIC_PORT} ${CAMAU_PUBLIC_BASE_PATH} ${CAMAU_FRAME_ANCESTORS}")
+EXPECTED_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                f"frame-ancestors 'self' {FRAME_ANCESTORS}")
+ENVSUBST_VARS = ("${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_DIR} "
+                 "${CAMAU_PUBLIC_BASE_PATH} ${CAMAU_FRAME_ANCESTORS}")
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 needs_nginx = pytest.mark.skipif(
     not NGINX.is_file(), reason=f"no {NGINX}: install Debian's nginx (as root: apt-get install nginx-light)")
@@ -59,7 +62,7 @@ render = _load_render()
 
 def settings(**overrides) -> dict[str, str]:
     values = {"CAMAU_PROXY_LISTEN": f"{PUBLIC_IP}:8080", "CAMAU_PROXY_SERVER_NAME": "_",
-              "CAMAU_PUBLIC_ADDRESS": "127.0.0.1", "CAMAU_PUBLIC_PORT": "8502",
+              "CAMAU_PUBLIC_DIR": "/var/www/camau-public",
               "CAMAU_PUBLIC_BASE_PATH": BASE, "CAMAU_FRAME_ANCESTORS": FRAME_ANCESTORS}
     return values | overrides
 
@@ -70,16 +73,16 @@ def test_render_fills_every_variable_and_keeps_nginx_variables():
     text = render.render(settings())
     assert "${" not in text
     assert f"listen {PUBLIC_IP}:8080;" in text
-    assert "server 127.0.0.1:8502;" in text
+    assert "alias /var/www/camau-public/current/;" in text and "gzip_static on;" in text
     assert f'add_header Content-Security-Policy "{EXPECTED_CSP}" always;' in text
-    assert f"location /{BASE}/ {{" in text and f"location = /{BASE}/_stcore/stream {{" in text
-    assert "$http_upgrade" in text and "$camau_public_connection" in text and "$http_host" in text
+    assert f"location /{BASE}/ {{" in text and "proxy_pass" not in text     # files only: no application server
+    assert "$camau_public_cache" in text and "$uri" in text
     assert "X-Frame-Options \"" not in text          # CSP only (see the template)
 
 
-def test_render_defaults_match_run_public_sh():
+def test_render_defaults_match_the_systemd_units():
     text = render.render({"CAMAU_PROXY_LISTEN": "203.0.113.10:80"})
-    assert "server 127.0.0.1:8502;" in text and "server_name _;" in text
+    assert "alias /var/www/camau-public/current/;" in text and "server_name _;" in text
     assert "location /ban-do-cong-khai/ {" in text
     assert "frame-ancestors 'self' \"" in text      # no other site may frame it by default
 
@@ -94,8 +97,10 @@ def test_render_defaults_match_run_public_sh():
     ("CAMAU_PROXY_LISTEN", ""),
     ("CAMAU_PROXY_LISTEN", "80; include /etc/passwd"),
     ("CAMAU_PROXY_SERVER_NAME", "a.vn { }"),
-    ("CAMAU_PUBLIC_PORT", "85020"),
-    ("CAMAU_PUBLIC_PORT", "8502/admin"),
+    ("CAMAU_PUBLIC_DIR", "var/www/camau-public"),
+    ("CAMAU_PUBLIC_DIR", "/var/www/x; include /etc/passwd"),
+    ("CAMAU_PUBLIC_DIR", "/var/www/../../etc"),
+    ("CAMAU_PUBLIC_DIR", "/var/www/a b"),
     ("CAMAU_PUBLIC_BASE_PATH", "/ban-do-cong-khai/"),
     ("CAMAU_PUBLIC_BASE_PATH", ".."),
     ("CAMAU_PUBLIC_BASE_PATH", "a b"),
@@ -253,16 +258,14 @@ def stack():
     state = prefix / "state"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_URL")} | {
         "CAMAU_STATE_DIR": str(state)}
-    public_port, editors_port = free_port("127.0.0.1"), free_port("127.0.0.1")
+    editors_port = free_port("127.0.0.1")
     proxy_port, editors_proxy_port = free_port(PUBLIC_IP), free_port(INTRANET_IP)
     processes: list[subprocess.Popen] = []
     try:
-        public_log, editors_log = prefix / "public.log", prefix / "editors.log"
-        public = start(streamlit_command(
-            "public.py", public_port, "--server.baseUrlPath", BASE, "--client.toolbarMode", "viewer",
-            "--client.showErrorDetails", "none", "--client.showSidebarNavigation", "false",
-            "--server.enableXsrfProtection", "true"), public_log, cwd=REPO, env=env)
-        processes.append(public)
+        from publicsite.build import build_site
+        site_root = prefix / "site"
+        build_site(site_root, database_url=f"sqlite:///{prefix / 'no-database.sqlite3'}")
+        editors_log = prefix / "editors.log"
         editors = start(streamlit_command("app.py", editors_port, "--server.maxUploadSize", str(UPLOAD_MB)),
                         editors_log, cwd=REPO, env=env | {"CAMAU_MAX_UPLOAD_MB": str(UPLOAD_MB),
                                                           "CAMAU_TRUSTED_PROXIES": "127.0.0.1"})
@@ -270,7 +273,7 @@ def stack():
 
         site = prefix / "camau-public.conf"
         rendered = render.render(settings(CAMAU_PROXY_LISTEN=f"{PUBLIC_IP}:{proxy_port}",
-                                          CAMAU_PUBLIC_PORT=str(public_port)))
+                                          CAMAU_PUBLIC_DIR=str(site_root)))
         site.write_text(rendered, encoding="utf-8")
         editors_site = prefix / "camau-editors.conf"
         editors_site.write_text(render.render(editors_settings(CAMAU_EDITORS_LISTEN=f"{INTRANET_IP}:{editors_proxy_port}",
@@ -284,59 +287,17 @@ def stack():
                        "-g", "daemon off; master_process on;"], nginx_log)
         processes.append(nginx)
 
-        wait_ok(f"http://127.0.0.1:{public_port}/{BASE}/_stcore/health", public, public_log)
         wait_ok(f"http://127.0.0.1:{editors_port}/_stcore/health", editors, editors_log)
-        wait_ok(f"http://{PUBLIC_IP}:{proxy_port}/{BASE}/_stcore/health", nginx, prefix / "error.log", timeout=30)
+        wait_ok(f"http://{PUBLIC_IP}:{proxy_port}/{BASE}/site.json", nginx, prefix / "error.log", timeout=30)
         wait_ok(f"http://{INTRANET_IP}:{editors_proxy_port}/_stcore/health", nginx, prefix / "error.log", timeout=30)
         yield SimpleNamespace(url=f"http://{PUBLIC_IP}:{proxy_port}", host=f"{PUBLIC_IP}:{proxy_port}",
-                              proxy_port=proxy_port, public_port=public_port, editors_port=editors_port,
+                              proxy_port=proxy_port, editors_port=editors_port, site_root=site_root,
                               editors_url=f"http://{INTRANET_IP}:{editors_proxy_port}",
                               prefix=prefix, conf=conf, rendered=rendered)
     finally:
         for process in reversed(processes):
             stop(process)
         shutil.rmtree(prefix, ignore_errors=True)
-
-
-def run_page(host: str, cookie: bool = True) -> SimpleNamespace:
-    """One browser-like session over the proxied websocket (Streamlit 1.67 protocol): the XSRF
-    cookie from /_stcore/health goes back as the second subprotocol; then a full script run.
-    ``cookie=False``: as in an <iframe> on another site where the browser blocks third-party cookies."""
-    from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from websockets.sync.client import connect
-
-    session = requests.Session()
-    assert session.get(f"http://{host}/{BASE}/_stcore/health", timeout=10).status_code == 200
-    xsrf = session.cookies.get("_streamlit_xsrf")
-    assert xsrf, "the public server sets its XSRF cookie"
-    kinds, elements, components, downloads = [], [], [], []
-    started = time.monotonic()
-    with connect(f"ws://{host}/{BASE}/_stcore/stream", subprotocols=["streamlit", xsrf] if cookie else ["streamlit"],
-                 origin=f"http://{host}", additional_headers={"Cookie": f"_streamlit_xsrf={xsrf}"} if cookie else {},
-                 open_timeout=10) as ws:
-        message = BackMsg()
-        message.rerun_script.query_string = ""
-        ws.send(message.SerializeToString())
-        while "script_finished" not in kinds:
-            forward = ForwardMsg()
-            forward.ParseFromString(ws.recv(timeout=60))
-            kinds.append(forward.WhichOneof("type"))
-            if kinds[-1] == "delta" and forward.delta.WhichOneof("type") == "new_element":
-                element = forward.delta.new_element
-                elements.append(element.WhichOneof("type"))
-                if elements[-1] == "component_instance":
-                    components.append(element.component_instance)
-                if elements[-1] == "download_button":
-                    downloads.append(element.download_button.url)
-            if time.monotonic() - started > 120:
-                pytest.fail(f"no script_finished after 120 s: {kinds}")
-    return SimpleNamespace(kinds=kinds, elements=elements, components=components, downloads=downloads)
-
-
-@pytest.fixture(scope="module")
-def page(stack):
-    return run_page(stack.host)
 
 
 @needs_nginx
@@ -347,78 +308,71 @@ def test_nginx_accepts_the_rendered_configuration(stack):
     assert "test is successful" in run.stderr
 
 
+def first_view(url: str) -> list[str]:
+    """The paths (below the site) that the page's first view loads: index.html's scripts and
+    styles, the manifest, and the default unit set's geometry and first Vietnamese view."""
+    page = requests.get(url, timeout=10).text
+    paths = re.findall(r'(?:src|href)="(assets/[^"]+)"', page)
+    manifest_path = re.search(r'data-manifest="([^"]+)"', page).group(1)
+    manifest = requests.get(url + manifest_path, timeout=10).json()
+    units = manifest["units"][manifest["default_units"]]
+    return [*paths, manifest_path, *units["geometry"], units["views"]["vi"][units["indicators"][0]]]
+
+
 @needs_nginx
-def test_public_view_is_served_under_its_path_with_the_framing_headers(stack):
+def test_the_static_site_is_served_under_its_path_with_its_headers(stack):
     response = requests.get(f"{stack.url}/{BASE}/", timeout=10)
-    assert response.status_code == 200
-    assert "<title>Streamlit</title>" in response.text and '<div id="root">' in response.text
+    assert response.status_code == 200 and "data-manifest" in response.text
     assert response.headers["Content-Security-Policy"] == EXPECTED_CSP
+    assert response.headers["Cache-Control"] == "no-cache"          # a new publication shows at the next visit
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "X-Frame-Options" not in response.headers
-    assert response.headers["Server"] == "nginx"          # no version, no upstream server name
-
-    health = requests.get(f"{stack.url}/{BASE}/_stcore/health", timeout=10)
-    assert (health.status_code, health.text) == (200, "ok")
-    assert health.headers["Content-Security-Policy"] == EXPECTED_CSP
-
+    assert response.headers["Server"] == "nginx"
+    site = requests.get(f"{stack.url}/{BASE}/site.json", timeout=10)
+    assert site.json()["format"] == 1 and site.headers["Cache-Control"] == "no-cache"
     bare = requests.get(f"{stack.url}/{BASE}", timeout=10, allow_redirects=False)
     assert (bare.status_code, bare.headers["Location"]) == (301, f"/{BASE}/")
 
 
 @needs_nginx
-def test_websocket_session_renders_the_map_through_the_proxy(stack, page):
-    assert page.kinds[0] == "new_session" and page.kinds[-1] == "script_finished"
-    assert "exception" not in page.elements, page.elements
-    assert [c.component_name for c in page.components] == ["streamlit_folium.st_folium"], page.elements
-    assert len(page.downloads) == 1
-    log = (stack.prefix / "access.log").read_text()
-    assert re.search(rf'"GET /{BASE}/_stcore/stream HTTP/1.1" 101 ', log), log[-2000:]
-    # Framed by another site, the browser may send no cookie: the public map still runs.
-    framed = run_page(stack.host, cookie=False)
-    assert framed.kinds[-1] == "script_finished" and len(framed.components) == 1, framed.elements
+def test_the_first_view_is_gzipped_cached_forever_and_small(stack):
+    paths = first_view(f"{stack.url}/{BASE}/")
+    assert any("leaflet" in p for p in paths) and any("choropleth-layer" in p for p in paths)
+    total = 0
+    for path in paths:
+        response = requests.get(f"{stack.url}/{BASE}/{path}", headers={"Accept-Encoding": "gzip"}, timeout=10,
+                                stream=True)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Encoding"] == "gzip", path          # the build's .gz, sent as it is
+        assert response.headers["Cache-Control"] == IMMUTABLE, path
+        assert response.headers["Content-Security-Policy"] == EXPECTED_CSP, path
+        total += int(response.headers["Content-Length"])
+        response.close()
+    index = requests.get(f"{stack.url}/{BASE}/", headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    total += int(index.headers["Content-Length"])
+    assert total <= 120 * 1024, total                                           # issue 16: first view <= 120 KB gzip
+    plain = requests.get(f"{stack.url}/{BASE}/{paths[0]}", headers={"Accept-Encoding": "identity"}, timeout=10)
+    assert "Content-Encoding" not in plain.headers and plain.status_code == 200
 
 
 @needs_nginx
-def test_files_the_map_loads_are_reachable_through_the_proxy(stack, page):
-    args = page.components[0].json_args
-    urls = sorted(set(re.findall(r"/[\w./-]*app/static/[\w./%-]+", args)))
-    assert any(url.endswith("/leaflet.js") for url in urls), args[:2000]
-    assert any("/geo/communes-" in url for url in urls)
-    for url in urls:
-        response = requests.get(stack.url + url, timeout=10)
-        assert response.status_code == 200, url
-        assert response.headers["X-Content-Type-Options"] == "nosniff"
-
-    # The map's own iframe (streamlit-folium) and the CSV download.
-    frame = requests.get(f"{stack.url}/{BASE}/component/streamlit_folium.st_folium/index.html", timeout=10)
-    assert frame.status_code == 200 and "'self'" in frame.headers["Content-Security-Policy"]
-    csv = requests.get(f"{stack.url}/{BASE}{page.downloads[0]}", timeout=10)
-    assert csv.status_code == 200 and csv.headers["Content-Type"].startswith("text/csv")
-
-
-@needs_nginx
-def test_static_urls_without_the_base_path_are_mapped_below_it(stack):
-    """/app/static/… (the URL of an app that ignores server.baseUrlPath) reaches the same file."""
-    from geo.web_geometry import install_leaflet
-
-    leaflet_js, _ = install_leaflet()
-    assert leaflet_js.startswith("/app/static/")
-    plain = requests.get(stack.url + leaflet_js, timeout=10)
-    below = requests.get(f"{stack.url}/{BASE}{leaflet_js}", timeout=10)
-    assert plain.status_code == below.status_code == 200
-    assert plain.content == below.content and b"Leaflet" in plain.content[:2000]
-    assert requests.post(stack.url + leaflet_js, timeout=10).status_code == 403
-    # Streamlit itself serves static files only below the base path.
-    direct = requests.get(f"http://127.0.0.1:{stack.public_port}{leaflet_js}", timeout=10)
-    assert direct.status_code == 404
+def test_the_public_site_only_reads_and_serves_nothing_else(stack):
+    for method in ("POST", "PUT", "DELETE"):
+        assert requests.request(method, f"{stack.url}/{BASE}/", data=b"x", timeout=10).status_code == 403, method
+    for path in (f"/{BASE}/releases/", f"/{BASE}/../releases/", f"/{BASE}/assets/", f"/{BASE}/.build.lock",
+                 f"/{BASE}/assets/nope.js", f"/{BASE}/_stcore/health"):
+        response = requests.get(stack.url + path, timeout=10, allow_redirects=False)
+        assert response.status_code in (403, 404), path
+        assert response.headers["Content-Security-Policy"] == EXPECTED_CSP, path
 
 
 @needs_nginx
 def test_editors_app_is_not_on_the_public_address(stack):
     # The editors' app runs (on its internal address)…
     assert requests.get(f"http://127.0.0.1:{stack.editors_port}/_stcore/health", timeout=10).text == "ok"
-    assert stack.editors_port not in (stack.proxy_port, stack.public_port)
+    assert stack.editors_port != stack.proxy_port
     assert f":{stack.editors_port}" not in stack.rendered
     # …but nothing on the public address reaches it.
     for path in ["/", "/dang-nhap", "/nhap-du-lieu", "/phien-ban", "/tong-quan", "/_stcore/health",
@@ -430,13 +384,11 @@ def test_editors_app_is_not_on_the_public_address(stack):
     with pytest.raises(OSError):
         socket.create_connection((PUBLIC_IP, stack.editors_port), timeout=2).close()
 
-    # The public view's upload endpoint is closed for every method; the view only reads.
+    # Nothing below the public path takes an upload: the site is files.
     for method in ("GET", "PUT", "DELETE", "OPTIONS"):
         response = requests.request(method, f"{stack.url}/{BASE}/_stcore/upload_file/s/f", timeout=10,
                                     data=b"x" if method == "PUT" else None)
-        assert response.status_code == 403, method
-    assert requests.post(f"{stack.url}/{BASE}/", data=b"x", timeout=10).status_code == 403
-    assert requests.post(f"{stack.url}/{BASE}/_stcore/agent/interact", json={}, timeout=10).status_code == 404
+        assert response.status_code in (403, 404), method
 
 
 
@@ -444,7 +396,6 @@ def test_editors_app_is_not_on_the_public_address(stack):
 def test_streamlit_endpoints_that_visitors_do_not_need_are_closed_on_both_sites(stack):
     """Issue 11: /_stcore/metrics was public through the template (memory, sessions)."""
     # Streamlit itself serves them…
-    assert requests.get(f"http://127.0.0.1:{stack.public_port}/{BASE}/_stcore/metrics", timeout=10).status_code == 200
     assert requests.get(f"http://127.0.0.1:{stack.editors_port}/_stcore/metrics", timeout=10).status_code == 200
     # …nginx does not pass them on, on either site.
     for path in NOT_FOR_VISITORS:
@@ -454,9 +405,6 @@ def test_streamlit_endpoints_that_visitors_do_not_need_are_closed_on_both_sites(
         editors = requests.get(f"{stack.editors_url}/{path}", timeout=10, allow_redirects=False)
         assert editors.status_code == 404, path
         assert editors.headers["Content-Security-Policy"] == "frame-ancestors 'self'", path
-    # What the page does use still answers through the public site.
-    assert requests.get(f"{stack.url}/{BASE}/_stcore/host-config", timeout=10).status_code == 200
-    assert requests.post(f"{stack.url}/{BASE}/_stcore/health", timeout=10).status_code == 403
 
 
 @needs_nginx
@@ -512,7 +460,11 @@ def test_the_map_draws_in_a_browser_through_each_site(stack, site):
                            else (outside.append(r.request.url), r.abort()))
                 page.on("response", lambda r: r.status >= 400 and refused.append((r.status, r.url)))
                 page.goto(page_url)
-                wait_map(page, timeout=120_000)
+                if site == "public":
+                    page.wait_for_selector("body[data-ready=true]", timeout=60_000)
+                    page.wait_for_function("document.querySelectorAll('#map path.leaflet-interactive').length == 101")
+                else:
+                    wait_map(page, timeout=120_000)
             finally:
                 browser.close()
 

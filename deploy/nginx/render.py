@@ -12,8 +12,8 @@ after checking every value.
 Only the standard library is used, so any python3 will do. The output is byte for byte what
 envsubst gives for the same values (tests/test_nginx.py checks this):
 
-    envsubst '${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_ADDRESS}
-      ${CAMAU_PUBLIC_PORT} ${CAMAU_PUBLIC_BASE_PATH} ${CAMAU_FRAME_ANCESTORS}' \\
+    envsubst '${CAMAU_PROXY_LISTEN} ${CAMAU_PROXY_SERVER_NAME} ${CAMAU_PUBLIC_DIR}
+      ${CAMAU_PUBLIC_BASE_PATH} ${CAMAU_FRAME_ANCESTORS}' \\
       < deploy/nginx/camau-public.conf.template
 
 but envsubst checks nothing, and it leaves an unset variable empty. Here a value that could change
@@ -38,8 +38,7 @@ EDITORS_TEMPLATE = Path(__file__).resolve().with_name("camau-editors.conf.templa
 DEFAULTS = {
     "CAMAU_PROXY_LISTEN": None,                  # required: the public address:port
     "CAMAU_PROXY_SERVER_NAME": "_",
-    "CAMAU_PUBLIC_ADDRESS": "127.0.0.1",         # as in scripts/run-public.sh
-    "CAMAU_PUBLIC_PORT": "8502",
+    "CAMAU_PUBLIC_DIR": "/var/www/camau-public",  # the editors' app's CAMAU_PUBLIC_DIR (the static site)
     "CAMAU_PUBLIC_BASE_PATH": "ban-do-cong-khai",
     "CAMAU_FRAME_ANCESTORS": "",                 # besides 'self'
 }
@@ -57,6 +56,7 @@ _CHECKS = {
     "CAMAU_PUBLIC_ADDRESS": re.compile(r"\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+"),
     "CAMAU_PUBLIC_PORT": re.compile(r"\d{1,5}"),
     "CAMAU_PUBLIC_BASE_PATH": re.compile(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*"),
+    "CAMAU_PUBLIC_DIR": re.compile(r"(/[A-Za-z0-9._~-]+)+"),
 }
 
 
@@ -154,7 +154,8 @@ def settings(environ: dict[str, str]) -> dict[str, str]:
                                        "(write e.g. https://camau.gov.vn https://*.camau.gov.vn, "
                                        "separated by spaces; 'none' would also block the map's own iframe)")
         elif not _CHECKS[name].fullmatch(value) or (
-                name == "CAMAU_PUBLIC_BASE_PATH" and any(set(part) == {"."} for part in value.split("/"))):
+                name in ("CAMAU_PUBLIC_BASE_PATH", "CAMAU_PUBLIC_DIR")
+                and any(set(part) == {"."} for part in value.split("/"))):
             raise SettingError(f"{name}: {value!r} is not allowed here")
         if name == "CAMAU_PUBLIC_PORT" and not 0 < int(value) < 65536:
             raise SettingError(f"{name}: {value} is not a port")
