@@ -228,3 +228,26 @@ def test_manage_py_build_public(database, tmp_path):
     off = subprocess.run([sys.executable, "manage.py", "build-public"], cwd=ROOT, capture_output=True, text=True,
                          env={**env, "CAMAU_PUBLIC_DIR": "off"}, timeout=300)
     assert off.returncode == 2 and "CAMAU_PUBLIC_DIR=off" in off.stderr
+
+
+@pytest.mark.parametrize("lang, stale, current, rebuilt", [
+    ("vi", "chưa hiển thị phiên bản đang công bố", "đang hiển thị phiên bản 0", "Đã dựng lại bản đồ công khai"),
+    ("en", "does not show the published version yet", "shows version 0", "The public map was rebuilt")])
+def test_the_versions_page_says_whether_the_site_follows_and_rebuilds_it(own_editor_database, monkeypatch, tmp_path,
+                                                                         lang, stale, current, rebuilt):
+    import streamlit as st
+
+    from tests.apptest import fresh_app, signed_in
+
+    monkeypatch.setenv("CAMAU_PUBLIC_DIR", str(tmp_path / "site"))
+    at = signed_in(fresh_app(), *own_editor_database)
+    at.query_params["lang"] = lang
+    at.switch_page("pages/versions.py").run()
+    # The build started with the app may not have finished: either way the page says where the site is.
+    words = " ".join(w.value for w in at.warning) + " ".join(c.value for c in at.caption)
+    assert stale in words or current in words
+    at.button(key="versions_site_rebuild").click().run()
+    assert not at.exception and any(rebuilt in s.value for s in at.success)
+    assert any(current in c.value for c in at.caption)
+    assert current_site(tmp_path / "site")["version_number"] == 0
+    st.cache_resource.clear()
