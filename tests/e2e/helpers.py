@@ -94,6 +94,18 @@ JS_EMPTY_POINT = f"""() => {{
 }}"""
 
 # The Leaflet map exists and no zoom or pan animation is running.
+# A point [x, y] of the page where the first element matching the selector (an SVG path) is the
+# topmost element, on a 19 x 19 grid over its box; null when none is.
+JS_POINT_INSIDE = """(selector) => {
+    const path = document.querySelector(selector);
+    const r = path.getBoundingClientRect();
+    for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
+        const x = r.left + r.width * i / 20, y = r.top + r.height * j / 20;
+        if (document.elementFromPoint(x, y) === path) return [x, y];
+    }
+    return null;
+}"""
+
 JS_MAP_SETTLED = f"""() => {{
   const f = document.querySelector({MAP_IFRAME!r});
   const m = f && f.contentWindow && f.contentWindow.map;

@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 from geo.reference import REQUIRED_FILES, UNITS_FILE, reference_dir
 
 from .conftest import file_server
-from .helpers import MAP_PAGE, N_COMMUNES, wait_map
+from .helpers import JS_POINT_INSIDE, MAP_PAGE, N_COMMUNES, wait_map
 
 pytestmark = pytest.mark.e2e
 
@@ -146,15 +146,7 @@ def test_hostile_commune_name_is_only_text(make_context, hostile_public_url, no_
     page.goto(hostile_public_url + f"/?c={PHUONG_1}&ind=population_2019")
     wait_site(page)
     # Hover a point inside Phường 1 (the chosen commune is drawn in black).
-    point = page.evaluate("""() => {
-        const path = document.querySelector('#map path.leaflet-interactive[stroke="#000000"]');
-        const r = path.getBoundingClientRect();
-        for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
-            const x = r.left + r.width * i / 20, y = r.top + r.height * j / 20;
-            if (document.elementFromPoint(x, y) === path) return [x, y];
-        }
-        return null;
-    }""")
+    point = page.evaluate(JS_POINT_INSIDE, '#map path.leaflet-interactive[stroke="#000000"]')
     assert point, "Phường 1 has no point of its own at this zoom"
     page.mouse.move(point[0] - 30, point[1] - 30)
     page.mouse.move(*point, steps=4)

@@ -23,6 +23,7 @@ from storage import datasets
 from storage.db import make_engine, upgrade
 
 from .conftest import _new_context
+from .helpers import JS_POINT_INSIDE
 
 HOSTILE_SOURCE = '<img src=x onerror="document.title=\'pwned\'">'
 IFRAME = {"width": 600, "height": 400}
@@ -134,15 +135,7 @@ def test_the_map_takes_most_of_the_frame_and_tooltips_stay_inside(browser, site,
 
 def test_a_tap_on_a_phone_opens_the_communes_tooltip(browser, site):
     ctx, page, _, _ = open_site(browser, site, "?ind=vneid_dossiers", viewport=PHONE, is_mobile=True, has_touch=True)
-    point = page.evaluate("""() => {
-        const path = document.querySelector('#map path.leaflet-interactive');
-        const r = path.getBoundingClientRect();
-        for (let i = 1; i < 20; i++) for (let j = 1; j < 20; j++) {
-            const x = r.left + r.width * i / 20, y = r.top + r.height * j / 20;
-            if (document.elementFromPoint(x, y) === path) return [x, y];
-        }
-        return null;
-    }""")
+    point = page.evaluate(JS_POINT_INSIDE, "#map path.leaflet-interactive")
     page.touchscreen.tap(*point)
     page.locator(".leaflet-tooltip").wait_for()
     assert "Hồ sơ" in page.locator(".leaflet-tooltip").inner_text()
