@@ -74,7 +74,8 @@ def import_version(engine: sa.Engine, analysis: Analysis, *, period: str, as_of:
         if publish:
             datasets.publish(connection, version.id, user)
             record_audit(connection, user, "publish", f"version {version.number}", {})
-    refresh_public_site()
+    if publish:
+        refresh_public_site()
     return version
 
 
