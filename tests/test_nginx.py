@@ -222,10 +222,13 @@ def streamlit_command(script: str, port: int, *extra: str) -> list[str]:
             *extra]
 
 
-def main_conf(prefix: Path, *sites: Path) -> str:
+def main_conf(prefix: Path, *sites: Path, log_format: str | None = None) -> str:
     """A main nginx.conf with Debian's own http settings, logs, pid and temporary files in ``prefix``;
-    the rendered sites are included where Debian includes sites-enabled/*."""
+    the rendered sites are included where Debian includes sites-enabled/*. ``log_format``: the
+    access log's format (nginx's default "combined" otherwise)."""
     user = "user www-data;\n" if os.geteuid() == 0 else ""
+    access_log = (f"log_format camau {log_format};\n    access_log {prefix / 'access.log'} camau;" if log_format
+                  else f"access_log {prefix / 'access.log'};")
     includes = "\n".join(f"    include {site};" for site in sites)
     temp = "\n".join(f"    {kind}_temp_path {prefix / 'temp' / kind};"
                      for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -233,7 +236,7 @@ def main_conf(prefix: Path, *sites: Path) -> str:
 pid {prefix / 'nginx.pid'};
 error_log {prefix / 'error.log'} notice;
 events {{
-    worker_connections 128;
+    worker_connections 256;
 }}
 http {{
     sendfile on;
@@ -242,7 +245,7 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     gzip on;
-    access_log {prefix / 'access.log'};
+    {access_log}
 {temp}
 {includes}
 }}

@@ -39,7 +39,7 @@ import requests
 import sqlalchemy as sa
 
 from tests.test_deploy import AFFINITY, INTRANET_IP, needs_nginx, needs_postgres, own_postgres_schema
-from tests.test_nginx import NGINX, free_port, render, start, stop
+from tests.test_nginx import NGINX, free_port, main_conf, render, start, stop
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -57,29 +57,6 @@ pytestmark = [
     pytest.mark.skipif(not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)),
                        reason=f"{CHROMIUM} not installed (apt-get install chromium); never `playwright install`"),
 ]
-
-
-def nginx_conf(prefix: Path, site: Path) -> str:
-    """Debian's http settings, with an access log that names the upstream of every request."""
-    user = "user www-data;\n" if os.geteuid() == 0 else ""
-    temp = "\n".join(f"    {kind}_temp_path {prefix / 'temp' / kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return f"""{user}worker_processes 1;
-pid {prefix / 'nginx.pid'};
-error_log {prefix / 'error.log'} notice;
-events {{
-    worker_connections 256;
-}}
-http {{
-    sendfile on;
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    log_format camau_replicas {LOG_FORMAT};
-    access_log {prefix / 'access.log'} camau_replicas;
-{temp}
-    include {site};
-}}
-"""
 
 
 def wait_healthy(url: str, process: subprocess.Popen, log: Path, timeout: float = START_TIMEOUT) -> None:
@@ -172,7 +149,7 @@ def cluster():
             site.write_text(render.render({"CAMAU_EDITORS_LISTEN": f"{INTRANET_IP}:{proxy_port}",
                                            "CAMAU_EDITORS_UPSTREAMS": " ".join(replicas)}, site="editors"))
             conf = prefix / "nginx.conf"
-            conf.write_text(nginx_conf(prefix, site))
+            conf.write_text(main_conf(prefix, site, log_format=LOG_FORMAT))
             nginx = start([str(NGINX), "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
                            "-g", "daemon off; master_process on;"], prefix / "nginx.stderr")
             processes.append(nginx)
