@@ -212,4 +212,6 @@ def _rss_bytes() -> int:
 
 
 def _peak_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM, from the same /proc file as the start's VmRSS: ru_maxrss is synced lazily and could
+    # read below a VmRSS taken earlier, so the peak seemed lower than the start.
+    return _status_field("VmHWM")
