@@ -80,6 +80,11 @@
     current.url = d.communes_url;
   }
 
+  function raiseSelected() {
+    var selected = current.payload.selected;
+    current.communes.eachLayer(function (layer) { if (layer.feature.id === selected) { layer.bringToFront(); } });
+  }
+
   function placeMarker(map, d) {
     if (current.marker) { map.removeLayer(current.marker); current.marker = null; }
     if (!d.marker) { return; }
@@ -117,8 +122,7 @@
     })).addTo(map);
   }
 
-  window.camauChoropleth = function (group, d) {
-    var map = group._map || window.map;
+  function update(map, d) {
     current.payload = d;
     if (!current.communes || current.url !== d.communes_url) {
       if (current.communes) { map.removeLayer(current.communes); map.removeLayer(current.outlines); }
@@ -131,13 +135,87 @@
       var tip = current.communes.getTooltip();
       if (tip && tip.isOpen()) { tip.setContent(tooltip); }
     }
-    if (d.selected) {
-      current.communes.eachLayer(function (layer) { if (layer.feature.id === d.selected) { layer.bringToFront(); } });
-    }
+    if (d.selected) { raiseSelected(); }
     current.lineScale = d.line_scale || 1;
     placeMarker(map, d);
     fitTo(map, d);
     placeLabels(map, d);
+  }
+
+  // Switching before the server answers. With a payload the server may name a file of the payloads
+  // the page can switch to next (every indicator on the map page; the next and previous slide in
+  // presentation mode) and the widget that switches. When that widget changes in the page around
+  // this iframe, the map is restyled at once from the file; the server's own payload follows a
+  // rerun later and is the same. Without the file (not written yet, or not reachable) nothing
+  // changes: the server's payload restyles the map as before.
+  var switcher = {url: null, sets: null, watching: false};
+
+  function loadSwitch(d) {
+    var wanted = d['switch'];
+    if (!wanted || wanted === switcher.url) { return; }
+    switcher.url = wanted;
+    switcher.sets = null;
+    // The server writes the file beside the run that names it: a few tries while it is written.
+    (function attempt(delay) {
+      fetch(wanted).then(function (response) {
+        if (response.ok) { return response.json(); }
+        if (response.status === 404 && delay < 4000) { setTimeout(function () { attempt(delay * 2); }, delay); }
+        return null;
+      }).then(function (sets) {
+        if (sets && switcher.url === wanted) { switcher.sets = sets; }
+      }).catch(function () {});
+    })(250);
+    watchParent();
+  }
+
+  function fingerprint(d) {
+    return JSON.stringify([d.styles, d.values, d.colours, d.header, d.footer, d.fit || null, d.labels || null]);
+  }
+
+  function switchTo(next) {
+    var d = Object.assign({}, next);
+    if (switcher.sets.keep_selection) { d.selected = current.payload.selected; }
+    d['switch'] = current.payload['switch'];
+    if (fingerprint(d) === fingerprint(current.payload)) { return; }
+    update(window.map, d);
+  }
+
+  function watchParent() {
+    var doc;
+    try { doc = window.parent !== window ? window.parent.document : null; } catch (e) { doc = null; }
+    if (switcher.watching || !doc || !doc.body) { return; }
+    switcher.watching = true;
+    var alive = function () { return window.frameElement && window.frameElement.isConnected && window.map; };
+    // A select box: its input shows the chosen option's label once the list closes.
+    var observer = new MutationObserver(function (records) {
+      if (!alive()) { observer.disconnect(); return; }
+      var sets = switcher.sets;
+      if (!sets || !sets.options) { return; }
+      for (var i = 0; i < records.length; i++) {
+        var input = records[i].target;
+        if (input.tagName !== 'INPUT' || !input.closest('.st-key-' + sets.widget)) { continue; }
+        if (input.getAttribute('aria-expanded') === 'true') { continue; }
+        var next = sets.options[input.value];
+        if (next) { switchTo(next); return; }
+      }
+    });
+    observer.observe(doc.body, {subtree: true, attributes: true, attributeFilter: ['value', 'aria-expanded']});
+    // Buttons (previous / next slide).
+    var onClick = function (event) {
+      if (!alive()) { doc.removeEventListener('click', onClick, true); return; }
+      var sets = switcher.sets;
+      if (!sets || !sets.buttons || !event.target.closest) { return; }
+      for (var key in sets.buttons) {
+        var button = event.target.closest('.st-key-' + key + ' button');
+        if (button && !button.disabled) { switchTo(sets.buttons[key]); return; }
+      }
+    };
+    doc.addEventListener('click', onClick, true);
+  }
+
+  window.camauChoropleth = function (group, d) {
+    update(group._map || window.map, d);
+    loadSwitch(d);
   };
 
   // The public static site fetches the geometry itself (in parallel with the rest) and hands it over.

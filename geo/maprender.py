@@ -72,16 +72,19 @@ class LayerData:
     labels: list | None = None             # [[lat, lon, html], ...]: permanent commune name labels
     line_scale: float = 1.0                # multiplies every outline width (thicker on a projector)
     notes: dict | None = None              # {gso_code: html}: a line under the value (converted, estimated)
+    switch: str | None = None              # URL of the payloads the page can switch to next (see the script)
+
+    def payload(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__
+                if name not in _OPTIONAL_DEFAULTS or getattr(self, name) != _OPTIONAL_DEFAULTS[name]}
 
     def to_json(self) -> str:
-        payload = {name: getattr(self, name) for name in self.__dataclass_fields__
-                   if name not in _OPTIONAL_DEFAULTS or getattr(self, name) != _OPTIONAL_DEFAULTS[name]}
-        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(self.payload(), ensure_ascii=False, separators=(",", ":"))
         # The string is evaluated as script: never let it close a <script> element.
         return text.replace("</", "<\\/")
 
 
-_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0, "notes": None}
+_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0, "notes": None, "switch": None}
 
 
 def group_bounds(frame, column: str) -> dict[str, list[list[float]]]:

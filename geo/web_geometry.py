@@ -101,17 +101,21 @@ def _compact_json(data: dict) -> bytes:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+def write_atomic(target: Path, payload: bytes) -> None:
+    """Write then rename, so a browser never receives a half-written file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}-")
+    with os.fdopen(handle, "wb") as out:
+        out.write(payload)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, target)
+
+
 def write_hashed(directory: Path, stem: str, payload: bytes, suffix: str = ".geojson") -> str:
     digest = hashlib.sha256(payload).hexdigest()[:12]
     target = directory / f"{stem}-{digest}{suffix}"
     if not target.exists():
-        directory.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a browser never receives a half-written file.
-        handle, tmp = tempfile.mkstemp(dir=directory, prefix=f".{stem}-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        write_atomic(target, payload)
     return target.name
 
 

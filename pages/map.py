@@ -28,6 +28,7 @@ from ui.streamlit_support import (
     data_table,
     default_units,
     illustrative_banner,
+    indicator_switch_url,
     map_assets,
     map_view,
     page_units,
@@ -103,8 +104,9 @@ map_column, side_column = st.columns([3, 1.25])
 with map_column:
     # The click count makes a click on the commune just cleared a new value (streamlit-folium sends
     # only values that differ from the last one).
+    layer = replace(view.layer, switch=indicator_switch_url(version_id, state, lang))
     st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
-              feature_group_to_add=commune_layer(view.layer), height=MAP_HEIGHT, use_container_width=True,
+              feature_group_to_add=commune_layer(layer), height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_active_drawing", "last_object_clicked_count"],
               on_change=partial(widgets.on_map_click, frozenset(codes)))
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))

@@ -18,6 +18,7 @@ from l10n import fmt, labels
 from l10n.messages import t
 from ui import unit_set
 from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
+from views.map.switch import INDICATOR_WIDGET, indicator_label
 
 MAP_KEY = "commune_map"
 _SYNCED_QUERY = "_map_synced_query"
@@ -82,12 +83,10 @@ def clear_selection() -> None:
 
 def indicator_controls(catalogue: dict[str, Indicator], lang: str) -> dict:
     def name(indicator_id: str) -> str:
-        indicator = catalogue[indicator_id]
-        mark = f" · {t('illustrative', lang)}" if indicator.illustrative else ""
-        return indicator.name[lang] + mark
+        return indicator_label(catalogue[indicator_id], lang)
 
     top = st.columns([3, 2, 1, 1.4])
-    indicator_id = top[0].selectbox(t("map.indicator", lang), list(catalogue), key="w_indicator",
+    indicator_id = top[0].selectbox(t("map.indicator", lang), list(catalogue), key=INDICATOR_WIDGET,
                                     format_func=name, placeholder=t("widget.choose", lang))
     is_number = catalogue[indicator_id].kind == "number"
     scheme = top[1].selectbox(t("map.scheme", lang), SCHEMES, key="w_scheme", disabled=not is_number,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,8 +25,10 @@ from storage import datasets, queries
 from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
 from ui.map_assets import map_assets_2025 as shared_map_assets_2025
+from ui.map_switch import switch_url
 from views.map.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
 from views.map.state import LANGUAGES, MapState, read_units
+from views.map.switch import indicator_switch, indicator_switch_key
 
 
 def current_lang() -> str:
@@ -205,9 +208,22 @@ def map_view(version_id: int, state: MapState, lang: str) -> MapView:
     """The map view for one state of one published version, computed once and shared: callers
     must not modify it."""
     table, indicators, indicator_sources = _published_table(version_id, state.units)
-    model = next((figure for figure in report() if figure.gso_code), None)
-    return build_view(table, indicators, indicator_sources, state, map_assets(state.units), model, lang,
+    return build_view(table, indicators, indicator_sources, state, map_assets(state.units), model_figure(), lang,
                       value_sources(version_id))
+
+
+def model_figure():
+    """The report's model commune (its star on the map)."""
+    return next((figure for figure in report() if figure.gso_code), None)
+
+
+def indicator_switch_url(version_id: int, state: MapState, lang: str) -> str:
+    """The file of every indicator's payload in this state, for the map to switch to at once
+    (views/map/switch.py); written in the background the first time."""
+    table, indicators, indicator_sources = _published_table(version_id, state.units)
+    return switch_url(("indicators", version_id, indicator_switch_key(state), lang),
+                      partial(indicator_switch, table, indicators, indicator_sources, state, map_assets(state.units),
+                              model_figure(), lang, value_sources(version_id)))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
