@@ -211,6 +211,19 @@
       }
     };
     doc.addEventListener('click', onClick, true);
+    // Their keyboard shortcuts (PageDown / PageUp), which Streamlit handles without a click: the
+    // same keys, without modifiers and outside text fields, as Streamlit's own shortcut handling.
+    var onKey = function (event) {
+      if (!alive()) { doc.removeEventListener('keydown', onKey, true); return; }
+      var sets = switcher.sets;
+      if (!sets || !sets.keys || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) { return; }
+      var key = sets.keys[event.key], target = event.target;
+      if (!key || !sets.buttons[key]) { return; }
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+      var button = doc.querySelector('.st-key-' + key + ' button');
+      if (button && !button.disabled) { switchTo(sets.buttons[key]); }
+    };
+    doc.addEventListener('keydown', onKey, true);
   }
 
   window.camauChoropleth = function (group, d) {

@@ -113,13 +113,19 @@ class ChoroplethLayer(MacroElement):
 window.camauChoropleth({{ this._parent.get_name() }}, {{ this.payload }});
 {% endmacro %}""")
 
-    def __init__(self, data: LayerData):
+    def __init__(self, payload_json: str):
         super().__init__()
         self._name = "ChoroplethLayer"
-        self.payload = data.to_json()
+        self.payload = payload_json
 
 
 def commune_layer(data: LayerData) -> folium.FeatureGroup:
+    return layer_group(data.to_json())
+
+
+def layer_group(payload_json: str) -> folium.FeatureGroup:
+    """The feature group streamlit-folium adds to the map: one call of the layer script with
+    ``payload_json`` (JSON text)."""
     group = folium.FeatureGroup(name="communes")
-    ChoroplethLayer(data).add_to(group)
+    ChoroplethLayer(payload_json).add_to(group)
     return group

@@ -1,23 +1,22 @@
 """Compare two reporting periods of an indicator: two maps with the same classes, or a change map.
 With one period (the illustrative sample), that period's map and how a second one arrives."""
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from geo.maprender import MAP_HEIGHT
 from geo.units2025 import UNITS_2023, UNITS_2025
 from indicators.periods import available_periods, period_table
 from l10n import labels
 from l10n.messages import t, tn
 from l10n.text import notice_params, plain
-from ui.settings import base_tiles
+from ui.commune_map import commune_map
 from ui.streamlit_support import (
     catalogue,
     current_lang,
-    default_units,
     engine,
     illustrative_banner,
     map_assets,
     page_units,
+    published_version,
     reference_2025,
     require_reference,
     require_units,
@@ -47,7 +46,8 @@ _SYNCED_QUERY = "_compare_synced_query"
 
 lang = current_lang()
 reference = require_reference(lang)
-units = page_units(st.query_params.to_dict())
+published = published_version()
+units = page_units(st.query_params.to_dict(), published)
 require_units(units, lang)
 indicators, indicator_sources = catalogue(), sources()
 with engine().connect() as connection:
@@ -69,7 +69,7 @@ def version_table(version_id: int, units: str):
 
 # --- State: URL -> widgets -> state -> URL (as on the map page) ----------------------------------
 query = st.query_params.to_dict()
-url_state, notices = read_compare_state(query, periods, default_units())
+url_state, notices = read_compare_state(query, periods, published.units)
 if st.session_state.get(_SYNCED_QUERY) != query:
     for key, value in (("w_cmp_indicator", url_state.indicator), ("w_cmp_a", url_state.period_a),
                        ("w_cmp_b", url_state.period_b), ("w_cmp_mode", url_state.mode),
@@ -109,7 +109,7 @@ mode = controls[3].radio(t("compare.mode", lang), MODES, key="w_cmp_mode", horiz
                          format_func=lambda m: labels.label(labels.COMPARE_MODE, m, lang), disabled=one_period)
 
 state = CompareState(indicator_id, period_a.label, period_b.label, mode, lang, units)
-new_query = write_compare_state(state, default_units())
+new_query = write_compare_state(state, published.units)
 if new_query != query:
     st.query_params.from_dict(new_query)
 st.session_state[_SYNCED_QUERY] = new_query
@@ -148,9 +148,7 @@ with st.expander(t("table.title", lang)):
 if change is not None and mode == "change":
     map_column, legend_column = st.columns([3, 1.25])
     with map_column:
-        st_folium(base_map(geometry.bounds, base_tiles()), key="compare_change_map",
-                  feature_group_to_add=commune_layer(change.layer), height=MAP_HEIGHT, use_container_width=True,
-                  returned_objects=[])
+        commune_map(change.layer, geometry.bounds, key="compare_change_map")
     with legend_column:
         st.markdown(f"**{t('legend.title', lang)}:** "
                     + t("compare.change_header", lang, indicator=indicator.name[lang], a=plain(period_a.label),
@@ -167,10 +165,8 @@ else:
             heading = t("compare.map_heading", lang, letter=letter,
                         name=period_name(period_map.period, lang, markdown=True))
             st.markdown(f"**{heading}**")
-            st_folium(base_map(geometry.bounds, base_tiles()), key=f"compare_map_{letter.lower()}",
-                      feature_group_to_add=commune_layer(period_map.layer),
-                      height=SIDE_MAP_HEIGHT if len(shown) == 2 else MAP_HEIGHT, use_container_width=True,
-                      returned_objects=[])
+            commune_map(period_map.layer, geometry.bounds, key=f"compare_map_{letter.lower()}",
+                        height=SIDE_MAP_HEIGHT if len(shown) == 2 else MAP_HEIGHT)
             st.caption(period_statement(letter, period_map.period, indicators, indicator_sources, indicator_id, lang,
                                         units))
     st.markdown(f"**{t('legend.title', lang)}:** {indicator.name[lang]}{illustrative_mark}")

@@ -2,15 +2,14 @@ from dataclasses import replace
 from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from geo.units2025 import UNITS_2025
 from indicators.table import has_districts as table_has_districts
 from l10n.messages import N_, t, tn
 from l10n.text import notice_params
 from publicsite.build import shows_illustrative
 from ui import map_widgets as widgets
+from ui.commune_map import commune_map
 from ui.export_support import (
     DATA_KINDS,
     PICTURE_KINDS,
@@ -20,21 +19,22 @@ from ui.export_support import (
     single_district,
     view_downloads,
 )
-from ui.settings import base_tiles
 from ui.streamlit_support import (
     commune_panel,
     crosswalk,
     current_lang,
     data_table,
-    default_units,
     illustrative_banner,
     indicator_switch_url,
     map_assets,
     map_view,
     page_units,
     published_table,
+    published_version,
+    range_stops,
     ranking_rows,
     reference_data,
+    unit_lookups,
     units_2025,
     units_2025_available,
 )
@@ -54,16 +54,16 @@ from views.public.public_state import PublicState
 
 lang = current_lang()
 query = st.query_params.to_dict()
-units = page_units(query)
-version_id, table, indicators, indicator_sources = published_table(lang, units)
-codes = set(table["gso_code"])
+published = published_version()
+units = page_units(query, published)
+version_id, table, indicators, indicator_sources = published_table(lang, published, units)
+lookups = unit_lookups(version_id, units)
+codes, names = lookups.codes, lookups.names
 has_districts = table_has_districts(table)
-names = (dict(zip(table["gso_code"], table["name"] + " (" + table["district"] + ")")) if has_districts
-         else dict(zip(table["gso_code"], table["name"])))
 
 # --- State: URL -> widgets -> state -> URL -----------------------------------------------
-url_state, notices = read_state(query, indicators, table["district_code"].unique() if has_districts else (), codes,
-                                default_units())
+url_state, notices = read_state(query, indicators, lookups.districts, codes,
+                                published.units)
 widgets.sync_from_url(url_state, query)
 
 st.title(t("map.title", lang))
@@ -77,7 +77,8 @@ controls = widgets.indicator_controls(indicators, lang)
 indicator = indicators[controls["indicator"]]
 breaks, breaks_error = widgets.parse_breaks(controls["breaks_text"], lang)
 with st.sidebar:
-    filters = widgets.filter_controls(table, indicator, lang)
+    filters = widgets.filter_controls(lookups.districts, range_stops(version_id, units, indicator.id, lang),
+                                      indicator, lang)
 
 state = MapState(
     indicator=indicator.id, scheme=controls["scheme"], classes=controls["classes"], palette=controls["palette"],
@@ -90,7 +91,7 @@ if state.scheme == "manual" and (breaks_error or view.breaks_error):
     warning_slot.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
     state = replace(state, scheme="quantiles", breaks=())
 
-new_query = write_state(state, default_units())
+new_query = write_state(state, published.units)
 if new_query != query:
     st.query_params.from_dict(new_query)
 widgets.remember_url(new_query)
@@ -105,10 +106,8 @@ with map_column:
     # The click count makes a click on the commune just cleared a new value (streamlit-folium sends
     # only values that differ from the last one).
     layer = replace(view.layer, switch=indicator_switch_url(version_id, state, lang))
-    st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
-              feature_group_to_add=commune_layer(layer), height=MAP_HEIGHT, use_container_width=True,
-              returned_objects=["last_active_drawing", "last_object_clicked_count"],
-              on_change=partial(widgets.on_map_click, frozenset(codes)))
+    commune_map(layer, geometry.bounds, key=widgets.MAP_KEY, clicks=True,
+                on_change=partial(widgets.on_map_click, codes))
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))
     if units == UNITS_2025.id:
         st.caption(units_caption(indicator, lang))
@@ -122,7 +121,7 @@ with side_column:
     st.caption(t(count_key, lang, shown=shown, total=len(table)))
 
     st.subheader(t("panel.title", lang))
-    st.selectbox(t("panel.choose", lang), [None, *sorted(codes, key=names.get)], key="w_commune",
+    st.selectbox(t("panel.choose", lang), [None, *lookups.by_name], key="w_commune",
                  placeholder=t("panel.none", lang),
                  format_func=lambda code: names.get(code, t("panel.none", lang)) if code else t("panel.none", lang))
     if state.commune:

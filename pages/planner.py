@@ -3,9 +3,7 @@ from dataclasses import asdict
 from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.maprender import MAP_HEIGHT, base_map, commune_layer
 from indicators.table import has_districts, has_team
 from l10n import fmt, labels
 from l10n.messages import t
@@ -15,17 +13,17 @@ from services import editing
 from storage import queries
 from storage.scenarios import ScenarioError, list_scenarios
 from ui import plan_widgets as widgets
+from ui.commune_map import commune_map
 from ui.editor_session import current_user
 from ui.plan_support import default_assumptions, plan_files, wave
-from ui.settings import base_tiles
 from ui.streamlit_support import (
     current_lang,
-    default_units,
     engine,
     illustrative_banner,
     map_assets,
     page_units,
     published_table,
+    published_version,
 )
 from views.map.mapview import html_table, legend_html
 from views.map.state import Notice
@@ -50,8 +48,9 @@ from views.plan.plan_view import (
 
 lang = current_lang()
 query = st.query_params.to_dict()
-units = page_units(query)
-version_id, table, indicators, _ = published_table(lang, units)
+published = published_version()
+units = page_units(query, published)
+version_id, table, indicators, _ = published_table(lang, published, units)
 codes = set(table["gso_code"])
 names = dict(zip(table["gso_code"], table["name"]))
 # The 2025 units have no districts.
@@ -59,16 +58,14 @@ districts = dict(zip(table["district_code"], table["district"])) if has_district
 pilots = {code: names[code] for code in table.loc[has_team(table), "gso_code"]}
 adoption_ids = adoption_indicators(indicators)
 defaults, from_pilot = default_assumptions(version_id)
-with engine().connect() as connection:
-    version = queries.get_version(connection, version_id)
-version_label = t("plan.version_label", lang, number=version.number, period=version.period,
-                  as_of=fmt.date(version.as_of))
+version_label = t("plan.version_label", lang, number=published.number, period=published.period,
+                  as_of=fmt.date(published.as_of))
 
 # --- State: URL -> widgets -> settings -> URL ---------------------------------------------
 url_settings, notices = read_plan(query, adoption_ids, codes)
 if query.get("units") not in (None, units):
     notices.append(Notice("units", query["units"][:80]))
-widgets.sync_from_url(url_settings, query, defaults, lang)
+widgets.sync_from_url(url_settings, query, units, defaults, lang)
 
 st.title(t("plan.title", lang))
 st.caption(t("plan.intro", lang))
@@ -82,7 +79,7 @@ elif clicked_pilot:
 with st.sidebar:
     settings = widgets.controls(indicators, adoption_ids, table, defaults, from_pilot, lang)
 result = wave(version_id, settings, units)
-units_query = {"units": units} if units != default_units() else {}
+units_query = {"units": units} if units != published.units else {}
 new_query = write_plan(settings) | units_query | ({"lang": lang} if lang != "vi" else {})
 if new_query != query:
     st.query_params.from_dict(new_query)
@@ -115,10 +112,8 @@ map_column, list_column = st.columns([2.6, 1.6])
 with map_column:
     # The click count makes a second click on the same commune a new value (streamlit-folium sends
     # only values that differ from the last one).
-    st_folium(base_map(geometry.bounds, base_tiles()), key=widgets.MAP_KEY,
-              feature_group_to_add=commune_layer(plan_layer(status, result, geometry, lang)), height=MAP_HEIGHT,
-              use_container_width=True, returned_objects=["last_active_drawing", "last_object_clicked_count"],
-              on_change=partial(widgets.on_map_click, frozenset(codes - set(pilots)), pilots))
+    commune_map(plan_layer(status, result, geometry, lang), geometry.bounds, key=widgets.MAP_KEY, clicks=True,
+                on_change=partial(widgets.on_map_click, frozenset(codes - set(pilots)), pilots))
 with list_column:
     st.html(legend_html(status_legend(status, lang), lang))
     st.subheader(t("plan.list", lang))
@@ -139,7 +134,7 @@ if result.plan.feasible:
     lines = explanations(result, names, districts, lang) or [t("plan.explain.none_left", lang)]
     st.markdown("\n".join(f"- {line}" for line in lines))
     download_columns = st.columns([1, 1, 3])
-    stamp = f"{len(result.plan.selected)}xa_v{version.number}"
+    stamp = f"{len(result.plan.selected)}xa_v{published.number}"
     xlsx_bytes, csv_bytes = plan_files(version_id, settings, version_label, lang, dt.date.today(), units)
     download_columns[0].download_button(
         t("plan.export.xlsx", lang), xlsx_bytes,
@@ -187,7 +182,7 @@ label = lambda scenario_id: f"{scenario_id} · {by_id[scenario_id].name}"
 chosen = st.selectbox(t("plan.scenario.choose", lang), list(by_id), format_func=label, key="p_scenario", placeholder=t("widget.choose", lang))
 if by_id[chosen].version_id != version_id:
     st.caption(t("plan.scenario.version_changed", lang, saved=version_numbers.get(by_id[chosen].version_id, "?"),
-                 current=version.number))
+                 current=published.number))
 open_column, delete_column = st.columns(2)
 if open_column.button(t("plan.scenario.open", lang), icon=":material/open_in_new:"):
     st.query_params.from_dict(by_id[chosen].query | ({"lang": lang} if lang != "vi" else {}))
@@ -225,10 +220,8 @@ if compare_section.open:
                     st.caption(t("plan.compare.saved_on", lang, at=fmt.moment(scenario.created_at)[:10],
                                  by=plain(scenario.created_by), version=version_numbers.get(scenario.version_id, "?")))
                     saved_status = scenario_status(table, scenario.selected)
-                    st_folium(base_map(geometry.bounds, base_tiles()), key=key, height=420, use_container_width=True,
-                              feature_group_to_add=commune_layer(status_layer(saved_status, geometry, lang,
-                                                                              scenario.illustrative)),
-                              returned_objects=[])
+                    commune_map(status_layer(saved_status, geometry, lang, scenario.illustrative), geometry.bounds,
+                                key=key, height=420)
                     st.html(legend_html(status_legend(saved_status, lang), lang, compact=True))
             st.html(html_table(compare_rows(first, second, lang)))
             st.markdown("\n".join(f"- {line}" for line in difference_lines(first, second, names, lang)))

@@ -3,28 +3,28 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
-from geo.maprender import base_map, commune_layer, group_bounds, group_points
+from geo.maprender import group_bounds, group_points
 from geo.units2025 import UNITS_2023
 from l10n import fmt, labels
 from l10n.messages import N_, t
 from l10n.text import notice_params
+from ui.commune_map import commune_map
 from ui.map_widgets import clicked_code
-from ui.settings import base_tiles
 from ui.streamlit_support import (
     current_lang,
     data_table,
-    default_units,
     map_assets,
     map_view,
     page_units,
     published_table,
+    published_version,
     reference_2025,
     reference_data,
     report,
     require_reference,
+    slide_switch_url,
     sources,
 )
 from ui.unit_set import units_switch
@@ -34,7 +34,6 @@ from views.overview.scorecard import score_card
 from views.present.presentation import (
     DECK_FILE,
     FORM_FIELDS,
-    MAP_HEIGHT,
     MAX_SLIDES,
     MAX_TITLE,
     PROJECTOR_CSS,
@@ -45,7 +44,6 @@ from views.present.presentation import (
     area_figure,
     clamp_slide,
     current_view,
-    district_labels,
     edited_slide,
     form_values,
     legend_strip_html,
@@ -54,22 +52,29 @@ from views.present.presentation import (
     read_present_state,
     slide_title,
     step,
-    unit_zoom,
     write_present_state,
     zoom_of,
     zoom_to,
+)
+from views.present.slide_map import (
+    NEXT_BUTTON,
+    NEXT_SHORTCUT,
+    PREVIOUS_BUTTON,
+    PREVIOUS_SHORTCUT,
+    SlidePlaces,
+    slide_layer,
 )
 
 MAP_KEY = "present_map"
 HANDLED_CLICK = "_present_handled_click"
 FORM = "present_form"
 STRIP_FIGURES = ("pilot_communes", "households_guided_share", "vneid_dossiers")   # from the 10/02/2023 report
-LINE_SCALE = 1.6   # outlines thick enough to see on a projector
 
 st.set_page_config(initial_sidebar_state="collapsed")
 lang = current_lang()
-units = page_units(st.query_params.to_dict())
-version_id, table, indicators, indicator_sources = published_table(lang, units)
+published = published_version()
+units = page_units(st.query_params.to_dict(), published)
+version_id, table, indicators, indicator_sources = published_table(lang, published, units)
 has_districts = units == UNITS_2023.id
 # Decks name the 2022–2024 districts whatever the unit set (their filters and zoom apply only there).
 district_names = (reference_data().units[["district_code", "district"]].drop_duplicates().sort_values("district_code")
@@ -103,7 +108,7 @@ def unit_bounds(_reference_2025) -> dict:
 
 # --- State: URL -> slide; every action writes the URL in a callback, before the next run --------
 query = st.query_params.to_dict()
-state, notices = read_present_state(query, indicators, district_names, unit_names, default_units())
+state, notices = read_present_state(query, indicators, district_names, unit_names, published.units)
 deck = state.deck or default_deck
 state = replace(clamp_slide(state, deck), lang=lang)
 slide = deck.slides[state.slide]
@@ -118,13 +123,13 @@ if click != st.session_state.get(HANDLED_CLICK):
         state = zoom_to(state, slide, click_target[code])
         zoom = zoom_of(slide, state)
 indicator = indicators[slide.indicator]
-new_query = write_present_state(state, default_deck, default_units())
+new_query = write_present_state(state, default_deck, published.units)
 if new_query != query:
     st.query_params.from_dict(new_query)
 
 
 def show(new_state: PresentState) -> None:
-    st.query_params.from_dict(write_present_state(new_state, default_deck, default_units()))
+    st.query_params.from_dict(write_present_state(new_state, default_deck, published.units))
 
 
 def save_form(add: bool) -> None:
@@ -142,12 +147,12 @@ def edit_deck(new_deck, new_slide: int) -> None:
 st.html(PROJECTOR_CSS)
 header = st.columns([6, 1.7, 1.1, 1.7], vertical_alignment="center")
 header[0].html(f"<h1>{html.escape(slide_title(slide, indicator, lang))}</h1>")
-header[1].button(t("present.prev", lang), key="present_prev", icon=":material/arrow_back:", shortcut="PageUp",
+header[1].button(t("present.prev", lang), key=PREVIOUS_BUTTON, icon=":material/arrow_back:", shortcut=PREVIOUS_SHORTCUT,
                  width="stretch", disabled=state.slide == 0, on_click=show, args=(step(state, deck, -1),),
                  help=t("present.keys", lang))
 header[2].html(f'<div class="camau-present-counter" role="status">'
                f'{html.escape(t("present.counter", lang, index=state.slide + 1, total=len(deck)))}</div>')
-header[3].button(t("present.next", lang), key="present_next", icon=":material/arrow_forward:", shortcut="PageDown",
+header[3].button(t("present.next", lang), key=NEXT_BUTTON, icon=":material/arrow_forward:", shortcut=NEXT_SHORTCUT,
                  width="stretch", type="primary", disabled=state.slide == len(deck) - 1, on_click=show,
                  args=(step(state, deck, 1),), help=t("present.keys", lang))
 # Fixed slots: the number of elements above the map never changes, so its iframe is kept.
@@ -191,21 +196,19 @@ with below_strip[2]:
 # --- The map: same base map and key on every slide, so a slide change restyles it in place -------
 geometry = map_assets(units)
 minx, miny, maxx, maxy = geometry.bounds
-province = [[miny, minx], [maxy, maxx]]
 if has_districts:
     reference = require_reference(lang)
-    fit = district_bounds(reference)[zoom] if zoom else province
-    names_on_map = district_labels(table, geometry.centroids, zoom, district_points(reference))
-elif zoom:
-    fit, names_on_map = unit_zoom(unit_bounds(reference_2025()), geometry.centroids, unit_names, zoom)
-else:   # 64 names would cover the map; the units are named in their tooltips and when zoomed
-    fit, names_on_map = province, None
-layer = replace(view.layer, fit=fit, labels=names_on_map, line_scale=LINE_SCALE)
+    places = SlidePlaces([[miny, minx], [maxy, maxx]], geometry.centroids, unit_names,
+                         district_bounds=district_bounds(reference), district_points=district_points(reference))
+else:
+    places = SlidePlaces([[miny, minx], [maxy, maxx]], geometry.centroids, unit_names,
+                         unit_bounds=unit_bounds(reference_2025()))
+# The next and previous slides travel with it, so a step repaints before the server answers.
+layer = replace(slide_layer(view.layer, table, zoom, places),
+                switch=slide_switch_url(version_id, state, deck, places, lang))
 # The click count makes a second click on the same commune a new value (streamlit-folium sends
 # only values that differ from the last one).
-st_folium(base_map(geometry.bounds, base_tiles()), key=MAP_KEY, feature_group_to_add=commune_layer(layer),
-          height=MAP_HEIGHT, use_container_width=True,
-          returned_objects=["last_active_drawing", "last_object_clicked_count"])
+commune_map(layer, geometry.bounds, key=MAP_KEY, clicks=True)
 
 st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
         f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))

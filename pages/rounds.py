@@ -2,9 +2,7 @@
 import datetime as dt
 
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.maprender import base_map, commune_layer
 from geo.units2025 import UNITS_2023, UNITS_2025
 from indicators.published import importable_indicators
 from indicators.rounds import covered_total, expected_units
@@ -16,8 +14,8 @@ from reports.tables import csv_bytes
 from services import editing
 from storage import datasets, rounds
 from storage.settings import round_approval_required
+from ui.commune_map import commune_map
 from ui.editor_session import require_editor
-from ui.settings import base_tiles
 from ui.streamlit_support import (
     catalogue,
     current_lang,
@@ -96,9 +94,7 @@ st.markdown("\n".join(f"- {line}" for line in totals))
 map_column, table_column = st.columns([2, 3])
 with map_column:
     geometry = map_assets(chosen.units)
-    st_folium(base_map(geometry.bounds, base_tiles()), key="round_map",
-              feature_group_to_add=commune_layer(completeness_layer(state, geometry, lang)), height=380,
-              use_container_width=True, returned_objects=[])
+    commune_map(completeness_layer(state, geometry, lang), geometry.bounds, key="round_map", height=380)
     st.html(legend_html(completeness_legend(state, lang), lang, compact=True))
 with table_column:
     st.dataframe(group_rows(state, lang), hide_index=True, width="stretch")

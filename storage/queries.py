@@ -112,10 +112,11 @@ def replay_publications(log: Iterable[tuple[object, str]]) -> list:
 
 
 def published_version(connection: sa.Connection, dataset: str = DATASET) -> VersionInfo | None:
-    version_id = connection.execute(
-        sa.select(publications.c.version_id).where(publications.c.dataset == dataset)
-        .order_by(publications.c.id.desc()).limit(1)).scalar()
-    return None if version_id is None else get_version(connection, version_id)
+    # One statement: every page run asks this first.
+    latest = (sa.select(publications.c.version_id).where(publications.c.dataset == dataset)
+              .order_by(publications.c.id.desc()).limit(1).scalar_subquery())
+    row = connection.execute(sa.select(versions).where(versions.c.id == latest)).one_or_none()
+    return None if row is None else _info(row)
 
 
 def round_versions(connection: sa.Connection, round_id: int) -> list[VersionInfo]:

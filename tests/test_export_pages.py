@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from l10n.messages import t, tn
 from ui.export_support import brief_download, view_downloads
-from ui.streamlit_support import published_table
+from ui.streamlit_support import published_table, published_version
 from views.map.state import MapState
 
 VIEW_LABELS = ("export.png", "export.pdf", "export.csv", "export.xlsx", "export.geojson")
@@ -66,7 +66,7 @@ def test_brief_district_can_be_chosen_when_no_single_district_is_filtered(app):
 
 
 def test_each_download_makes_its_own_file():
-    version_id, table, catalogue, sources = published_table("en")
+    version_id, table, catalogue, sources = published_table("en", published_version())
     state = MapState(indicator="population_2019", districts=("970",), lang="en")
     downloads = view_downloads(version_id, state, "en", table, catalogue, sources)
     assert {d.file_name.rsplit(".", 1)[1] for d in downloads.values()} == {"png", "pdf", "csv", "xlsx", "geojson"}

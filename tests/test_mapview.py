@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from geo.classify import NO_DATA_COLOUR
-from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, ChoroplethLayer, LayerData
+from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry, commune_tip_html
 from views.map.mapview import build_view, chart_rows, class_label, panel_rows, table_rows
 from views.map.state import MapState
@@ -39,7 +39,7 @@ def test_tooltip_escapes_a_hostile_commune_name():
 def test_layer_payload_cannot_close_a_script_element():
     layer = LayerData("/a", "/b", ["#fff"], {"32005": (0, 0)}, {"32005": "</script><script>alert(1)"},
                       "", {0: "-"}, "h", "f", None, None)
-    script = ChoroplethLayer(layer).payload
+    script = layer.to_json()
     assert "</script>" not in script
     assert json.loads(script.replace("<\\/", "</"))["values"]["32005"].startswith("</script>")
 

@@ -15,6 +15,7 @@ import shapely
 from geo.maprender import LayerData, group_bounds, group_points
 from tests.apptest import fresh_app
 from tests.html_tables import tables_in
+from ui import map_switch
 from views.map.mapview import LegendEntry
 from views.map.state import MapState
 from views.present.presentation import (
@@ -344,6 +345,34 @@ def test_page_steps_through_the_slides_in_both_languages(app, deck, lang, next_l
 
     at.button(key="present_prev").click().run()
     assert at.query_params["slide"] == "1" and not at.exception
+
+
+def switch_file(payload) -> dict:
+    map_switch.wait_for_switch_files()
+    return json.loads((map_switch.SWITCH_DIR / payload["switch"].rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+
+
+def without_switch(payload) -> dict:
+    return {name: value for name, value in payload.items() if name != "switch"}
+
+
+# From slide 3 the next slide zooms to a district (its own fit and commune labels).
+@pytest.mark.parametrize("lang, units, start", [("vi", "2023", 2), ("en", "2023", 3), ("vi", "2025", 3)])
+def test_a_slide_step_repaints_with_what_the_server_then_sends(app, lang, units, start):
+    at = open_present(app, lang=lang, units=units, slide=str(start))
+    _, second = layer_payload(at)
+    ahead = switch_file(second)
+    assert ahead["keys"] == {"PageDown": "present_next", "PageUp": "present_prev"}
+    at.button(key="present_next").click().run()
+    _, third = layer_payload(at)
+    assert without_switch(ahead["buttons"]["present_next"]) == without_switch(third)
+    if start == 3 and units == "2023":
+        assert third["fit"] != second["fit"] and len(third["labels"]) > len(second["labels"])
+    at.button(key="present_prev").click().run()
+    at.button(key="present_prev").click().run()
+    _, first = layer_payload(at)
+    assert without_switch(ahead["buttons"]["present_prev"]) == without_switch(first)
+    assert third["switch"] != second["switch"] != first["switch"]     # each slide names its own neighbours
 
 
 def test_page_district_zoom_by_click_and_back(app):

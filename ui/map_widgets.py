@@ -7,16 +7,15 @@ drawn once with the new selection.
 """
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
 from geo.units2025 import UNITS_2023
 from indicators.catalogue import Indicator
-from indicators.table import has_districts, range_steps
 from l10n import fmt, labels
 from l10n.messages import t
 from ui import unit_set
+from views.map.lookups import RangeStops
 from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
 from views.map.switch import INDICATOR_WIDGET, indicator_label
 
@@ -111,12 +110,11 @@ def parse_breaks(text: str, lang: str) -> tuple[tuple[float, ...], str | None]:
         return (), str(exc) or text
 
 
-def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dict:
+def filter_controls(districts: dict[str, str], stops: RangeStops, indicator: Indicator, lang: str) -> dict:
+    """The sidebar filters; ``districts`` is empty on the 2025 units (no districts)."""
     st.subheader(t("map.filters", lang))
     chosen_districts = []
-    if has_districts(table):
-        districts = (table[["district_code", "district"]].drop_duplicates()
-                     .sort_values("district_code").set_index("district_code")["district"].to_dict())
+    if districts:
         chosen_districts = st.multiselect(t("map.filter.district", lang), list(districts), key="w_districts",
                                           format_func=districts.get, placeholder=t("map.filter.any", lang),
                                           select_all=False)
@@ -127,7 +125,7 @@ def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dic
     pilot = st.radio(t("map.filter.pilot", lang), PILOT_CHOICES, key="w_pilot",
                      format_func=lambda p: labels.label(labels.PILOT_FILTER, p, lang))
     value_min = value_max = None
-    steps = range_steps(table, indicator)
+    steps = stops.steps
     if len(steps) > 1:
         low, high = steps[0], steps[-1]
         key = f"w_range_{indicator.id}"
@@ -145,7 +143,7 @@ def filter_controls(table: pd.DataFrame, indicator: Indicator, lang: str) -> dic
         # only print numbers the English way. The two-value default makes it a range slider.
         chosen = st.select_slider(f"{t('map.filter.range', lang)} ({indicator.unit[lang]})",
                                   options=sorted({*steps, start, end}), value=(start, end), key=key,
-                                  format_func=lambda v: fmt.number(v, indicator.decimals, lang))
+                                  format_func=lambda v: stops.labels.get(v) or fmt.number(v, indicator.decimals, lang))
         value_min = None if chosen[0] <= low else chosen[0]
         value_max = None if chosen[1] >= high else chosen[1]
         st.session_state["_w_range_state"] = (indicator.id, value_min, value_max)

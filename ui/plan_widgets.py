@@ -22,7 +22,6 @@ from planner.selection import SIZE_KINDS, Constraints
 from planner.wave import PlanSettings
 from ui import unit_set
 from ui.map_widgets import clicked_code
-from ui.streamlit_support import page_units
 from views.plan.plan_state import (
     COVERAGE_RANGE,
     MAX_PER_DISTRICT,
@@ -60,10 +59,9 @@ def _assumption_texts(assumptions: Assumptions, exact: bool, lang: str) -> dict[
     return texts
 
 
-def sync_from_url(settings: PlanSettings, query: dict, defaults: Assumptions, lang: str) -> None:
+def sync_from_url(settings: PlanSettings, query: dict, units: str, defaults: Assumptions, lang: str) -> None:
     # Streamlit drops a page's widget values when the user visits another page: coming back, the
     # widgets are filled from the URL again even though it has not changed.
-    units = page_units(query)
     drawn = [key for key in WIDGET_KEYS if units == UNITS_2023.id or key not in DISTRICT_KEYS]
     if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in drawn):
         return

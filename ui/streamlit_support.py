@@ -26,9 +26,13 @@ from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
 from ui.map_assets import map_assets_2025 as shared_map_assets_2025
 from ui.map_switch import switch_url
+from views.map import lookups
+from views.map.lookups import RangeStops, UnitLookups
 from views.map.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
 from views.map.state import LANGUAGES, MapState, read_units
 from views.map.switch import indicator_switch, indicator_switch_key
+from views.present.presentation import Deck, PresentState, step
+from views.present.slide_map import SlidePlaces, slide_switch
 
 
 def current_lang() -> str:
@@ -87,22 +91,15 @@ def engine() -> sa.Engine:
 
 
 def published_version() -> datasets.VersionInfo:
+    """The published version, read once per page run and passed on, so that a publication
+    arriving mid-run cannot give one page two versions (and the run asks the database once)."""
     with engine().connect() as connection:
         return datasets.published_version(connection)
 
 
-def published_version_id() -> int:
-    return published_version().id
-
-
-def page_units(query: dict[str, str]) -> str:
+def page_units(query: dict[str, str], published: datasets.VersionInfo) -> str:
     """The unit set a page shows: the link's ``units``, else the published data's own set."""
-    return read_units(query, published_version().units)
-
-
-def default_units() -> str:
-    """The published data's unit set: what a link without ``units`` shows."""
-    return published_version().units
+    return read_units(query, published.units)
 
 
 @st.cache_resource(show_spinner=False)
@@ -134,19 +131,31 @@ def published_tables(version_id: int, units: str = UNITS_2023.id):
     return _published_table(version_id, units)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def unit_lookups(version_id: int, units: str) -> UnitLookups:
+    """Names, name order and districts of the published table's units (see ``published_tables``)."""
+    return lookups.unit_lookups(_published_table(version_id, units)[0])
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def range_stops(version_id: int, units: str, indicator_id: str, lang: str) -> RangeStops:
+    """The value-range filter's stops and their labels for one indicator of the published table."""
+    table, indicators, _ = _published_table(version_id, units)
+    return lookups.range_stops(table, indicators[indicator_id], lang)
+
+
 def reference_data() -> ReferenceData:
     """The loaded reference data; call ``require_reference`` first on a page."""
     return _reference()
 
 
-def published_table(lang: str, units: str = UNITS_2023.id):
-    """(version id, commune table, catalogue, sources) of the published version in ``units``;
+def published_table(lang: str, published: datasets.VersionInfo, units: str = UNITS_2023.id):
+    """(version id, commune table, catalogue, sources) of the ``published`` version in ``units``;
     stops with an error page when the reference data are missing."""
     require_reference(lang)
     require_units(units, lang)
-    version_id = published_version_id()
     try:
-        return (version_id, *_published_table(version_id, units))
+        return (published.id, *_published_table(published.id, units))
     except NotInUnits as refused:
         not_in_units_page(str(refused), lang)
 
@@ -215,6 +224,15 @@ def map_view(version_id: int, state: MapState, lang: str) -> MapView:
 def model_figure():
     """The report's model commune (its star on the map)."""
     return next((figure for figure in report() if figure.gso_code), None)
+
+
+def slide_switch_url(version_id: int, state: PresentState, deck: Deck, places: SlidePlaces, lang: str) -> str:
+    """The file of the next and previous slides' payloads (views/present/slide_map.py), for the
+    map to switch to at once; written in the background the first time."""
+    table, indicators, indicator_sources = _published_table(version_id, state.units)
+    return switch_url(("slides", version_id, deck, step(state, deck, 1), step(state, deck, -1), lang),
+                      partial(slide_switch, table, indicators, indicator_sources, state, deck, map_assets(state.units),
+                              model_figure(), places, lang, value_sources(version_id)))
 
 
 def indicator_switch_url(version_id: int, state: MapState, lang: str) -> str:

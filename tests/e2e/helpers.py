@@ -252,3 +252,31 @@ class BackMsgRecorder:
                 return
             page.wait_for_timeout(100)
         raise AssertionError(f"the app did not settle in {timeout_ms} ms: {self.kinds[-10:]}")
+
+
+# Sets window.__wsAfterClick to the time of the first websocket message (the server's) after
+# window.__clickAt is set; an init script of the top page.
+JS_FIRST_SERVER_MESSAGE = """
+(() => {
+  if (window.top !== window) return;
+  const Native = window.WebSocket;
+  window.__wsAfterClick = null;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', () => {
+        if (window.__clickAt && window.__wsAfterClick === null) window.__wsAfterClick = performance.now();
+      });
+    }
+  };
+})();
+"""
+
+
+def wait_switch_files(page, count: int, timeout: float = 30_000) -> None:
+    """Until the map's script has fetched ``count`` switch files (views/map/switch.py) in all."""
+    page.wait_for_function(f"""(count) => {{
+        const f = document.querySelector({MAP_IFRAME!r});
+        return f && f.contentWindow.performance.getEntriesByType('resource')
+          .filter(e => e.name.includes('/switch/') && e.responseStatus === 200).length >= count;
+      }}""", arg=count, timeout=timeout)

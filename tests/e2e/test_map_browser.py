@@ -18,6 +18,7 @@ from indicators.catalogue import load_catalogue
 from .helpers import (
     JS_COUNT_COMMUNES,
     JS_EMPTY_POINT,
+    JS_FIRST_SERVER_MESSAGE,
     JS_MAP_VIEW,
     JS_READ_TAGS,
     JS_TAG,
@@ -33,6 +34,7 @@ from .helpers import (
     selectbox,
     tip_name,
     wait_map,
+    wait_switch_files,
 )
 
 pytestmark = pytest.mark.e2e
@@ -343,23 +345,6 @@ def test_keyboard_passes_the_map_as_one_stop(page, app_url, no_outside_requests)
 
 
 # The first server message after a click, seen from the page (the websocket wrapped before load).
-JS_FIRST_SERVER_MESSAGE = """
-(() => {
-  if (window.top !== window) return;
-  const Native = window.WebSocket;
-  window.__wsAfterClick = null;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', () => {
-        if (window.__clickAt && window.__wsAfterClick === null) window.__wsAfterClick = performance.now();
-      });
-    }
-  };
-})();
-"""
-
-
 def test_indicator_switch_repaints_before_the_server_answers(page, app_url, no_outside_requests):
     """The page's picker changes the map at once, from the file of payloads the server wrote
     (views/map/switch.py): the fills are the server's for the new indicator before its first
@@ -368,11 +353,7 @@ def test_indicator_switch_repaints_before_the_server_answers(page, app_url, no_o
     page.goto(app_url + MAP_PAGE + "?ind=population_2019")
     wait_map(page)
     # the switch file has been fetched by the map's script
-    page.wait_for_function(f"""() => {{
-        const f = document.querySelector({MAP_IFRAME!r});
-        return f && f.contentWindow.performance.getEntriesByType('resource')
-          .some(e => e.name.includes('/switch/') && e.responseEnd > 0);
-      }}""", timeout=30_000)
+    wait_switch_files(page, 1)
     page.wait_for_timeout(500)
     expected = expected_fills("population_density")
     open_selectbox(page, "Chỉ tiêu")

@@ -12,7 +12,18 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import JS_READ_TAGS, JS_STYLES, JS_TAG, MAP_IFRAME, N_COMMUNES, commune_point, commune_styles, wait_map
+from .helpers import (
+    JS_FIRST_SERVER_MESSAGE,
+    JS_READ_TAGS,
+    JS_STYLES,
+    JS_TAG,
+    MAP_IFRAME,
+    N_COMMUNES,
+    commune_point,
+    commune_styles,
+    wait_map,
+    wait_switch_files,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -103,6 +114,53 @@ def test_presentation_fills_a_projector_and_steps_in_place(make_context, app_url
     page.keyboard.press("PageDown")
     expect(page.locator(COUNTER)).to_have_text("Trang 3 / 5")
     assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
+    no_outside_requests()
+
+
+# From the step (a pointer or key press) on: the time and the fills of the first repaint.
+JS_WATCH_STEP = f"""() => {{
+  window.__clickAt = null; window.__wsAfterClick = null; window.__changed = null; window.__changedFills = null;
+  const styles = {JS_STYLES};
+  const before = styles();
+  const mark = () => {{ if (window.__clickAt === null) window.__clickAt = performance.now(); }};
+  document.addEventListener('pointerdown', mark, {{capture: true, once: true}});
+  document.addEventListener('keydown', mark, {{capture: true, once: true}});
+  (function loop() {{
+    const now = styles();
+    if (window.__clickAt !== null && Object.keys(now).length === {N_COMMUNES}
+        && Object.keys(now).some(k => now[k].fill !== before[k].fill)) {{
+      window.__changed = performance.now(); window.__changedFills = now; return;
+    }}
+    requestAnimationFrame(loop);
+  }})();
+}}"""
+
+
+def test_a_slide_step_repaints_before_the_server_answers(make_context, app_url, no_outside_requests):
+    """"Next" and PageDown repaint from the file of the neighbouring slides the server wrote
+    (views/present/slide_map.py) before its first message about the step arrives, with the fills
+    the server then sends."""
+    context = make_context(app_url, viewport=PROJECTOR)
+    context.add_init_script(JS_FIRST_SERVER_MESSAGE)
+    page = context.new_page()
+    page.goto(app_url + PRESENT_PAGE + "?slide=2")
+    wait_map(page)
+    steps = ((lambda: page.get_by_role("button", name="Trang sau").click(), "Trang 3 / 5"),
+             (lambda: page.keyboard.press("PageDown"), "Trang 4 / 5"))        # slide 4 zooms to a district
+    for number, (press, counter) in enumerate(steps, start=1):
+        wait_switch_files(page, number)
+        page.wait_for_timeout(300)
+        page.evaluate(JS_WATCH_STEP)
+        press()
+        page.wait_for_function("() => window.__changed !== null && window.__wsAfterClick !== null", timeout=30_000)
+        expect(page.locator(COUNTER)).to_have_text(counter)
+        page.wait_for_timeout(800)                                  # the server's answer has been drawn
+        timing = page.evaluate("({click: window.__clickAt, changed: window.__changed, server: window.__wsAfterClick})")
+        print(f"\n{counter}: step to new fills {timing['changed'] - timing['click']:.0f} ms, "
+              f"to the server's first message {timing['server'] - timing['click']:.0f} ms")
+        assert timing["changed"] <= timing["server"], timing
+        repainted = {code: style["fill"] for code, style in page.evaluate("window.__changedFills").items()}
+        assert repainted == fills(page)
     no_outside_requests()
 
 

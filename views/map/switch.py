@@ -47,6 +47,8 @@ def indicator_switch(table: pd.DataFrame, catalogue: dict[str, Indicator], sourc
     return {"widget": INDICATOR_WIDGET, "keep_selection": True, "options": options}
 
 
-def buttons_switch(layers: dict[str, LayerData]) -> dict:
-    """The payload each button (by its widget key) leads to, e.g. the next and previous slide."""
-    return {"keep_selection": False, "buttons": {key: layer.payload() for key, layer in layers.items()}}
+def buttons_switch(layers: dict[str, LayerData], shortcuts: dict[str, str] | None = None) -> dict:
+    """The payload each button (by its widget key) leads to, e.g. the next and previous slide;
+    ``shortcuts`` maps a key (``KeyboardEvent.key``, e.g. "PageDown") to the button it presses."""
+    return {"keep_selection": False, "buttons": {key: layer.payload() for key, layer in layers.items()},
+            "keys": dict(shortcuts or {})}
