@@ -607,14 +607,15 @@ def slide_steps(browser, url: str, route, steps_n: int) -> list[dict]:
                     raise RuntimeError(f"slide step {number}: the map did not fetch its switch file")
                 page.wait_for_timeout(50)
             fetched = _switch_files_fetched(page)
-            button = page.locator(f".st-key-{SLIDE_BUTTONS[0 if forward else 1]} button")
+            # (Streamlit draws a second, hidden copy of a button with a shortcut.)
+            button = page.locator(f".st-key-{SLIDE_BUTTONS[0 if forward else 1]} button:visible")
             page.evaluate("(tok) => window.__bench.arm(tok)", f"slide{number}{time.monotonic()}")
             runs_before = monitor.runs
             button.click()
             page.wait_for_function("() => window.__bench.change.t1 !== null", timeout=30_000)
             monitor.wait_quiet(page)
             results.append({**page.evaluate("window.__bench.result()"), "reruns": monitor.runs - runs_before})
-            if page.locator(f".st-key-{SLIDE_BUTTONS[0 if forward else 1]} button").is_disabled():
+            if page.locator(f".st-key-{SLIDE_BUTTONS[0 if forward else 1]} button:visible").is_disabled():
                 forward = not forward          # the end of the deck: turn back
         return results
     finally:

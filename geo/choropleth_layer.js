@@ -32,6 +32,18 @@
     return geometry[url];
   }
 
+  var pending = {};
+  function loadLater(url) {
+    // A promise of the parsed file, asked for once (again only after a failure).
+    if (!pending[url]) {
+      pending[url] = geometry[url] ? Promise.resolve(geometry[url]) : fetch(url)
+        .then(function (response) { if (!response.ok) { throw new Error(url); } return response.json(); })
+        .then(function (data) { geometry[url] = data; return data; })
+        .catch(function (error) { delete pending[url]; throw error; });
+    }
+    return pending[url];
+  }
+
   function style(feature) {
     var d = current.payload;
     var s = d.styles[feature.id] || [d.colours.length - 1, NO_DATA];
@@ -67,6 +79,10 @@
   }
 
   function build(map, d) {
+    // The outlines take no clicks, so they need not be there at once: fetched alongside the
+    // communes (one round trip instead of two before the first paint), drawn when they arrive,
+    // over the communes.
+    var communesUrl = d.communes_url, outlines = loadLater(d.outlines_url);
     current.communes = L.geoJson(load(d.communes_url), {style: style}).bindTooltip(tooltip, {sticky: true});
     current.communes.addTo(map);
     // Chromium makes every clickable SVG path a tab stop: 101 stops before the page's table and
@@ -76,8 +92,11 @@
       var element = layer.getElement && layer.getElement();
       if (element) { element.setAttribute('tabindex', '-1'); }
     });
-    current.outlines = L.geoJson(load(d.outlines_url), {interactive: false, style: outlineStyle}).addTo(map);
-    current.url = d.communes_url;
+    current.url = communesUrl;
+    outlines.then(function (data) {
+      if (current.url !== communesUrl || current.outlines) { return; }
+      current.outlines = L.geoJson(data, {interactive: false, style: outlineStyle}).addTo(map);
+    }).catch(function () {});
   }
 
   function raiseSelected() {
@@ -125,11 +144,12 @@
   function update(map, d) {
     current.payload = d;
     if (!current.communes || current.url !== d.communes_url) {
-      if (current.communes) { map.removeLayer(current.communes); map.removeLayer(current.outlines); }
+      if (current.communes) { map.removeLayer(current.communes); }
+      if (current.outlines) { map.removeLayer(current.outlines); current.outlines = null; }
       build(map, d);
     } else {
       current.communes.setStyle(style);
-      if ((d.line_scale || 1) !== current.lineScale) { current.outlines.setStyle(outlineStyle); }
+      if ((d.line_scale || 1) !== current.lineScale && current.outlines) { current.outlines.setStyle(outlineStyle); }
       // The tooltip is bound to the group, not to each polygon (whose isTooltipOpen() would throw
       // and abort the rest of this update); the content function is called again with the hovered layer.
       var tip = current.communes.getTooltip();

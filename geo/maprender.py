@@ -21,10 +21,11 @@ TILE_LAYERS = {"none": None, "osm": "OpenStreetMap"}
 LAYER_SCRIPT = Path(__file__).resolve().parent / "choropleth_layer.js"
 
 
-def use_local_leaflet(js_url: str, css_url: str, layer_js_url: str | None = None) -> None:
-    """Point folium at the self-hosted Leaflet (and our layer script), and drop its other CDN
-    assets (jQuery, Bootstrap, awesome-markers), which polygons and tooltips do not need."""
-    folium.Map.default_js = [("leaflet", js_url)] + ([("camau_choropleth", layer_js_url)] if layer_js_url else [])
+def use_local_leaflet(js_url: str, css_url: str) -> None:
+    """Point folium at the self-hosted scripts (Leaflet, with our layer script in the same file:
+    see geo.web_geometry.install_map_script) and CSS, and drop its other CDN assets (jQuery,
+    Bootstrap, awesome-markers), which polygons and tooltips do not need."""
+    folium.Map.default_js = [("leaflet", js_url)]
     folium.Map.default_css = [("leaflet_css", css_url)]
 
 

@@ -167,10 +167,14 @@ def install_leaflet(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL)
     return f"{base}/leaflet.js", f"{base}/leaflet.css"
 
 
-def install_layer_script(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL) -> str:
-    """Publish the project's own layer script (geo/choropleth_layer.js) under a content-hashed
-    name and return its URL."""
+def install_map_script(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL) -> str:
+    """Publish Leaflet (from the pinned package, see ``install_leaflet``) and the project's layer
+    script (geo/choropleth_layer.js) as one content-hashed file and return its URL: the map's
+    iframe loads its scripts one after the other, and one file is one round trip less before the
+    communes are drawn."""
     from geo.maprender import LAYER_SCRIPT
 
-    name = write_hashed(static_dir / "js", "choropleth-layer", LAYER_SCRIPT.read_bytes(), ".js")
+    leaflet_url, _ = install_leaflet(static_dir, static_url)
+    leaflet = (static_dir / leaflet_url.removeprefix(static_url + "/")).read_bytes()
+    name = write_hashed(static_dir / "js", "leaflet-choropleth", leaflet + b"\n;\n" + LAYER_SCRIPT.read_bytes(), ".js")
     return f"{static_url}/js/{name}"

@@ -57,8 +57,10 @@ def test_about_page_lists_sources_and_caveats(app, lang):
 def test_map_page_sends_101_features_and_only_local_assets(app):
     at = open_page(app, "map")
     args = map_component(at)
-    assert args["js_links"][0] == "/app/static/leaflet-1.9.3/leaflet.js"
-    assert re.fullmatch(r"/app/static/js/choropleth-layer-[0-9a-f]{12}\.js", args["js_links"][1])
+    # Leaflet and the layer script in one file (geo.web_geometry.install_map_script)
+    [script] = args["js_links"]
+    assert re.fullmatch(r"/app/static/js/leaflet-choropleth-[0-9a-f]{12}\.js", script)
+    assert args["css_links"] == ["/app/static/leaflet-1.9.3/leaflet.css"]
     assert all(link.startswith("/app/static/") for link in args["js_links"] + args["css_links"])
     assert "https://" not in args["script"] + args["feature_group"] + args["header"] + args["html"]
     payload = layer_payload(args)

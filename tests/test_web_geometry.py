@@ -4,10 +4,11 @@ import re
 
 import shapely
 
-from geo.maprender import base_map, use_local_leaflet
+from geo.maprender import LAYER_SCRIPT, base_map, use_local_leaflet
 from geo.web_geometry import (
     commune_collection,
     install_leaflet,
+    install_map_script,
     outline_collection,
     publish_geometry,
     publish_geometry_2025,
@@ -72,6 +73,15 @@ def test_leaflet_comes_from_the_pinned_package(tmp_path):
     assert js == "/app/static/leaflet-1.9.3/leaflet.js" and css.endswith("leaflet.css")
     assert (tmp_path / "leaflet-1.9.3" / "leaflet.js").stat().st_size > 100_000
     assert (tmp_path / "leaflet-1.9.3" / "images").is_dir()
+
+
+def test_the_map_script_is_leaflet_then_the_layer_script_in_one_hashed_file(tmp_path):
+    url = install_map_script(tmp_path, "/app/static")
+    assert re.fullmatch(r"/app/static/js/leaflet-choropleth-[0-9a-f]{12}\.js", url)
+    text = (tmp_path / "js" / url.rsplit("/", 1)[1]).read_bytes()
+    leaflet = (tmp_path / "leaflet-1.9.3" / "leaflet.js").read_bytes()
+    assert text.startswith(leaflet) and text.endswith(LAYER_SCRIPT.read_bytes())
+    assert install_map_script(tmp_path, "/app/static") == url            # same content, same name
 
 
 def test_base_map_is_identical_every_time_and_has_no_cdn(reference):

@@ -94,12 +94,20 @@ def test_map_draws_101_communes_offline(page, app_url, no_outside_requests):
       scripts: [...f.contentDocument.querySelectorAll('script[src]')].map(s => s.src),
       css: [...f.contentDocument.querySelectorAll('link[rel=stylesheet]')].map(l => l.href)})""")
     assert assets["version"] == "1.9.3"
-    assert app_url + "/app/static/leaflet-1.9.3/leaflet.js" in assets["scripts"]
+    # Leaflet and the layer script come in one file (geo.web_geometry.install_map_script)
+    assert [re.sub(r"[0-9a-f]{12}", "HASH", u) for u in assets["scripts"] if "/app/static/" in u] == [
+        app_url + "/app/static/js/leaflet-choropleth-HASH.js"]
     assert app_url + "/app/static/leaflet-1.9.3/leaflet.css" in assets["css"]
     assert all(u.startswith(app_url + "/") for u in assets["scripts"] + assets["css"]), assets
-    assert app_url + "/app/static/leaflet-1.9.3/leaflet.js" in requested
-    # the commune geometry is the published static file
+    # the geometry is the published static files; the district and province outlines (fetched
+    # alongside the communes, drawn when they arrive) lie over the communes and take no clicks
     assert any(re.search(r"/app/static/geo/communes-[0-9a-f]+\.geojson$", u) for u in requested), requested
+    assert any(re.search(r"/app/static/geo/outlines-[0-9a-f]+\.geojson$", u) for u in requested), requested
+    expect(frame.locator('path[stroke="#262626"]:not(.leaflet-interactive)')).to_have_count(9)   # districts
+    expect(frame.locator('path[stroke="#1a1a1a"]:not(.leaflet-interactive)')).to_have_count(1)   # the province
+    order = page.locator(MAP_IFRAME).evaluate("""f => [...f.contentDocument.querySelectorAll('path')]
+        .map(p => p.classList.contains('leaflet-interactive') ? 'commune' : p.getAttribute('stroke'))""")
+    assert order.index("#262626") > max(i for i, kind in enumerate(order) if kind == "commune"), order
     no_outside_requests()
 
 
