@@ -231,19 +231,20 @@
       }
     };
     doc.addEventListener('click', onClick, true);
-    // Their keyboard shortcuts (PageDown / PageUp), which Streamlit handles without a click: the
-    // same keys, without modifiers and outside text fields, as Streamlit's own shortcut handling.
+    // Their keyboard shortcuts (PageDown / PageUp), which Streamlit runs without a click. Heard
+    // after Streamlit's own handler (on the window, bubbling), and only when it ran a shortcut:
+    // Streamlit calls preventDefault() exactly then, so the map never moves without the page.
+    var view = doc.defaultView;
     var onKey = function (event) {
-      if (!alive()) { doc.removeEventListener('keydown', onKey, true); return; }
+      if (!alive()) { view.removeEventListener('keydown', onKey); return; }
       var sets = switcher.sets;
-      if (!sets || !sets.keys || event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) { return; }
-      var key = sets.keys[event.key], target = event.target;
-      if (!key || !sets.buttons[key]) { return; }
-      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
-      var button = doc.querySelector('.st-key-' + key + ' button');
+      if (!event.defaultPrevented || !sets || !sets.keys) { return; }
+      if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) { return; }
+      var key = sets.keys[event.key];
+      var button = key && sets.buttons[key] && doc.querySelector('.st-key-' + key + ' button');
       if (button && !button.disabled) { switchTo(sets.buttons[key]); }
     };
-    doc.addEventListener('keydown', onKey, true);
+    view.addEventListener('keydown', onKey);
   }
 
   window.camauChoropleth = function (group, d) {

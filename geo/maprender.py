@@ -120,10 +120,6 @@ window.camauChoropleth({{ this._parent.get_name() }}, {{ this.payload }});
         self.payload = payload_json
 
 
-def commune_layer(data: LayerData) -> folium.FeatureGroup:
-    return layer_group(data.to_json())
-
-
 def layer_group(payload_json: str) -> folium.FeatureGroup:
     """The feature group streamlit-folium adds to the map: one call of the layer script with
     ``payload_json`` (JSON text)."""

@@ -167,14 +167,16 @@ def install_leaflet(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL)
     return f"{base}/leaflet.js", f"{base}/leaflet.css"
 
 
-def install_map_script(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL) -> str:
+def install_map_script(static_dir: Path = STATIC_DIR, static_url: str = STATIC_URL) -> tuple[str, str]:
     """Publish Leaflet (from the pinned package, see ``install_leaflet``) and the project's layer
-    script (geo/choropleth_layer.js) as one content-hashed file and return its URL: the map's
-    iframe loads its scripts one after the other, and one file is one round trip less before the
-    communes are drawn."""
+    script (geo/choropleth_layer.js) as one content-hashed file; return its URL and leaflet.css's.
+    The map's iframe loads its scripts one after the other, and one file is one round trip less
+    before the communes are drawn."""
+    from xstatic.pkg import leaflet as xstatic_leaflet
+
     from geo.maprender import LAYER_SCRIPT
 
-    leaflet_url, _ = install_leaflet(static_dir, static_url)
-    leaflet = (static_dir / leaflet_url.removeprefix(static_url + "/")).read_bytes()
+    _, css_url = install_leaflet(static_dir, static_url)
+    leaflet = (static_dir / f"leaflet-{xstatic_leaflet.VERSION}" / "leaflet.js").read_bytes()
     name = write_hashed(static_dir / "js", "leaflet-choropleth", leaflet + b"\n;\n" + LAYER_SCRIPT.read_bytes(), ".js")
-    return f"{static_url}/js/{name}"
+    return f"{static_url}/js/{name}", css_url

@@ -4,7 +4,6 @@ from functools import partial
 import streamlit as st
 
 from geo.units2025 import UNITS_2025
-from indicators.table import has_districts as table_has_districts
 from l10n.messages import N_, t, tn
 from l10n.text import notice_params
 from publicsite.build import shows_illustrative
@@ -14,7 +13,6 @@ from ui.export_support import (
     DATA_KINDS,
     PICTURE_KINDS,
     brief_download,
-    district_names,
     download_buttons,
     single_district,
     view_downloads,
@@ -59,7 +57,7 @@ units = page_units(query, published)
 version_id, table, indicators, indicator_sources = published_table(lang, published, units)
 lookups = unit_lookups(version_id, units)
 codes, names = lookups.codes, lookups.names
-has_districts = table_has_districts(table)
+has_districts = bool(lookups.districts)
 
 # --- State: URL -> widgets -> state -> URL -----------------------------------------------
 url_state, notices = read_state(query, indicators, lookups.districts, codes,
@@ -198,7 +196,7 @@ if export_section.open:
         if not has_districts:
             st.info(t("units.brief_2023_only", lang))
         else:
-            districts = district_names(table)
+            districts = lookups.districts
             default_district = single_district(state)
             # The key follows the filter's district, so the choice resets to it when the filter changes.
             brief_district = st.selectbox(

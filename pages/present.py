@@ -34,6 +34,7 @@ from views.overview.scorecard import score_card
 from views.present.presentation import (
     DECK_FILE,
     FORM_FIELDS,
+    MAP_HEIGHT,
     MAX_SLIDES,
     MAX_TITLE,
     PROJECTOR_CSS,
@@ -208,7 +209,7 @@ layer = replace(slide_layer(view.layer, table, zoom, places),
                 switch=slide_switch_url(version_id, state, deck, places, lang))
 # The click count makes a second click on the same commune a new value (streamlit-folium sends
 # only values that differ from the last one).
-commune_map(layer, geometry.bounds, key=MAP_KEY, clicks=True)
+commune_map(layer, geometry.bounds, key=MAP_KEY, height=MAP_HEIGHT, clicks=True)
 
 st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
         f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))

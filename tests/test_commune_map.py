@@ -4,7 +4,7 @@ from dataclasses import replace
 import pytest
 import streamlit_folium
 
-from geo.maprender import MAP_HEIGHT, base_map, commune_layer
+from geo.maprender import MAP_HEIGHT, base_map, layer_group
 from ui.commune_map import commune_map, component_args, rendered_base
 from ui.settings import base_tiles
 from ui.streamlit_support import map_assets, map_view, published_version
@@ -29,20 +29,20 @@ def test_the_component_receives_what_st_folium_sends(monkeypatch, units, indicat
     layer = map_view(published_version().id, MapState(indicator=indicator, units=units), "vi").layer
     returned = ["last_active_drawing", "last_object_clicked_count"] if clicks else []
     theirs = _captured(monkeypatch, lambda: streamlit_folium.st_folium(
-        base_map(geometry.bounds, base_tiles()), key="k", feature_group_to_add=commune_layer(layer), height=height,
+        base_map(geometry.bounds, base_tiles()), key="k", feature_group_to_add=layer_group(layer.to_json()), height=height,
         use_container_width=True, returned_objects=returned))
     ours = _captured(monkeypatch, lambda: commune_map(layer, geometry.bounds, key="k", height=height, clicks=clicks))
     assert ours == theirs
     assert layer.to_json() in ours["feature_group"]
 
 
-def test_a_payload_that_looks_like_a_folium_name_is_sent_unchanged():
-    # st_folium renames "<kind>_<random id>" names in the script it sends; the payload is data and
-    # is put in after that step, untouched.
+def test_a_payload_that_looks_like_folium_markup_is_sent_unchanged():
+    # st_folium rewrites {{'name'}} (its element references) in the script it sends; the payload is
+    # data and is put in after that step, untouched.
     geometry = map_assets("2023")
     layer = replace(map_view(published_version().id, MapState(indicator="vneid_per_1000"), "vi").layer,
-                    header="marker_5f9d46 feature_group_0 map_div")
-    base = rendered_base(geometry.bounds, base_tiles(), "k")
+                    footer="{{'abc'}} marker_5f9d46")
+    base = rendered_base(geometry.bounds, base_tiles(), "k", ((), ()))
     args = component_args(layer, base, MAP_HEIGHT, clicks=False)
-    assert args["feature_group"].count(layer.to_json()) == 1
+    assert args["feature_group"].count(layer.to_json()) == 1 and "{{'abc'}}" in args["feature_group"]
     assert "__camau_layer_payload__" not in args["feature_group"]

@@ -19,6 +19,7 @@ from ui import map_switch
 from views.map.mapview import LegendEntry
 from views.map.state import MapState
 from views.present.presentation import (
+    MAP_HEIGHT,
     MAX_SLIDES,
     PROVINCE,
     Deck,
@@ -360,6 +361,7 @@ def without_switch(payload) -> dict:
 @pytest.mark.parametrize("lang, units, start", [("vi", "2023", 2), ("en", "2023", 3), ("vi", "2025", 3)])
 def test_a_slide_step_repaints_with_what_the_server_then_sends(app, lang, units, start):
     at = open_present(app, lang=lang, units=units, slide=str(start))
+    assert json.loads(at.get("component_instance")[0].proto.json_args)["height"] == MAP_HEIGHT    # projector size
     _, second = layer_payload(at)
     ahead = switch_file(second)
     assert ahead["keys"] == {"PageDown": "present_next", "PageUp": "present_prev"}

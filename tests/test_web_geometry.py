@@ -76,12 +76,13 @@ def test_leaflet_comes_from_the_pinned_package(tmp_path):
 
 
 def test_the_map_script_is_leaflet_then_the_layer_script_in_one_hashed_file(tmp_path):
-    url = install_map_script(tmp_path, "/app/static")
+    url, css = install_map_script(tmp_path, "/app/static")
+    assert css == "/app/static/leaflet-1.9.3/leaflet.css"
     assert re.fullmatch(r"/app/static/js/leaflet-choropleth-[0-9a-f]{12}\.js", url)
     text = (tmp_path / "js" / url.rsplit("/", 1)[1]).read_bytes()
     leaflet = (tmp_path / "leaflet-1.9.3" / "leaflet.js").read_bytes()
     assert text.startswith(leaflet) and text.endswith(LAYER_SCRIPT.read_bytes())
-    assert install_map_script(tmp_path, "/app/static") == url            # same content, same name
+    assert install_map_script(tmp_path, "/app/static") == (url, css)           # same content, same name
 
 
 def test_base_map_is_identical_every_time_and_has_no_cdn(reference):

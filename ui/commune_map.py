@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import folium
 import folium.elements
 import streamlit as st
 import streamlit_folium
@@ -42,9 +43,11 @@ class RenderedBase:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def rendered_base(bounds: tuple[float, float, float, float], tiles: str, key: str) -> RenderedBase:
+def rendered_base(bounds: tuple[float, float, float, float], tiles: str, key: str,
+                  links: tuple[tuple, tuple]) -> RenderedBase:
     """streamlit-folium's rendering of a fresh base map and of a layer group around the payload
-    slot, step by step as ``st_folium`` does it (same helpers, same order)."""
+    slot, step by step as ``st_folium`` does it (same helpers, same order). ``links`` are folium's
+    script and CSS links (set by ui.map_assets), which the rendering reads: part of the key."""
     fmap = base_map(bounds, tiles)
     fmap.render()
     html, header = streamlit_folium._get_html(fmap), streamlit_folium._get_header(fmap)
@@ -70,7 +73,7 @@ def _walk(element):
 
 def component_args(layer: LayerData, base: RenderedBase, height: int, clicks: bool) -> dict:
     """The component's arguments but ``on_change``: those of ``st_folium(base_map(...),
-    feature_group_to_add=commune_layer(layer), use_container_width=True, ...)``."""
+    feature_group_to_add=layer_group(layer.to_json()), use_container_width=True, ...)``."""
     returned = list(CLICK_OBJECTS) if clicks else []
     return {
         "script": base.script, "header": base.header, "html": base.html, "id": base.map_id, "key": base.hash_key,
@@ -83,7 +86,8 @@ def component_args(layer: LayerData, base: RenderedBase, height: int, clicks: bo
 
 def commune_map(layer: LayerData, bounds: tuple[float, float, float, float], key: str, height: int = MAP_HEIGHT,
                 clicks: bool = False, on_change: Callable[[], None] | None = None) -> None:
-    base = rendered_base(bounds, base_tiles(), key)
+    base = rendered_base(bounds, base_tiles(), key,
+                         (tuple(folium.Map.default_js), tuple(folium.Map.default_css)))
 
     def changed() -> None:
         # As st_folium does: the value is kept under the page's key as well as the component's.

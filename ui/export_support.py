@@ -92,12 +92,6 @@ def single_district(state: MapState) -> str | None:
     return state.districts[0] if len(state.districts) == 1 else None
 
 
-def district_names(table: pd.DataFrame) -> dict[str, str]:
-    """District code -> name, in code order (the brief's choices)."""
-    pairs = table[["district_code", "district"]].drop_duplicates().sort_values("district_code")
-    return dict(zip(pairs["district_code"], pairs["district"]))
-
-
 def download_buttons(downloads: list[Download]) -> None:
     """One row of download buttons. ``on_click="ignore"``: a download does not rerun the page."""
     for column, download in zip(st.columns(len(downloads)), downloads):

@@ -9,7 +9,6 @@ from geo.reference import ReferenceData
 from geo.units2025 import Reference2025
 from geo.web_geometry import (
     PublishedGeometry,
-    install_leaflet,
     install_map_script,
     publish_geometry,
     publish_geometry_2025,
@@ -30,8 +29,7 @@ def _geometry_2025(_reference_2025: Reference2025) -> PublishedGeometry:
 @st.cache_resource(show_spinner=False)
 def _scripts() -> tuple[str, str]:
     """(Leaflet and the layer script in one file, leaflet.css)."""
-    _, css = install_leaflet(static_url=static_url())
-    return install_map_script(static_url=static_url()), css
+    return install_map_script(static_url=static_url())
 
 
 def map_assets(reference: ReferenceData) -> PublishedGeometry:

@@ -73,7 +73,7 @@ def test_presentation_fills_a_projector_and_steps_in_place(make_context, app_url
     print(f"\nmap {sizes['map']:.0f}×{sizes['height']:.0f} px in a main area {sizes['main']:.0f} px wide "
           f"(viewport {sizes['viewport']})")
     assert sizes["map"] >= 0.9 * sizes["main"] and sizes["map"] >= 0.9 * sizes["viewport"]
-    assert sizes["height"] >= 600
+    assert sizes["height"] >= 640                                   # views/present/presentation.MAP_HEIGHT
 
     shot = page.screenshot(path=tmp_path / "presentation-1920x1080.png")
     assert png_size(shot) == (1920, 1080) and len(shot) > 30_000      # a drawn page, not a blank one
