@@ -142,7 +142,7 @@ if result.plan.feasible:
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     download_columns[1].download_button(
         t("plan.export.csv", lang), csv_bytes, file_name=f"ke_hoach_dot_tiep_theo_{stamp}.csv",
-        mime="text/csv", icon=":material/download:", on_click="ignore")
+        mime="text/csv", icon=":material/download:", on_click="ignore", help=t("plan.export.csv.help", lang))
 
 scores_section = st.expander(t("plan.scores", lang), key="x_plan_scores", on_change="rerun")
 if scores_section.open:

@@ -320,16 +320,19 @@ def test_bad_scenarios_are_refused_and_nothing_is_written(engine, catalogue, nam
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_excel_export_has_the_plan_and_the_assumptions(table, catalogue, geography, lang):
+    import datetime as dt
     import io
 
     from openpyxl import load_workbook
 
     from reports.plan_workbook import plan_csv, plan_xlsx
     result = plan_wave(table, catalogue, geography, PlanSettings())
-    workbook = load_workbook(io.BytesIO(plan_xlsx(result, catalogue, "v0", lang)))
+    workbook = load_workbook(io.BytesIO(plan_xlsx(result, catalogue, "Phiên bản 0 (kỳ 2022)", lang, dt.date(2026, 12, 6))))
     plan_sheet, notes = workbook.worksheets
     rows = list(plan_sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
+    title, header, body, totals = rows[0], rows[1], rows[2:-1], rows[-1]
+    # A title row with the data version (and its period) and the day the file was made.
+    assert "Phiên bản 0 (kỳ 2022)" in title[0] and "06/12/2026" in title[0] and all(v is None for v in title[1:])
     assert len(body) == 10
     expected = {"vi": ("Mã", "Huyện", "Xã/phường/thị trấn", "Điểm"), "en": ("Code", "District", "Commune", "Score")}[lang]
     assert header[:4] == expected and ("Số tổ" if lang == "vi" else "Teams") in header
@@ -337,10 +340,27 @@ def test_excel_export_has_the_plan_and_the_assumptions(table, catalogue, geograp
         "score", ascending=False, kind="stable").index.tolist()
     mark = "Dữ liệu minh họa" if lang == "vi" else "Illustrative data"
     assert all(row[-1] == mark for row in body)
-    # The criterion parts add up to the score.
+    # Real numbers, not text; the criterion parts add up to the score.
+    assert all(isinstance(v, (int, float)) for row in body for v in row[3:-1])
     assert all(abs(sum(row[4:9]) - row[3]) < 5e-4 for row in body)
-    note_text = " ".join(str(v) for row in notes.iter_rows(values_only=True) for v in row)
-    assert mark in note_text and ("2,26" if lang == "vi" else "2.26") in note_text   # teams per 1,000 households
+    # A totals row: the sums of households, teams, members and households reached.
+    assert totals[2] == ("Tổng" if lang == "vi" else "Total")
+    for column in range(9, 13):
+        assert totals[column] == sum(row[column] for row in body)
+    assert totals[12] == result.totals.reached and totals[10] == result.totals.teams
+    formats = {cell.column: cell.number_format for cell in plan_sheet[3]}
+    assert formats[4] == "0.0000" and formats[10] == "#,##0" and plan_sheet.cell(len(rows), 10).number_format == "#,##0"
+    assert plan_sheet.freeze_panes == "A3"
+    assert plan_sheet.column_dimensions["C"].width >= max(len(row[2]) for row in body)
+    # The assumptions typed as numbers, with their formats.
+    values = {row[0].value: row[1] for row in notes.iter_rows(min_row=2)}
+    per_1000 = values["Số tổ trên 1.000 hộ" if lang == "vi" else "Teams per 1,000 households"]
+    assert per_1000.value == pytest.approx(2.26, abs=0.005) and per_1000.number_format == "0.00"
+    coverage = values["Tỷ lệ hộ được hướng dẫn (%)" if lang == "vi" else "Households guided (%)"]
+    assert 0 < coverage.value < 1 and coverage.number_format == "0.0%"
+    assert values["Tổng điểm" if lang == "vi" else "Total score"].value == pytest.approx(result.plan.total_score)
+    note_text = " ".join(str(cell.value) for cell in values.values())
+    assert mark in note_text
     csv = plan_csv(result, lang)
     assert csv.startswith(b"\xef\xbb\xbf") and csv.decode("utf-8-sig").count("\n") == 11
     assert mark in csv.decode("utf-8-sig")
