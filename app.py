@@ -14,8 +14,12 @@ refuse_global_cache_clearing()
 
 st.set_page_config(page_title="Bản đồ chuyển đổi số Cà Mau", page_icon="🗺️", layout="wide")
 # Streamlit writes "Press Enter to submit form" under a form's text boxes in English only; the
-# forms' own buttons say what to do.
-st.html("<style>[data-testid='InputInstructions']{display:none}</style>")
+# forms' own buttons say what to do. Key-figure labels wrap instead of ending in "…" (Vietnamese
+# labels such as "Hộ dự kiến được hướng dẫn" are long for a sixth of the width).
+st.html("<style>[data-testid='InputInstructions']{display:none}"
+        "[data-testid='stMetricLabel'] .stMarkdownEllipsis,[data-testid='stMetricLabel'] .stMarkdownEllipsis *"
+        "{white-space:normal;overflow:visible;text-overflow:clip}"
+        "</style>")
 
 lang = current_lang()
 with st.sidebar:

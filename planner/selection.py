@@ -48,6 +48,7 @@ class Group:
 class Binding:
     group: Group
     total_without: float                 # the best total score if this constraint were lifted
+    selected_without: tuple[str, ...] = ()   # the communes of that best plan
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ def _binding(model: _Model, at_limit: list[Group], total: float) -> list[Binding
     for group in at_limit:
         lifted = model.solve([g for g in model.groups if g != group])
         if lifted is not None and model.total(lifted) > total + 0.5 / SCALE:
-            binding.append(Binding(group, model.total(lifted)))
+            binding.append(Binding(group, model.total(lifted), tuple(model.codes[i] for i in np.flatnonzero(lifted))))
     return binding
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from indicators.sample import read_sample_csv
 from indicators.sample_version import ensure_sample_version
+from l10n import fmt
 from planner.geography import commune_geography
 from planner.resources import commune_estimates, pilot_assumptions
 from planner.scoring import CRITERIA, Weights, score
@@ -376,3 +377,15 @@ def test_explanations_name_binding_limits_and_the_next_commune(table, catalogue,
     assert any(line.startswith("Ràng buộc đang chặt — tối đa 1 xã ở") for line in lines)
     best = result.plan.next_best
     assert any(names[best.code] in line for line in lines)
+    # Each alternative in a planner's quantities: households reached, teams, members, now → then.
+    frame = result.candidates
+    now = f"hộ được hướng dẫn {fmt.number(result.totals.reached, 0, 'vi')} → "
+    binding_lines = [line for line in lines if line.startswith("Ràng buộc đang chặt")]
+    assert len(binding_lines) == len(result.plan.binding) and all(now in line for line in binding_lines)
+    for line, item in zip(binding_lines, result.plan.binding):
+        then = int(frame.loc[list(item.selected_without), "reached"].sum())
+        assert f"{now}{fmt.number(then, 0, 'vi')} (" in line
+    swapped = [c for c in result.plan.selected if c not in best.dropped] + [best.code, *best.added]
+    teams = int(frame.loc[swapped, "teams"].sum())
+    swap_line = next(line for line in lines if names[best.code] in line)
+    assert f"tổ {fmt.number(result.totals.teams, 0, 'vi')} → {teams} (" in swap_line

@@ -239,3 +239,17 @@ def test_second_click_on_the_same_commune_undoes_the_first(make_context, app_url
     wait_fill_count(page, WAVE_COLOUR, WAVE_SIZE)
     assert codes_filled(page, WAVE_COLOUR) == wave_before
     no_outside_requests()
+
+
+@pytest.mark.parametrize("width, lang", [(1280, "vi"), (1280, "en"), (390, "vi")])
+def test_key_figure_labels_wrap_instead_of_being_cut(make_context, app_url, no_outside_requests, width, lang):
+    page = make_context(app_url, viewport={"width": width, "height": 900}).new_page()
+    open_planner(page, app_url, "" if lang == "vi" else "?lang=en")
+    labels = page.locator('[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"]')
+    expect(labels).to_have_count(6)
+    cut = labels.evaluate_all("""els => els.filter(e => e.scrollWidth > e.clientWidth + 1)
+                                          .map(e => e.innerText)""")
+    assert cut == [], cut
+    expect(page.get_by_text("Hộ dự kiến được hướng dẫn" if lang == "vi" else "Households expected to be guided",
+                            exact=True)).to_be_visible()
+    no_outside_requests()

@@ -3,6 +3,7 @@ in three styles, the legend, the list of the wave, the score table and the expla
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -159,15 +160,33 @@ def setting_notes(result: WaveResult, districts: dict[str, str], lang: str) -> l
     return notes
 
 
+def quantities_text(result: WaveResult, after: Iterable[str], lang: str) -> str:
+    """What a planner counts, for the plan against another selection: households reached, teams
+    and members, each as "now → then (change)"."""
+    frame = result.candidates
+    before = frame.loc[frame["selected"]]
+    changed = frame.loc[list(after)]
+
+    def change(column: str) -> str:
+        now, then = int(before[column].sum()), int(changed[column].sum())
+        sign = "+" if then > now else "−" if then < now else "±"
+        return f"{fmt.number(now, 0, lang)} → {fmt.number(then, 0, lang)} ({sign}{fmt.number(abs(then - now), 0, lang)})"
+
+    return t("plan.explain.quantities", lang, reached=change("reached"), teams=change("teams"),
+             members=change("members"))
+
+
 def explanations(result: WaveResult, names: dict[str, str], districts: dict[str, str], lang: str) -> list[str]:
-    """Plain sentences: which constraints bind, and why the next-best commune was left out."""
+    """Plain sentences: which constraints bind, and why the next-best commune was left out; with
+    the households reached, teams and members each alternative would mean."""
     plan: Plan = result.plan
     say = lambda group: group_text(group, result, names, districts, lang)
     lines = []
     binding = {b.group for b in plan.binding}
     for item in plan.binding:
         lines.append(t("plan.explain.binding", lang, constraint=say(item.group),
-                       total=score_text(plan.total_score, lang), better=score_text(item.total_without, lang)))
+                       total=score_text(plan.total_score, lang), better=score_text(item.total_without, lang))
+                     + " " + quantities_text(result, item.selected_without, lang))
     loose = [g for g in plan.at_limit if g not in binding and g.kind not in ("include", "exclude")]
     if loose:
         lines.append(t("plan.explain.at_limit", lang, constraints="; ".join(say(g) for g in loose)))
@@ -190,7 +209,8 @@ def explanations(result: WaveResult, names: dict[str, str], districts: dict[str,
                 text += " " + t("plan.explain.next_added", lang, added=", ".join(names.get(c, c) for c in best.added))
             if best.blocking:
                 text += " " + t("plan.explain.blocking", lang, constraints="; ".join(say(g) for g in best.blocking))
-            lines.append(text)
+            swapped = [c for c in plan.selected if c not in best.dropped] + [best.code, *best.added]
+            lines.append(text + " " + quantities_text(result, swapped, lang))
     return lines
 
 
