@@ -19,6 +19,37 @@
   var current = {payload: null, communes: null, outlines: null, marker: null, url: null,
                  fitKey: null, labels: null, labelsKey: null, lineScale: 1};
   var NORMAL = 0, NO_DATA = 1, FILTERED_OUT = 2;
+  var HATCH = 'camau-filtered-hatch';
+
+  function addHatch(map) {
+    // The SVG pattern the filtered-out communes are filled with, once per map (in the overlay
+    // pane's SVG, which Leaflet creates with the first polygon).
+    var svg = map.getPanes().overlayPane.querySelector('svg');
+    if (!svg || svg.querySelector('#' + HATCH)) { return; }
+    var ns = 'http://www.w3.org/2000/svg';
+    var defs = document.createElementNS(ns, 'defs');
+    var pattern = document.createElementNS(ns, 'pattern');
+    pattern.setAttribute('id', HATCH);
+    pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+    pattern.setAttribute('width', '6');
+    pattern.setAttribute('height', '6');
+    pattern.setAttribute('patternTransform', 'rotate(45)');
+    var ground = document.createElementNS(ns, 'rect');
+    ground.setAttribute('width', '6');
+    ground.setAttribute('height', '6');
+    ground.setAttribute('fill', '#ffffff');
+    var line = document.createElementNS(ns, 'line');
+    line.setAttribute('x1', '0');
+    line.setAttribute('y1', '0');
+    line.setAttribute('x2', '0');
+    line.setAttribute('y2', '6');
+    line.setAttribute('stroke', '#b0b0b0');
+    line.setAttribute('stroke-width', '1.5');
+    pattern.appendChild(ground);
+    pattern.appendChild(line);
+    defs.appendChild(pattern);
+    svg.insertBefore(defs, svg.firstChild);
+  }
 
   function load(url) {
     // Synchronous on purpose, once per iframe: streamlit-folium binds its click handlers to the
@@ -51,7 +82,12 @@
     var st = {fillColor: d.colours[s[0]], fillOpacity: 0.85, color: '#4d4d4d', weight: 0.6 * scale, opacity: 0.9,
               dashArray: null};
     if (s[1] === NO_DATA) { st.dashArray = '3 3'; st.color = '#707070'; }
-    if (s[1] === FILTERED_OUT) { st.fillOpacity = 0.12; st.color = '#a0a0a0'; }
+    // Outside the filters: a light grey hatch on white with a thin grey edge, which no class colour
+    // can be mistaken for (a faded class colour looked like the palette's lightest class, and some
+    // palettes start near white). The legend shows the same hatch.
+    if (s[1] === FILTERED_OUT) {
+      st.fillColor = 'url(#' + HATCH + ')'; st.fillOpacity = 1; st.color = '#9e9e9e'; st.weight = 0.5 * scale;
+    }
     if (feature.id === d.selected) { st.color = '#000000'; st.weight = 3.2 * scale; st.opacity = 1; }
     return st;
   }
@@ -85,6 +121,7 @@
     var communesUrl = d.communes_url, outlines = loadLater(d.outlines_url);
     current.communes = L.geoJson(load(d.communes_url), {style: style}).bindTooltip(tooltip, {sticky: true});
     current.communes.addTo(map);
+    addHatch(map);
     // Chromium makes every clickable SVG path a tab stop: 101 stops before the page's table and
     // panel. The map itself stays one stop (arrows pan, +/- zoom); communes are chosen by keyboard
     // through the page's commune picker and table.

@@ -31,8 +31,9 @@ STYLE = {"font.family": "DejaVu Sans", "pdf.fonttype": 42}
 # Set once, at import: changing rcParams per figure (rc_context) would race between threads.
 matplotlib.use("Agg")   # no display on the server; geopandas imports pyplot when it plots
 matplotlib.rcParams.update(STYLE)
-EDGE, NO_DATA_EDGE, FILTERED_EDGE = "#4d4d4d", "#707070", "#a0a0a0"
-FILTERED_ALPHA = 0.12          # as the web map draws communes outside the filters
+# Outside the filters: a grey hatch on white with a thin grey edge, as the web map draws them
+# (geo/choropleth_layer.js), so that no class colour can be taken for them.
+EDGE, NO_DATA_EDGE, FILTERED_EDGE, FILTERED_FILL, FILTERED_HATCH = "#4d4d4d", "#707070", "#9e9e9e", "#ffffff", "////"
 TEXT_GREY = "#444444"
 
 
@@ -64,7 +65,7 @@ def figure_bytes(figure: Figure, file_format: str, metadata: dict[str, str]) -> 
 def fill_communes(ax, communes: gpd.GeoDataFrame, view: MapView, codes: pd.Series,
                   selected: str | None = None) -> None:
     """Colour ``communes`` (metric, with gso_code) as the view does: class colours, grey dashed
-    no-data communes, faint communes outside the filters, the selected commune outlined.
+    no-data communes, hatched communes outside the filters, the selected commune outlined.
     ``codes`` are the GSO codes in the order of the view's rows (the commune table's)."""
     colour_of = dict(zip(codes, view.colours))
     shown_of = dict(zip(codes, view.mask))
@@ -72,8 +73,7 @@ def fill_communes(ax, communes: gpd.GeoDataFrame, view: MapView, codes: pd.Serie
                             shown=communes["gso_code"].map(shown_of).fillna(False).astype(bool))
     faint = frame[~frame["shown"]]
     if len(faint):
-        faint.plot(ax=ax, color=faint["colour"].tolist(), alpha=FILTERED_ALPHA, edgecolor="none")
-        faint.boundary.plot(ax=ax, color=FILTERED_EDGE, linewidth=0.35)
+        faint.plot(ax=ax, facecolor=FILTERED_FILL, edgecolor=FILTERED_EDGE, hatch=FILTERED_HATCH, linewidth=0.3)
     shown = frame[frame["shown"]]
     missing = shown["colour"] == NO_DATA_COLOUR   # never a class colour (geo.classify)
     for part, edge, style in ((shown[~missing], EDGE, "solid"), (shown[missing], NO_DATA_EDGE, (0, (3, 2)))):
@@ -98,7 +98,7 @@ def legend_handles(entries: list[LegendEntry], lang: str) -> list[Patch]:
     for entry in entries:
         label = f"{entry.label} · {tn('legend.count', entry.count, lang)}"
         if entry.kind == "filtered":
-            handles.append(Patch(facecolor="#ffffff", edgecolor=FILTERED_EDGE, linestyle="--", label=label))
+            handles.append(Patch(facecolor=FILTERED_FILL, edgecolor=FILTERED_EDGE, hatch=FILTERED_HATCH, label=label))
         else:
             handles.append(Patch(facecolor=entry.colour, edgecolor=EDGE if entry.kind == "class" else NO_DATA_EDGE,
                                  linestyle="-" if entry.kind == "class" else "--", linewidth=0.6, label=label))

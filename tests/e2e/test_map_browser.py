@@ -231,18 +231,21 @@ def test_copied_url_reproduces_view(context, app_url, no_outside_requests):
     classes = [e for e in legend if e["solid"]]
     others = [e for e in legend if not e["solid"]]
     assert len(classes) == 4, legend
-    faded = [e for e in others if e["text"].startswith("Ngoài bộ lọc (mờ)")]
+    faded = [e for e in others if e["text"].startswith("Ngoài bộ lọc (gạch chéo)")]
     assert len(faded) == 1, legend
     assert sum(e["count"] for e in legend) == N_COMMUNES
-    # the map agrees with the legend: communes outside Thành phố Cà Mau are faded, the others
-    # are filled with the legend's class colours, and Phường 1 is outlined as selected
-    faded_codes = {c for c, s in styles.items() if float(s["fillOpacity"]) < 0.5}
+    # the map agrees with the legend: communes outside Thành phố Cà Mau are hatched (a pattern, not
+    # a colour: nothing a class could be taken for), the others are filled with the legend's class
+    # colours, and Phường 1 is outlined as selected
+    faded_codes = {c for c, s in styles.items() if s["fill"] == "url(#camau-filtered-hatch)"}
     assert len(faded_codes) == faded[0]["count"] > 0
+    assert first.frame_locator(MAP_IFRAME).locator("pattern#camau-filtered-hatch").count() == 1
     shown = {c: s for c, s in styles.items() if c not in faded_codes}
     assert len(shown) == sum(e["count"] for e in classes)
     assert {s["fill"] for s in shown.values()} <= {e["colour"] for e in classes}
-    # every polygon (faded ones too) has the colour of its Fisher-Jenks class over the province
-    assert {c: s["fill"] for c, s in styles.items()} == expected_fills("population_density", "fisher_jenks", 4)
+    # every shown polygon has the colour of its Fisher-Jenks class over the province
+    expected = expected_fills("population_density", "fisher_jenks", 4)
+    assert {c: s["fill"] for c, s in shown.items()} == {c: expected[c] for c in shown}
     assert styles[PHUONG_1]["stroke"] == "#000000"
     assert PHUONG_1 in shown
     # the URL still carries the whole view

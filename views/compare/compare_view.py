@@ -384,7 +384,8 @@ def shared_legend_html(legend: list[SharedLegendEntry], periods: list[Period], l
         counts = [tn("legend.count", n, lang) for n in entry.counts]
         if len(periods) > 1:
             counts = [f"{p.label}: {c}" for p, c in zip(periods, counts)]
-        rows.append(legend_row_html(entry.colour, entry.label, "; ".join(counts), entry.kind != "class"))
+        rows.append(legend_row_html(entry.colour, entry.label, "; ".join(counts), entry.kind != "class",
+                                    hatched=entry.kind == "filtered"))
     return "".join(rows)
 
 

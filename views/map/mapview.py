@@ -389,11 +389,18 @@ LEGEND_NORMAL = LegendStyle("gap:.4rem;font-size:1.05rem;margin:.15rem 0", "widt
 LEGEND_COMPACT = LegendStyle("gap:.4rem;font-size:.8rem;margin:0", "width:1.1rem;height:.75rem", "1px", "#555", "#666")
 
 
-def legend_row_html(colour: str, label: str, counts: str, dashed: bool, style: LegendStyle = LEGEND_NORMAL) -> str:
-    """One legend row: swatch (dashed for no data / filtered out), label and counts, escaped."""
+# The hatch of communes outside the filters (geo/choropleth_layer.js), as a swatch background.
+FILTERED_SWATCH = "repeating-linear-gradient(45deg,#ffffff 0 3px,#b0b0b0 3px 4.5px)"
+
+
+def legend_row_html(colour: str, label: str, counts: str, dashed: bool, style: LegendStyle = LEGEND_NORMAL,
+                    hatched: bool = False) -> str:
+    """One legend row: swatch (dashed for no data / filtered out, hatched for filtered out),
+    label and counts, escaped."""
     border = "dashed" if dashed else "solid"
+    background = f"{html.escape(colour)};background-image:{FILTERED_SWATCH}" if hatched else html.escape(colour)
     return (f'<div class="camau-legend-row" style="display:flex;align-items:center;{style.row}">'
-            f'<span style="{style.swatch};border:{style.line} {border} {style.edge};background:{html.escape(colour)};'
+            f'<span style="{style.swatch};border:{style.line} {border} {style.edge};background:{background};'
             'display:inline-block;flex:none"></span>'
             f'<span>{html.escape(label)} <span style="color:{style.muted}">· {html.escape(counts)}</span></span></div>')
 
@@ -403,7 +410,7 @@ def legend_html(legend: list[LegendEntry], lang: str, compact: bool = False) -> 
     small, wrapping form for the public embed."""
     style = LEGEND_COMPACT if compact else LEGEND_NORMAL
     return "".join(legend_row_html(entry.colour, entry.label, tn("legend.count", entry.count, lang),
-                                   entry.kind != "class", style) for entry in legend)
+                                   entry.kind != "class", style, hatched=entry.kind == "filtered") for entry in legend)
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:

@@ -407,7 +407,7 @@ def area_figure(table: pd.DataFrame, catalogue: Mapping[str, Indicator], indicat
 def legend_strip_html(legend: list[LegendEntry], lang: str) -> str:
     """The legend as one wrapping row with large swatches and text, readable across a room."""
     items = [legend_row_html(entry.colour, entry.label, tn("legend.count", entry.count, lang),
-                             entry.kind != "class", LEGEND_PROJECTOR) for entry in legend]
+                             entry.kind != "class", LEGEND_PROJECTOR, hatched=entry.kind == "filtered") for entry in legend]
     return ('<div class="camau-present-legend" style="display:flex;flex-wrap:wrap;column-gap:2rem;row-gap:.4rem">'
             + "".join(items) + "</div>")
 
