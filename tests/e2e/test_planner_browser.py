@@ -179,7 +179,8 @@ def test_wave_of_ten_click_to_exclude_and_excel(make_context, app_url, no_outsid
     assert len(shot) > 30_000          # a drawn page, not a blank one
     print(f"\nplanner screenshot: {shot_path}")
 
-    # 3. The Excel file: sheet "Kế hoạch", a header row and the 10 communes now in the wave.
+    # 3. The Excel file: sheet "Kế hoạch", a title row, the header, the 10 communes now in the wave
+    #    and a totals row.
     button = page.locator('[data-testid="stDownloadButton"]').get_by_role("button").filter(has_text="Tải Excel (.xlsx)")
     with page.expect_download(timeout=30_000) as info:
         button.click()
@@ -188,9 +189,10 @@ def test_wave_of_ten_click_to_exclude_and_excel(make_context, app_url, no_outsid
     # Playwright stores the download under a name without an extension, which openpyxl refuses
     sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).worksheets[0]
     assert sheet.title == "Kế hoạch"
-    header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    title, header, *rows, totals = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert title[0].startswith("Kế hoạch đợt triển khai") and "Phiên bản 0" in title[0]
     assert header[0] == "Mã" and "Dữ liệu" in header
-    assert len(rows) == WAVE_SIZE
+    assert len(rows) == WAVE_SIZE and totals[2] == "Tổng"
     file_codes = {str(row[0]) for row in rows}
     assert file_codes == wave_after and code not in file_codes
     # the plan rests on the sample data: every row says so
