@@ -256,16 +256,44 @@ class BackMsgRecorder:
 
 # Sets window.__wsAfterClick to the time of the first websocket message (the server's) after
 # window.__clickAt is set; an init script of the top page.
+# The server's answer to a click is withheld until the page has repainted on its own (the test's
+# loop sets window.__filled or window.__changed) or 5 s have passed, so "the repaint did not wait
+# for the server" is a fact the test reads, not a race between two timings on a fast machine.
+# window.__wsAfterClick: when the first message after the click arrived;
+# window.__releasedBy: 'repaint' or 'timeout'.
 JS_FIRST_SERVER_MESSAGE = """
 (() => {
   if (window.top !== window) return;
   const Native = window.WebSocket;
   window.__wsAfterClick = null;
+  window.__releasedBy = null;
+  const HOLD_MS = 5000;
   window.WebSocket = class extends Native {
     constructor(...args) {
       super(...args);
-      this.addEventListener('message', () => {
-        if (window.__clickAt && window.__wsAfterClick === null) window.__wsAfterClick = performance.now();
+      const held = [];
+      let timer = null;
+      const repainted = () => (window.__filled ?? null) !== null || (window.__changed ?? null) !== null;
+      const release = () => {
+        clearInterval(timer); timer = null;
+        for (const data of held.splice(0)) {
+          const again = new MessageEvent('message', {data});
+          again.__released = true;
+          this.dispatchEvent(again);
+        }
+      };
+      this.addEventListener('message', (event) => {
+        if (event.__released || !window.__clickAt || window.__releasedBy !== null) return;
+        if (window.__wsAfterClick === null) {
+          window.__wsAfterClick = performance.now();
+          const start = window.__wsAfterClick;
+          timer = setInterval(() => {
+            if (repainted()) { window.__releasedBy = 'repaint'; release(); }
+            else if (performance.now() - start > HOLD_MS) { window.__releasedBy = 'timeout'; release(); }
+          }, 5);
+        }
+        held.push(event.data);
+        event.stopImmediatePropagation();
       });
     }
   };
