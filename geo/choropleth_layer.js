@@ -17,7 +17,7 @@
   }
   var geometry = {};
   var current = {payload: null, communes: null, outlines: null, marker: null, url: null,
-                 fitKey: null, labels: null, labelsKey: null, lineScale: 1};
+                 fitKey: null, labels: null, labelsKey: null, lineScale: 1, projector: false};
   var NORMAL = 0, NO_DATA = 1, FILTERED_OUT = 2;
   var HATCH = 'camau-filtered-hatch';
 
@@ -114,7 +114,19 @@
       d.footer + '</div>';
   }
 
+  function addFocusStyle() {
+    // A click focuses the commune's path (as any element with a tabindex), and Chromium outlined it
+    // in black after a click. Only a keyboard focus is outlined.
+    if (document.getElementById('camau-focus-style')) { return; }
+    var css = document.createElement('style');
+    css.id = 'camau-focus-style';
+    css.textContent = '.leaflet-interactive:focus:not(:focus-visible){outline:none}' +
+      '.leaflet-container:focus-visible{outline:3px solid #111;outline-offset:-3px}';
+    document.head.appendChild(css);
+  }
+
   function build(map, d) {
+    addFocusStyle();
     // The outlines take no clicks, so they need not be there at once: fetched alongside the
     // communes (one round trip instead of two before the first paint), drawn when they arrive,
     // over the communes.
@@ -161,7 +173,9 @@
     current.fitKey = key;
   }
 
-  // Optional (presentation mode): permanent commune name labels; the names are escaped on the server.
+  // Optional (presentation mode): permanent name labels, the names escaped on the server and listed
+  // most important first. A label that would cover one already shown, or reach past the map's edge,
+  // is hidden (the unit keeps its tooltip), so no two labels ever overlap on a projector.
   function placeLabels(map, d) {
     var key = JSON.stringify(d.labels || null);
     if (key === current.labelsKey) { return; }
@@ -171,11 +185,73 @@
     current.labels = L.layerGroup(d.labels.map(function (item) {
       return L.marker([item[0], item[1]], {interactive: false, keyboard: false, icon: L.divIcon({
         className: 'camau-label', iconSize: null,
-        html: '<span style="position:absolute;transform:translate(-50%,-50%);white-space:nowrap;' +
-              'font:700 16px/1.1 sans-serif;color:#111;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff">' +
-              item[2] + '</span>'
+        html: '<span class="camau-label-text" style="position:absolute;transform:translate(-50%,-50%);' +
+              'white-space:nowrap;font:700 ' + (item[3] || 18) + 'px/1.15 sans-serif;color:#111;' +
+              'text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 4px #fff,0 0 6px #fff">' + item[2] + '</span>'
       })});
     })).addTo(map);
+    declutter(map);
+  }
+
+  // Each label where it is meant to be, else a little above, below or aside (in name heights and
+  // widths), else hidden.
+  var NUDGES = [[0, 0], [0, -1], [0, 1], [0.3, 0], [-0.3, 0], [0.3, -1], [-0.3, -1], [0.3, 1], [-0.3, 1]];
+  function declutter(map) {
+    if (!current.labels) { return; }
+    var edge = map.getContainer().getBoundingClientRect(), taken = [];
+    var fits = function (box) {
+      return box.left >= edge.left && box.right <= edge.right && box.top >= edge.top && box.bottom <= edge.bottom &&
+        !taken.some(function (other) {
+          return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
+        });
+    };
+    current.labels.eachLayer(function (marker) {
+      var text = marker.getElement() && marker.getElement().firstChild;
+      if (!text) { return; }
+      text.style.visibility = 'visible';
+      text.style.transform = 'translate(-50%,-50%)';
+      var box = text.getBoundingClientRect();
+      for (var i = 0; i < NUDGES.length; i++) {
+        var dx = NUDGES[i][0] * box.width, dy = NUDGES[i][1] * box.height;
+        var moved = {left: box.left + dx, right: box.right + dx, top: box.top + dy, bottom: box.bottom + dy};
+        if (fits(moved)) {
+          text.style.transform = 'translate(calc(-50% + ' + dx + 'px),calc(-50% + ' + dy + 'px))';
+          taken.push(moved);
+          return;
+        }
+      }
+      text.style.visibility = 'hidden';
+    });
+  }
+
+  // Presentation mode: the map fills its frame (the page sizes the frame to the screen) and fits at
+  // a fractional zoom, so the province uses the height. A click or a fly hides the tooltips until
+  // the pointer really moves: the map moving under a still pointer would otherwise open the
+  // tooltip of whatever commune lands under it, over the labels.
+  function useProjector(map, d) {
+    if (!d.projector || current.projector) { return; }
+    current.projector = true;
+    map.options.zoomSnap = 0.1;
+    map.options.zoomDelta = 0.5;
+    document.documentElement.style.overflow = 'hidden';
+    var box = document.getElementById('map_div');
+    if (box) { box.style.height = '100vh'; }
+    map.invalidateSize({pan: false});
+    var tips = map.getPane('tooltipPane'), still = null;
+    var hideTips = function (event) {
+      if (current.communes) { current.communes.closeTooltip(); }
+      tips.style.visibility = 'hidden';
+      var at = event && event.originalEvent;
+      if (at && at.clientX !== undefined) { still = [at.clientX, at.clientY]; }
+    };
+    map.on('click movestart zoomstart', hideTips);
+    map.getContainer().addEventListener('mousemove', function (event) {
+      if (tips.style.visibility !== 'hidden') { return; }
+      if (still && Math.abs(event.clientX - still[0]) + Math.abs(event.clientY - still[1]) < 6) { return; }
+      still = null;
+      tips.style.visibility = '';
+    });
+    map.on('zoomend moveend resize', function () { declutter(map); });
   }
 
   function update(map, d) {
@@ -194,6 +270,7 @@
     }
     if (d.selected) { raiseSelected(); }
     current.lineScale = d.line_scale || 1;
+    useProjector(map, d);
     placeMarker(map, d);
     fitTo(map, d);
     placeLabels(map, d);

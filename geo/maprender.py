@@ -74,6 +74,7 @@ class LayerData:
     line_scale: float = 1.0                # multiplies every outline width (thicker on a projector)
     notes: dict | None = None              # {gso_code: html}: a line under the value (converted, estimated)
     switch: str | None = None              # URL of the payloads the page can switch to next (see the script)
+    projector: bool = False                # fill the frame, fractional zoom, close tooltips on a click
 
     def payload(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__
@@ -85,7 +86,8 @@ class LayerData:
         return text.replace("</", "<\\/")
 
 
-_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0, "notes": None, "switch": None}
+_OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0, "notes": None, "switch": None,
+                      "projector": False}
 
 
 def group_bounds(frame, column: str) -> dict[str, list[list[float]]]:

@@ -28,7 +28,7 @@ from ui.streamlit_support import (
     sources,
 )
 from ui.unit_set import units_switch
-from views.map.mapview import html_table, indicator_title, provenance_text, units_caption
+from views.map.mapview import html_table, indicator_title, legend_entries, provenance_text, units_caption
 from views.map.state import PILOT_CHOICES
 from views.overview.scorecard import score_card
 from views.present.presentation import (
@@ -39,6 +39,7 @@ from views.present.presentation import (
     MAX_TITLE,
     PROJECTOR_CSS,
     PROVINCE,
+    SIDE_AND_MAP,
     SLIDE_SCHEMES,
     DeckError,
     PresentState,
@@ -69,7 +70,9 @@ from views.present.slide_map import (
 MAP_KEY = "present_map"
 HANDLED_CLICK = "_present_handled_click"
 FORM = "present_form"
-STRIP_FIGURES = ("pilot_communes", "households_guided_share", "vneid_dossiers")   # from the 10/02/2023 report
+# The report's figures beside the map (10/02/2023), with the indicator that gives them for a district.
+STRIP_FIGURES = {"pilot_communes": "pilot_status", "households_guided_share": "households_guided_share",
+                 "vneid_dossiers": "vneid_dossiers"}
 
 st.set_page_config(initial_sidebar_state="collapsed")
 lang = current_lang()
@@ -144,55 +147,71 @@ def edit_deck(new_deck, new_slide: int) -> None:
     show(PresentState(slide=max(0, min(new_slide, len(new_deck) - 1)), deck=new_deck, lang=lang, units=units))
 
 
-# --- Title and navigation (focus order: previous, next, back to the province, the map, the legend) ---
-st.html(PROJECTOR_CSS)
-header = st.columns([6, 1.7, 1.1, 1.7], vertical_alignment="center")
-header[0].html(f"<h1>{html.escape(slide_title(slide, indicator, lang))}</h1>")
-header[1].button(t("present.prev", lang), key=PREVIOUS_BUTTON, icon=":material/arrow_back:", shortcut=PREVIOUS_SHORTCUT,
-                 width="stretch", disabled=state.slide == 0, on_click=show, args=(step(state, deck, -1),),
-                 help=t("present.keys", lang))
-header[2].html(f'<div class="camau-present-counter" role="status">'
-               f'{html.escape(t("present.counter", lang, index=state.slide + 1, total=len(deck)))}</div>')
-header[3].button(t("present.next", lang), key=NEXT_BUTTON, icon=":material/arrow_forward:", shortcut=NEXT_SHORTCUT,
-                 width="stretch", type="primary", disabled=state.slide == len(deck) - 1, on_click=show,
-                 args=(step(state, deck, 1),), help=t("present.keys", lang))
-# Fixed slots: the number of elements above the map never changes, so its iframe is kept.
-notice_slot = st.empty()
-if notices:
-    notice_slot.caption(t("map.notice", lang, params=notice_params(notices)))
-elif not has_districts and (slide.districts or slide.zoom):
-    notice_slot.caption(t("present.units.no_districts", lang))
-
-# --- Province figures and the current indicator over the area shown ------------------------------
+# --- Projector layout: the map fills the screen's height on the right; the title, the slide
+# controls, the figures and the legend are in the column beside it (in focus order: previous, next,
+# back to the province, the map; the unit set, the table and the deck editor below the screen).
 view = map_view(version_id, map_state(slide, lang, units), lang)
 if has_districts:
     area = district_names[zoom] if zoom else t("present.province", lang)
-    shown = view.mask & (table["district_code"] == zoom) if zoom else view.mask
+    within = table["district_code"] == zoom if zoom else None
 else:
     area = unit_names[zoom] if zoom else t("present.province", lang)
-    shown = view.mask & (table["gso_code"] == zoom) if zoom else view.mask
-figures = {figure.id: figure for figure in report()}
-strip = st.columns(len(STRIP_FIGURES) + 1)
-for column, figure_id in zip(strip, STRIP_FIGURES):
-    card = score_card(figures[figure_id], lang)
-    column.metric(card.label, card.value)
-own = area_figure(table, indicators, indicator, shown, area, lang)
-mark = f" · **{t('illustrative', lang)}**" if indicator.illustrative else ""
-strip[-1].metric(own.label + mark, own.value)
-first = figures[STRIP_FIGURES[0]]
-below_strip = st.columns([4, 2.2, 1.6], vertical_alignment="center")
-below_strip[0].caption(t("overview.source", lang, source=sources()[first.source_id].title[lang],
-                         date=fmt.date(first.as_of)))
-st.session_state["present_units"] = units
-with below_strip[1]:
-    units_switch(lang, "present_units", drop=("zoom",), short=True)
-with below_strip[2]:
+    within = table["gso_code"] == zoom if zoom else None
+shown = view.mask & within if within is not None else view.mask
+st.html(PROJECTOR_CSS)
+side, map_column = st.columns(SIDE_AND_MAP, gap="medium")
+with side:
+    st.html(f"<h1>{html.escape(slide_title(slide, indicator, lang))}</h1>")
+    controls = st.columns([1.5, 1, 1.5], vertical_alignment="center")
+    controls[0].button(t("present.prev", lang), key=PREVIOUS_BUTTON, icon=":material/arrow_back:",
+                       shortcut=PREVIOUS_SHORTCUT, width="stretch", disabled=state.slide == 0, on_click=show,
+                       args=(step(state, deck, -1),), help=t("present.keys", lang))
+    controls[1].html(f'<div class="camau-present-counter" role="status">'
+                     f'{html.escape(t("present.counter", lang, index=state.slide + 1, total=len(deck)))}</div>')
+    controls[2].button(t("present.next", lang), key=NEXT_BUTTON, icon=":material/arrow_forward:",
+                       shortcut=NEXT_SHORTCUT, width="stretch", type="primary",
+                       disabled=state.slide == len(deck) - 1, on_click=show, args=(step(state, deck, 1),),
+                       help=t("present.keys", lang))
+    if notices:
+        st.caption(t("map.notice", lang, params=notice_params(notices)))
+    elif not has_districts and (slide.districts or slide.zoom):
+        st.caption(t("present.units.no_districts", lang))
+
+    # The area shown, and how to change it.
     if zoom:
-        st.button(t("present.back", lang), key="present_back", icon=":material/zoom_out_map:", width="stretch",
-                  on_click=show, args=(zoom_to(state, slide, None),))
-    else:
-        hint = N_("present.zoom_hint") if has_districts else N_("present.zoom_hint_unit")
-        st.caption(t(hint, lang))
+        where = st.columns([2.2, 1.4], vertical_alignment="center")
+        where[0].html(f'<div class="camau-present-area">{html.escape(t("present.zoomed", lang, district=area))}</div>')
+        where[1].button(t("present.back", lang), key="present_back", icon=":material/zoom_out_map:", width="stretch",
+                        on_click=show, args=(zoom_to(state, slide, None),))
+    else:   # the figures below name the province
+        st.caption(t(N_("present.zoom_hint") if has_districts else N_("present.zoom_hint_unit"), lang))
+
+    # Figures over the area shown: the province's from the 10/02/2023 report; a district's or a
+    # unit's from the communes' (illustrative) values, since the report has no lower level.
+    own = area_figure(table, indicators, indicator, shown, area, lang)
+    mark = f" · **{t('illustrative', lang)}**" if indicator.illustrative else ""
+    st.metric(own.label + mark, own.value)
+    figures = {figure.id: figure for figure in report()}
+    strip = st.columns(len(STRIP_FIGURES))
+    for column, (figure_id, indicator_id) in zip(strip, STRIP_FIGURES.items()):
+        if zoom:
+            figure = area_figure(table, indicators, indicators[indicator_id], shown, area, lang)
+            column.metric(f"{figure.label} · {t('illustrative', lang)}", figure.value)
+        else:
+            card = score_card(figures[figure_id], lang)
+            column.metric(card.label, card.value)
+    if not zoom:
+        first = figures[next(iter(STRIP_FIGURES))]
+        st.caption(t("overview.source", lang, source=sources()[first.source_id].title[lang],
+                     date=fmt.date(first.as_of)))
+
+    # The legend, counting the communes of the area shown.
+    legend = legend_entries(table, indicator, view.classification, view.mask, within, lang)
+    st.html(f'<div class="camau-present-legend-title">{html.escape(t("legend.title", lang))}: '
+            f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(legend, lang))
+    st.caption(" · ".join([*(["★ " + t("legend.model", lang)] if view.layer.marker else []),
+                           provenance_text(indicator, indicators, indicator_sources, lang, markdown=True),
+                           *([units_caption(indicator, lang, short=True)] if not has_districts else [])]))
 
 # --- The map: same base map and key on every slide, so a slide change restyles it in place -------
 geometry = map_assets(units)
@@ -207,16 +226,14 @@ else:
 # The next and previous slides travel with it, so a step repaints before the server answers.
 layer = replace(slide_layer(view.layer, table, zoom, places),
                 switch=slide_switch_url(version_id, state, deck, places, lang))
-# The click count makes a second click on the same commune a new value (streamlit-folium sends
-# only values that differ from the last one).
-commune_map(layer, geometry.bounds, key=MAP_KEY, height=MAP_HEIGHT, clicks=True)
+with map_column, st.container(key="present_map_box"):
+    # The click count makes a second click on the same commune a new value (streamlit-folium sends
+    # only values that differ from the last one).
+    commune_map(layer, geometry.bounds, key=MAP_KEY, height=MAP_HEIGHT, clicks=True)
 
-st.html(f'<div style="font-size:1.4rem;font-weight:700;margin-bottom:.3rem">{html.escape(t("legend.title", lang))}: '
-        f'{html.escape(indicator_title(indicator, lang))}</div>' + legend_strip_html(view.legend, lang))
-st.caption(" · ".join([t("present.zoomed", lang, district=area),
-                       *(["★ " + t("legend.model", lang)] if view.layer.marker else []),
-                       provenance_text(indicator, indicators, indicator_sources, lang, markdown=True),
-                       *([units_caption(indicator, lang, short=True)] if not has_districts else [])]))
+# --- Preparing the meeting, below the projected screen: the unit set, the table, the deck --------
+st.session_state["present_units"] = units
+units_switch(lang, "present_units", drop=("zoom",), short=True)
 
 # The text alternative to the map, drawn only while open.
 table_section = st.expander(t("table.title", lang), icon=":material/table:", key="x_present_table", on_change="rerun")

@@ -7,7 +7,7 @@ import pytest
 from geo.classify import NO_DATA_COLOUR
 from geo.maprender import STYLE_FILTERED_OUT, STYLE_NO_DATA, STYLE_NORMAL, LayerData
 from geo.web_geometry import PublishedGeometry, commune_tip_html
-from views.map.mapview import build_view, chart_rows, class_label, panel_rows, table_rows
+from views.map.mapview import build_view, chart_rows, class_label, legend_entries, panel_rows, table_rows
 from views.map.state import MapState
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -98,6 +98,23 @@ def test_filters_fade_communes_and_legend_counts_only_shown(table, catalogue, so
     assert filtered[0].count == 84
     for code, (_, style) in view.layer.styles.items():
         assert (style == STYLE_FILTERED_OUT) == (code not in city)
+
+
+@pytest.mark.parametrize("indicator", ["vneid_per_1000", "pilot_status", "households_guided_share"])
+def test_legend_counts_follow_the_area_shown(table, catalogue, sources, geometry, model, indicator):
+    """The presentation's legend counts the communes of the district it zooms to: every commune of
+    the district is counted once, in its class (or category, or no-data reason), or as filtered out."""
+    view = view_for(table, catalogue, sources, geometry, model, indicator=indicator, districts=("964", "966"))
+    province = legend_entries(table, catalogue[indicator], view.classification, view.mask, None, "vi")
+    assert province == view.legend
+    for district in ("964", "968"):
+        within = table["district_code"] == district
+        legend = legend_entries(table, catalogue[indicator], view.classification, view.mask, within, "vi")
+        assert sum(entry.count for entry in legend) == int(within.sum())
+        assert sum(e.count for e in legend if e.kind == "filtered") == int((within & ~view.mask).sum())
+        if view.classification is not None:
+            for entry, value_class in zip(legend, view.classification.classes):
+                assert entry.count == int((within & view.mask & (view.classification.class_of == value_class.index)).sum())
 
 
 def test_value_range_filter(table, catalogue, sources, geometry, model):

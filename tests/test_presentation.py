@@ -262,10 +262,16 @@ def test_district_labels_and_bounds_escape_and_fit(table, reference):
     assert len(labels) == int((table["district_code"] == CITY).sum())
     assert "&lt;img src=x onerror=alert(1)&gt;" in [label[2] for label in labels]
     assert district_labels(table, centroids, None) is None
+    # The largest commune first (where labels collide, the map keeps the earlier ones), at 18 px or more.
+    areas = table.set_index("name")["area_km2"]
+    ordered = [areas[html.unescape(label[2])] for label in district_labels(table, centroids, CITY)]
+    assert ordered == sorted(ordered, reverse=True)
+    assert all(label[3] >= 18 for label in labels)
     # At province level: the nine district names, each at a point inside its district.
     points = group_points(reference.communes, "district_code")
     province = district_labels(table, centroids, None, points)
     assert len(province) == 9 and "Thành phố Cà Mau" in [label[2] for label in province]
+    assert all(label[3] >= 18 for label in province)
     city = reference.communes[reference.communes["district_code"] == CITY].geometry.union_all()
     assert city.contains(shapely.Point(points[CITY][1], points[CITY][0]))
     bounds = group_bounds(reference.communes, "district_code")
@@ -280,14 +286,14 @@ def test_legend_strip_is_large_and_escaped():
     strip = legend_strip_html(entries, "vi")
     assert "&lt;b&gt;x&lt;/b&gt;" in strip and "<b>x</b>" not in strip
     assert strip.count('class="camau-legend-row"') == 2 and "· 3 xã" in strip
-    assert "font-size:1.35rem" in strip and "dashed" in strip
+    assert "font-size:clamp(1.05rem,2.3vh,1.25rem)" in strip and "dashed" in strip
 
 
 def test_layer_payload_optional_fields_default_to_nothing():
     base = dict(communes_url="/c", outlines_url="/o", colours=["#fff"], styles={}, values={}, unit="", missing={},
                 header="h", footer="f", selected=None, marker=None)
     plain = json.loads(LayerData(**base).to_json())
-    assert not {"fit", "labels", "line_scale"} & set(plain)
+    assert not {"fit", "labels", "line_scale", "projector"} & set(plain)
     extra = json.loads(LayerData(**base, fit=[[8.5, 104.7], [9.6, 105.5]], labels=[[9.0, 105.0, "A"]],
                                  line_scale=1.6).to_json())
     assert extra["fit"] == [[8.5, 104.7], [9.6, 105.5]] and extra["labels"] == [[9.0, 105.0, "A"]]
@@ -329,9 +335,10 @@ def test_page_steps_through_the_slides_in_both_languages(app, deck, lang, next_l
     assert html.unescape(deck.slides[0].title_in(lang)) in html.unescape(heading(at))
     assert len(at.metric) == 4
     values = [metric.value for metric in at.metric]
-    assert values[0] == "45/101" and values[3] == "45/101"
+    assert values[0] == "45/101" and values[1] == "45/101"       # the slide's figure, then the report's
     element, first = layer_payload(at)
     assert len(first["styles"]) == 101 and first["line_scale"] == 1.6 and len(first["labels"]) == 9   # district names
+    assert first["projector"] is True
     assert at.button(key="present_prev").disabled
 
     at.button(key="present_next").click().run()
@@ -342,7 +349,7 @@ def test_page_steps_through_the_slides_in_both_languages(app, deck, lang, next_l
     assert second["styles"] != first["styles"] and second["fit"] == first["fit"]
     mark = "Dữ liệu minh họa" if lang == "vi" else "Illustrative data"
     assert any(mark in h.proto.body for h in at.get("html"))      # the legend's title
-    assert mark in at.metric[3].label                                # the figure for the area
+    assert mark in at.metric[0].label                                # the figure for the area
 
     at.button(key="present_prev").click().run()
     assert at.query_params["slide"] == "1" and not at.exception
@@ -387,7 +394,12 @@ def test_page_district_zoom_by_click_and_back(app):
     assert not at.exception and at.query_params["zoom"] == CITY
     _, zoomed = layer_payload(at)
     assert zoomed["fit"] != province["fit"] and len(zoomed["labels"]) == 17
-    assert any("Thành phố Cà Mau" in metric.label for metric in at.metric)
+    # Every figure and the legend's counts are now the district's (from the illustrative values).
+    assert all("Thành phố Cà Mau" in metric.label for metric in at.metric)
+    assert all("Dữ liệu minh họa" in metric.label for metric in at.metric[1:])
+    assert at.metric[1].value == "12/17"
+    legend = next(h.proto.body for h in at.get("html") if "camau-present-legend" in h.proto.body)
+    assert sum(int(n) for n in re.findall(r"· (\d+) xã", legend)) == 17
     at.button(key="present_back").click().run()
     assert "zoom" not in at.query_params and not at.exception
     _, back = layer_payload(at)

@@ -160,6 +160,37 @@ def source_texts(value_sources: pd.DataFrame | None, table: pd.DataFrame, indica
     return pd.Series([text.get(code, "") for code in table["gso_code"]], index=table.index, dtype=object)
 
 
+def legend_entries(table: pd.DataFrame, indicator: Indicator, classification: Classification | None,
+                   mask: pd.Series, within: pd.Series | None, lang: str) -> list[LegendEntry]:
+    """The legend of a view: how many communes ``within`` the area counted (all of them on the map
+    page, a district when the presentation zooms to it) pass the filters (``mask``) in each class or
+    category, have no value (by reason), or are outside the filters."""
+    values = table[indicator.id]
+    if within is None:
+        within = pd.Series(True, index=table.index)
+    legend: list[LegendEntry] = []
+    shown = mask & within
+    if classification is None:
+        for category, colour in CATEGORY_COLOURS.items():
+            legend.append(LegendEntry(colour, labels.label(labels.CATEGORY, category, lang),
+                                      int(((values == category) & shown).sum())))
+        missing = values.isna()
+    else:
+        for value_class in classification.classes:
+            count = int(((classification.class_of == value_class.index) & shown).sum())
+            legend.append(LegendEntry(value_class.colour, class_label(value_class, indicator, lang), count))
+        missing = classification.class_of == NO_DATA
+    kinds = pd.Series([missing_kind(indicator, pilot) for pilot in table["pilot"]], index=table.index)
+    for kind, key in MISSING_LEGEND.items():
+        count = int((missing & shown & (kinds == kind)).sum())
+        if count:
+            legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), count, "no_data"))
+    filtered_out = int((~mask & within).sum())
+    if filtered_out:
+        legend.append(LegendEntry("#ffffff", t("legend.filtered_out", lang), filtered_out, "filtered"))
+    return legend
+
+
 def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: dict[str, Source],
                state: MapState, geometry: PublishedGeometry, model_figure: ReportFigure | None,
                lang: str, value_sources: pd.DataFrame | None = None) -> MapView:
@@ -173,12 +204,8 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
     values = table[indicator.id]
 
     classification, breaks_error = None, None
-    legend: list[LegendEntry] = []
     if indicator.kind == "category":
         colours = values.map(CATEGORY_COLOURS).fillna(NO_DATA_COLOUR)
-        for category, colour in CATEGORY_COLOURS.items():
-            legend.append(LegendEntry(colour, labels.label(labels.CATEGORY, category, lang),
-                                      int(((values == category) & mask).sum())))
         missing = values.isna()
     else:
         try:
@@ -187,19 +214,8 @@ def build_view(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: di
             breaks_error = str(exc)
             classification = classify(values, "quantiles", state.classes, state.palette)
         colours = classification.colour_of()
-        for value_class in classification.classes:
-            count = int(((classification.class_of == value_class.index) & mask).sum())
-            legend.append(LegendEntry(value_class.colour, class_label(value_class, indicator, lang), count))
         missing = classification.class_of == NO_DATA
-
-    kinds = pd.Series([missing_kind(indicator, pilot) for pilot in table["pilot"]], index=table.index)
-    for kind, key in MISSING_LEGEND.items():
-        count = int((missing & mask & (kinds == kind)).sum())
-        if count:
-            legend.append(LegendEntry(NO_DATA_COLOUR, t(key, lang), count, "no_data"))
-    filtered_out = int((~mask).sum())
-    if filtered_out:
-        legend.append(LegendEntry("#ffffff", t("legend.filtered_out", lang), filtered_out, "filtered"))
+    legend = legend_entries(table, indicator, classification, mask, None, lang)
 
     palette = list(dict.fromkeys(colours))
     index_of = {colour: i for i, colour in enumerate(palette)}

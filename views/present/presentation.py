@@ -38,7 +38,10 @@ MAX_DECK_PARAM = 6000          # characters of the encoded deck in a link
 MAX_DECK_JSON = 64_000         # bytes once decompressed: a small link cannot expand into a large payload
 MAX_DECK_DEPTH = 8             # nesting of [ and {: a deck needs 3 (deck, slides, slide, title/districts)
 PROVINCE = "province"          # the ``zoom`` URL value that overrides a slide's district zoom
-MAP_HEIGHT = 640               # fits a 1920×1080 screen under the title, figures and legend
+MAP_HEIGHT = 640               # the frame's height before the page's CSS sizes it to the screen
+DISTRICT_LABEL_PX = 20         # label sizes on the projected map (at least 18 px, read across a room)
+UNIT_LABEL_PX = 18
+AREA_INDICATOR = "area_km2"    # orders the labels of a zoomed district, largest commune first
 URL_PREFIX = "1"               # format of the encoded deck, so a later format can be told apart
 _FIELDS = ("title", "indicator", "scheme", "classes", "palette", "districts", "pilot", "zoom")
 
@@ -350,7 +353,10 @@ def unit_zoom(bounds: Mapping[str, list[list[float]]], centroids: Mapping[str, t
     fit = [[south - grow_lat, west - grow_lon], [north + grow_lat, east + grow_lon]]
     inside = [other for other, (lat, lon) in centroids.items()
               if fit[0][0] <= lat <= fit[1][0] and fit[0][1] <= lon <= fit[1][1]]
-    return fit, [[*centroids[other], html.escape(str(names[other]))] for other in sorted(inside) if other in names]
+    # The unit clicked first: when labels collide, the map keeps the earlier one.
+    order = sorted(inside, key=lambda other: (other != code, other))
+    return fit, [[*centroids[other], html.escape(str(names[other])), UNIT_LABEL_PX] for other in order
+                 if other in names]
 
 
 def slide_title(slide: Slide, indicator: Indicator, lang: str) -> str:
@@ -362,16 +368,19 @@ def slide_title(slide: Slide, indicator: Indicator, lang: str) -> str:
 def district_labels(table: pd.DataFrame, centroids: Mapping[str, tuple[float, float]],
                     district: str | None,
                     district_points: Mapping[str, list[float]] | None = None) -> list[list] | None:
-    """[lat, lon, escaped name] for permanent map labels: each commune of ``district`` when zoomed
-    to it; at province level each district's name at its label point (when ``district_points``)."""
+    """[lat, lon, escaped name, font px] for permanent map labels: each commune of ``district`` when
+    zoomed to it, the largest first (where labels would collide, the map keeps the earlier ones);
+    at province level each district's name at its label point (when ``district_points``)."""
     if district is None:
         if not district_points:
             return None
         names = table[["district_code", "district"]].drop_duplicates()
-        return [[*district_points[code], html.escape(str(name))]
+        return [[*district_points[code], html.escape(str(name)), DISTRICT_LABEL_PX]
                 for code, name in zip(names["district_code"], names["district"]) if code in district_points]
-    rows = table.loc[table["district_code"] == district, ["gso_code", "name"]]
-    return [[*centroids[code], html.escape(str(name))] for code, name in zip(rows["gso_code"], rows["name"])
+    rows = table.loc[table["district_code"] == district]
+    if AREA_INDICATOR in rows:
+        rows = rows.sort_values(AREA_INDICATOR, ascending=False, kind="stable")
+    return [[*centroids[code], html.escape(str(name)), UNIT_LABEL_PX] for code, name in zip(rows["gso_code"], rows["name"])
             if code in centroids]
 
 
@@ -405,27 +414,35 @@ def area_figure(table: pd.DataFrame, catalogue: Mapping[str, Indicator], indicat
 
 
 def legend_strip_html(legend: list[LegendEntry], lang: str) -> str:
-    """The legend as one wrapping row with large swatches and text, readable across a room."""
+    """The legend with large swatches and text, readable across a room: as many columns as fit."""
     items = [legend_row_html(entry.colour, entry.label, tn("legend.count", entry.count, lang),
                              entry.kind != "class", LEGEND_PROJECTOR, hatched=entry.kind == "filtered") for entry in legend]
-    return ('<div class="camau-present-legend" style="display:flex;flex-wrap:wrap;column-gap:2rem;row-gap:.4rem">'
-            + "".join(items) + "</div>")
+    return ('<div class="camau-present-legend" style="display:grid;grid-template-columns:repeat(auto-fill,'
+            'minmax(15rem,1fr));column-gap:1.2rem;row-gap:.3rem">' + "".join(items) + "</div>")
 
 
-LEGEND_PROJECTOR = LegendStyle("gap:.5rem;font-size:1.35rem", "width:2.6rem;height:1.6rem", "2px", "#222", "#333")
+LEGEND_PROJECTOR = LegendStyle("gap:.5rem;font-size:clamp(1.05rem,2.3vh,1.25rem);line-height:1.3",
+                               "width:2.4rem;height:1.4rem;flex:none", "2px", "#222", "#222")
+SIDE_AND_MAP = (1.2, 1)     # widths of the side column and the map: the province is taller than wide
 
-# Projector theme, injected on this page only: large type, dark text on white (≥ 7:1), a thick
-# focus ring, narrow side padding and gaps so the map takes the whole width and the legend stays on
-# a 1080-pixel screen (3.6rem at the top leaves room for Streamlit's header bar).
+# Projector theme, injected on this page only. The map's frame is as tall as the screen less the
+# top bar (Streamlit sets the frame's height in pixels; the layer script fills it); the side column
+# uses large type, dark text on white (captions 20 px, #222: contrast 15:1) and a thick focus ring.
+# Sizes shrink with the screen's height so that a 1280×720 screen still shows everything.
 PROJECTOR_CSS = """<style>
-.block-container{padding:3.6rem 1.5rem 1rem 1.5rem;max-width:100%}
-.block-container [data-testid="stVerticalBlock"]{gap:.55rem}
-.block-container h1{font-size:2.1rem;line-height:1.2;color:#111;margin:0;padding:.2rem 0}
-[data-testid="stMetricLabel"] p{font-size:1.15rem;color:#222;white-space:normal}
+.block-container{padding:3.75rem 1.2rem .5rem 1.2rem;max-width:100%}
+.block-container [data-testid="stVerticalBlock"]{gap:clamp(.3rem,1vh,.6rem)}
+.block-container h1{font-size:clamp(1.5rem,3.4vh,2.3rem);line-height:1.2;color:#111;margin:0;padding:0}
+.st-key-present_map_box iframe{height:calc(100vh - 4.3rem) !important}
+[data-testid="stMetricLabel"] p{font-size:clamp(1rem,2vh,1.2rem);color:#222;white-space:normal}
 [data-testid="stMetricLabel"] > div{overflow:visible;white-space:normal}
-[data-testid="stMetricValue"]{font-size:2.6rem;color:#0b3d91;font-weight:700}
-.block-container [data-testid="stCaptionContainer"]{font-size:1rem;color:#333}
-.block-container button p{font-size:1.25rem;font-weight:600}
+[data-testid="stMetricValue"]{font-size:clamp(1.6rem,4vh,2.6rem);color:#0b3d91;font-weight:700}
+.block-container [data-testid="stCaptionContainer"], .block-container [data-testid="stCaptionContainer"] p{
+  font-size:1.25rem;line-height:1.3;color:#222;opacity:1}
+.st-key-present_units label p{font-size:1.1rem;color:#222}
+.block-container button p{font-size:clamp(1.05rem,2.2vh,1.25rem);font-weight:600}
 .block-container button:focus-visible{outline:4px solid #111;outline-offset:2px}
-.camau-present-counter{font-size:1.6rem;font-weight:700;color:#111;text-align:center;padding-top:.2rem}
+.camau-present-counter{font-size:clamp(1.2rem,2.8vh,1.6rem);font-weight:700;color:#111;text-align:center}
+.camau-present-area{font-size:clamp(1.25rem,2.6vh,1.5rem);font-weight:700;color:#111}
+.camau-present-legend-title{font-size:clamp(1.25rem,2.4vh,1.4rem);font-weight:700;color:#111;margin-bottom:.2rem}
 </style>"""

@@ -41,7 +41,7 @@ def slide_layer(layer: LayerData, table: pd.DataFrame, zoom: str | None, places:
         fit, names = unit_zoom(places.unit_bounds, places.centroids, places.unit_names, zoom)
     else:   # 64 names would cover the map; the units are named in their tooltips and when zoomed
         fit, names = places.province, None
-    return replace(layer, fit=fit, labels=names, line_scale=LINE_SCALE)
+    return replace(layer, fit=fit, labels=names, line_scale=LINE_SCALE, projector=True)
 
 
 def slide_switch(table: pd.DataFrame, catalogue: dict[str, Indicator], sources: dict[str, Source],
