@@ -162,15 +162,81 @@
     })}).bindTooltip(d.marker.label).addTo(map);
   }
 
-  // Optional (presentation mode): fly to new bounds, only when they change, so a viewer's own
-  // pan and zoom are kept between reruns.
+  // Fly to new bounds (the presentation's slide, the map page's chosen districts), only when they
+  // change, so a viewer's own pan and zoom are kept between reruns. A shared link's view is taken
+  // once, when the map opens, instead of the bounds.
   function fitTo(map, d) {
-    if (!d.fit) { return; }
-    var key = JSON.stringify(d.fit);
-    if (key === current.fitKey) { return; }
+    var key = JSON.stringify(d.fit || null);
+    if (current.fitKey === null && d.view) {
+      var open = function () { map.setView([d.view[0], d.view[1]], d.view[2], {animate: false}); };
+      open();
+      // The base map's own fit may have an animated zoom under way (it starts on the next frame);
+      // its end would put that zoom back, so the view is set again after it.
+      var opened = Date.now();
+      map.once('zoomend', function () { if (!sharing.moving && Date.now() - opened < 1000) { open(); } });
+      sharing.user = d.view.join(',');
+      current.fitKey = key;
+      return;
+    }
+    if (!d.fit || key === current.fitKey) { return; }
+    sharing.moving = false;
     if (current.fitKey === null) { map.fitBounds(d.fit, {padding: [12, 12]}); }
     else { map.flyToBounds(d.fit, {padding: [12, 12], duration: 0.7}); }
+    if (current.fitKey !== null) { sharing.user = null; writeView(); }
     current.fitKey = key;
+  }
+
+  // The map page keeps the view a user moved to in the page's URL (view=lat,lon,zoom) without a
+  // rerun, so a copied link opens there; a default view keeps a short link. Streamlit rewrites the
+  // URL from the server's state on a rerun, so the view is put back after each rewrite.
+  var sharing = {param: null, user: null, path: null, moving: false, win: null, replace: null};
+
+  function writeView() {
+    var win = sharing.win;
+    if (!win || !sharing.param || win.location.pathname !== sharing.path) { return; }
+    var url = new URL(win.location.href);
+    if (sharing.user) { url.searchParams.set(sharing.param, sharing.user); } else { url.searchParams.delete(sharing.param); }
+    if (url.href !== win.location.href) { sharing.replace.call(win.history, win.history.state, '', url.href); }
+  }
+
+  function shareView(map, d) {
+    if (!d.view_param || sharing.param) { return; }
+    var win;
+    try { win = window.parent !== window ? window.parent : null; win = win && win.document && win; } catch (e) { win = null; }
+    if (!win) { return; }
+    sharing.param = d.view_param;
+    sharing.win = win;
+    sharing.path = win.location.pathname;
+    // Only a move the user started is kept: a pointer, the wheel or the keyboard on the map.
+    ['pointerdown', 'wheel', 'keydown', 'touchstart'].forEach(function (name) {
+      map.getContainer().addEventListener(name, function () { sharing.moving = true; }, {capture: true, passive: true});
+    });
+    // Every move after the user's touch is the user's (pans glide on, a wheel zoom animates) until
+    // the page itself moves the map (fitTo).
+    map.on('moveend', function () {
+      if (!sharing.moving) { return; }
+      var centre = map.getCenter();
+      sharing.user = [centre.lat.toFixed(4), centre.lng.toFixed(4), String(Math.round(map.getZoom() * 100) / 100)].join(',');
+      writeView();
+    });
+    // One hook per page on its history, calling the live map's writer after Streamlit's own change.
+    if (!win.__camauHistoryHook) {
+      win.__camauHistoryHook = {replace: win.history.replaceState};
+      ['pushState', 'replaceState'].forEach(function (name) {
+        var native = win.history[name];
+        win.history[name] = function () {
+          var result = native.apply(this, arguments);
+          var writer = win.__camauHistoryHook.writer;
+          if (writer) { try { writer(); } catch (e) { win.__camauHistoryHook.writer = null; } }
+          return result;
+        };
+      });
+    }
+    sharing.replace = win.__camauHistoryHook.replace;
+    win.__camauHistoryHook.writer = function () {
+      if (!window.frameElement || !window.frameElement.isConnected) { win.__camauHistoryHook.writer = null; return; }
+      writeView();
+    };
   }
 
   // Optional (presentation mode): permanent name labels, the names escaped on the server and listed
@@ -271,6 +337,7 @@
     if (d.selected) { raiseSelected(); }
     current.lineScale = d.line_scale || 1;
     useProjector(map, d);
+    shareView(map, d);
     placeMarker(map, d);
     fitTo(map, d);
     placeLabels(map, d);
@@ -309,6 +376,8 @@
   function switchTo(next) {
     var d = Object.assign({}, next);
     if (switcher.sets.keep_selection) { d.selected = current.payload.selected; }
+    // An indicator's payload leaves the place to the page (its districts' bounds, its view).
+    ['fit', 'view', 'view_param'].forEach(function (name) { if (!(name in next)) { d[name] = current.payload[name]; } });
     d['switch'] = current.payload['switch'];
     if (fingerprint(d) === fingerprint(current.payload)) { return; }
     update(window.map, d);

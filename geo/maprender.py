@@ -75,6 +75,8 @@ class LayerData:
     notes: dict | None = None              # {gso_code: html}: a line under the value (converted, estimated)
     switch: str | None = None              # URL of the payloads the page can switch to next (see the script)
     projector: bool = False                # fill the frame, fractional zoom, close tooltips on a click
+    view: list | None = None               # [lat, lon, zoom]: open here (a shared link's view), over ``fit``
+    view_param: str | None = None          # the page's URL parameter a user's own pan and zoom are kept in
 
     def payload(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__
@@ -87,7 +89,13 @@ class LayerData:
 
 
 _OPTIONAL_DEFAULTS = {"fit": None, "labels": None, "line_scale": 1.0, "notes": None, "switch": None,
-                      "projector": False}
+                      "projector": False, "view": None, "view_param": None}
+
+
+def union_bounds(boxes: list[list[list[float]]]) -> list[list[float]]:
+    """The smallest [[south, west], [north, east]] holding every box."""
+    return [[min(box[0][0] for box in boxes), min(box[0][1] for box in boxes)],
+            [max(box[1][0] for box in boxes), max(box[1][1] for box in boxes)]]
 
 
 def group_bounds(frame, column: str) -> dict[str, list[list[float]]]:

@@ -3,6 +3,7 @@ from functools import partial
 
 import streamlit as st
 
+from geo.maprender import union_bounds
 from geo.units2025 import UNITS_2025
 from l10n.messages import N_, t, tn
 from l10n.text import notice_params
@@ -22,6 +23,7 @@ from ui.streamlit_support import (
     crosswalk,
     current_lang,
     data_table,
+    district_bounds,
     illustrative_banner,
     indicator_switch_url,
     map_assets,
@@ -46,7 +48,7 @@ from views.map.mapview import (
     provenance_text,
     units_caption,
 )
-from views.map.state import MapState, read_state, write_state
+from views.map.state import VIEW_PARAM, MapState, read_state, read_viewport, write_state
 from views.map.units import formed_from_rows, went_into_rows
 from views.public.public_state import PublicState
 
@@ -62,6 +64,8 @@ has_districts = bool(lookups.districts)
 # --- State: URL -> widgets -> state -> URL -----------------------------------------------
 url_state, notices = read_state(query, indicators, lookups.districts, codes,
                                 published.units)
+viewport, view_notices = read_viewport(query)
+notices += view_notices
 widgets.sync_from_url(url_state, query)
 
 st.title(t("map.title", lang))
@@ -89,7 +93,11 @@ if state.scheme == "manual" and (breaks_error or view.breaks_error):
     warning_slot.warning(t("map.breaks.invalid", lang, error=breaks_error or view.breaks_error))
     state = replace(state, scheme="quantiles", breaks=())
 
-new_query = write_state(state, published.units)
+# A shared link's view holds until the user chooses other districts or units (the map then
+# flies there); a view the user moves to later is written into the URL by the map itself.
+if viewport is not None and (state.districts, state.units) != (url_state.districts, url_state.units):
+    viewport = None
+new_query = write_state(state, published.units) | ({VIEW_PARAM: viewport.param()} if viewport else {})
 if new_query != query:
     st.query_params.from_dict(new_query)
 widgets.remember_url(new_query)
@@ -103,7 +111,12 @@ map_column, side_column = st.columns([3, 1.25])
 with map_column:
     # The click count makes a click on the commune just cleared a new value (streamlit-folium sends
     # only values that differ from the last one).
-    layer = replace(view.layer, switch=indicator_switch_url(version_id, state, lang))
+    # Chosen districts: the map flies to them; none: to the province.
+    minx, miny, maxx, maxy = geometry.bounds
+    area = ([[miny, minx], [maxy, maxx]] if not (state.districts and has_districts)
+            else union_bounds([district_bounds(reference_data())[code] for code in state.districts]))
+    layer = replace(view.layer, switch=indicator_switch_url(version_id, state, lang), fit=area,
+                    view=viewport.payload() if viewport else None, view_param=VIEW_PARAM)
     commune_map(layer, geometry.bounds, key=widgets.MAP_KEY, clicks=True,
                 on_change=partial(widgets.on_map_click, codes))
     st.caption(provenance_text(indicator, indicators, indicator_sources, lang, markdown=True))

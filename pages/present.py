@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES
-from geo.maprender import group_bounds, group_points
 from geo.units2025 import UNITS_2023
 from l10n import fmt, labels
 from l10n.messages import N_, t
@@ -15,6 +14,8 @@ from ui.map_widgets import clicked_code
 from ui.streamlit_support import (
     current_lang,
     data_table,
+    district_bounds,
+    district_points,
     map_assets,
     map_view,
     page_units,
@@ -26,6 +27,7 @@ from ui.streamlit_support import (
     require_reference,
     slide_switch_url,
     sources,
+    unit_bounds,
 )
 from ui.unit_set import units_switch
 from views.map.mapview import html_table, indicator_title, legend_entries, provenance_text, units_caption
@@ -93,21 +95,6 @@ except DeckError as error:
     key = N_("present.deck.error") if error.slide is None else N_("present.deck.error_slide")
     st.error(t(key, lang, file=DECK_FILE.name, slide=error.slide, field=error.field, value=error.value))
     st.stop()
-
-
-@st.cache_resource(show_spinner=False)
-def district_bounds(_reference) -> dict:   # "_": not hashed; one reference per process
-    return group_bounds(_reference.communes, "district_code")
-
-
-@st.cache_resource(show_spinner=False)
-def district_points(_reference) -> dict:
-    return group_points(_reference.communes, "district_code")
-
-
-@st.cache_resource(show_spinner=False)
-def unit_bounds(_reference_2025) -> dict:
-    return group_bounds(_reference_2025.communes, "gso_code")
 
 
 # --- State: URL -> slide; every action writes the URL in a callback, before the next run --------
@@ -184,7 +171,8 @@ with side:
         where[1].button(t("present.back", lang), key="present_back", icon=":material/zoom_out_map:", width="stretch",
                         on_click=show, args=(zoom_to(state, slide, None),))
     else:   # the figures below name the province
-        st.caption(t(N_("present.zoom_hint") if has_districts else N_("present.zoom_hint_unit"), lang))
+        hint = N_("present.zoom_hint") if has_districts else N_("present.zoom_hint_unit")
+        st.caption(t(hint, lang))
 
     # Figures over the area shown: the province's from the 10/02/2023 report; a district's or a
     # unit's from the communes' (illustrative) values, since the report has no lower level.

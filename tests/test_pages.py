@@ -5,6 +5,7 @@ import re
 import pytest
 
 from geo.reference import ENV_VAR
+from tests.apptest import fresh_app
 from tests.html_tables import tables_in
 from ui.map_widgets import clicked_code
 
@@ -92,6 +93,42 @@ def test_map_query_parameters_round_trip(app):
     payload = layer_payload(map_component(at))
     faded = [code for code, (_, style) in payload["styles"].items() if style == 2]
     assert len(faded) == 101 - 12  # only the 12 illustrative pilots of the city remain
+
+
+def flat(bounds: list[list[float]]) -> list[float]:
+    return [number for corner in bounds for number in corner]
+
+
+def test_chosen_districts_fit_the_map_and_a_shared_view_holds_until_they_change(app, reference):
+    """The payload's ``fit`` is the province, or the chosen districts' bounds (the map flies there);
+    a link's ``view`` (written by the map when a user moved it) opens the map there, stays in the
+    URL while the districts stay, and is dropped when they change."""
+    at = open_page(app, "map")
+    province = layer_payload(map_component(at))
+    minx, miny, maxx, maxy = reference.communes.total_bounds
+    assert flat(province["fit"]) == pytest.approx([miny, minx, maxy, maxx], abs=1e-4)
+    assert province["view_param"] == "view" and "view" not in province and "view" not in at.query_params
+
+    at = open_page(fresh_app(), "map", view="9.2,105.1,11.5", d="964")
+    payload = layer_payload(map_component(at))
+    city = reference.communes[reference.communes["district_code"] == "964"].total_bounds
+    assert flat(payload["fit"]) == pytest.approx([city[1], city[0], city[3], city[2]], abs=1e-4)
+    assert payload["view"] == [9.2, 105.1, 11.5]
+    assert dict(at.query_params) == {"d": "964", "view": "9.2000,105.1000,11.5"}
+    at.selectbox(key="w_indicator").set_value("population_2019").run()         # the view stays
+    assert at.query_params["view"] == "9.2000,105.1000,11.5"
+    at.multiselect(key="w_districts").set_value(["964", "966"]).run()          # a new area: the map flies
+    payload = layer_payload(map_component(at))
+    assert "view" not in at.query_params and "view" not in payload
+    both = reference.communes[reference.communes["district_code"].isin(["964", "966"])].total_bounds
+    assert flat(payload["fit"]) == pytest.approx([both[1], both[0], both[3], both[2]], abs=1e-4)
+
+
+@pytest.mark.parametrize("view", ["9.2,105.1", "91,105.1,10", "9.2,105.1,40", "nan,105,10", "9," * 30])
+def test_a_bad_shared_view_is_dropped_with_a_notice(app, view):
+    at = open_page(app, "map", view=view)
+    assert "view" not in at.query_params and "view" not in layer_payload(map_component(at))
+    assert any("bỏ qua" in caption.value for caption in at.caption)
 
 
 def test_widget_changes_update_the_map_in_place(app):

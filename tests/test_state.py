@@ -3,7 +3,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from views.map.state import MapState, read_state, read_units, write_state
+from views.map.state import (
+    VIEW_LATITUDES,
+    VIEW_LONGITUDES,
+    VIEW_ZOOMS,
+    MapState,
+    Viewport,
+    read_state,
+    read_units,
+    read_viewport,
+    write_state,
+)
 
 INDICATORS = ["pilot_status", "population_2019", "population_density"]
 DISTRICTS = ["964", "966", "967"]
@@ -90,3 +100,21 @@ def test_notice_values_are_truncated():
 def test_any_query_reads_without_error_and_rewrites_stably(params):
     state, _ = read(params)
     assert read(write_state(state)) == (state, [])
+
+
+@given(lat=st.floats(*VIEW_LATITUDES), lon=st.floats(*VIEW_LONGITUDES), zoom=st.floats(*VIEW_ZOOMS))
+def test_a_viewport_round_trips_through_its_url_parameter(lat, lon, zoom):
+    viewport, notices = read_viewport({"view": Viewport(lat, lon, zoom).param()})
+    assert notices == [] and viewport is not None
+    assert abs(viewport.lat - lat) <= 5e-5 and abs(viewport.lon - lon) <= 5e-5 and abs(viewport.zoom - zoom) <= 5e-3
+
+
+@given(st.text(max_size=60))
+def test_any_view_text_is_a_viewport_on_the_province_or_a_notice(text):
+    viewport, notices = read_viewport({"view": text})
+    if viewport is None:
+        assert notices or not text
+    else:
+        assert VIEW_LATITUDES[0] <= viewport.lat <= VIEW_LATITUDES[1]
+        assert VIEW_LONGITUDES[0] <= viewport.lon <= VIEW_LONGITUDES[1]
+        assert VIEW_ZOOMS[0] <= viewport.zoom <= VIEW_ZOOMS[1]

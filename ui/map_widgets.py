@@ -16,7 +16,7 @@ from l10n import fmt, labels
 from l10n.messages import t
 from ui import unit_set
 from views.map.lookups import RangeStops
-from views.map.state import PILOT_CHOICES, UNIT_TYPES, MapState
+from views.map.state import PILOT_CHOICES, UNIT_TYPES, VIEW_PARAM, MapState
 from views.map.switch import INDICATOR_WIDGET, indicator_label
 
 MAP_KEY = "commune_map"
@@ -47,7 +47,7 @@ def sync_from_url(state: MapState, query: dict) -> None:
     # widgets are filled from the URL again even though it has not changed.
     # The district box is not drawn on the 2025 units, so Streamlit forgets its value there.
     drawn = [key for field, key in _WIDGETS.items() if field != "districts" or state.units == UNITS_2023.id]
-    if st.session_state.get(_SYNCED_QUERY) == query and all(key in st.session_state for key in drawn):
+    if st.session_state.get(_SYNCED_QUERY) == _widget_params(query) and all(key in st.session_state for key in drawn):
         return
     for field, key in _WIDGETS.items():
         value = getattr(state, field)
@@ -63,8 +63,14 @@ def units_switch(lang: str) -> str:
     return unit_set.units_switch(lang, _WIDGETS["units"], drop=("c", "d"))
 
 
+def _widget_params(query: dict) -> dict:
+    # The map writes the view a user moved to into the URL itself (no widget holds it): a URL that
+    # differs only there is the same for the widgets.
+    return {name: value for name, value in query.items() if name != VIEW_PARAM}
+
+
 def remember_url(query: dict) -> None:
-    st.session_state[_SYNCED_QUERY] = query
+    st.session_state[_SYNCED_QUERY] = _widget_params(query)
 
 
 def clear_filters() -> None:

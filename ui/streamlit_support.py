@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from geo.maprender import group_bounds, group_points
 from geo.reference import DEFAULT_REFERENCE_DIR, ReferenceData, ReferenceDataError, load_reference
 from geo.units2025 import UNITS_2023, UNITS_2025, Reference2025, load_reference_2025
 from geo.web_geometry import PublishedGeometry
@@ -210,6 +211,21 @@ def units_2025_available() -> bool:
     except ReferenceDataError:
         return False
     return True
+
+
+@st.cache_resource(show_spinner=False)
+def district_bounds(_reference: ReferenceData) -> dict:   # "_": not hashed; one reference per process
+    return group_bounds(_reference.communes, "district_code")
+
+
+@st.cache_resource(show_spinner=False)
+def district_points(_reference: ReferenceData) -> dict:
+    return group_points(_reference.communes, "district_code")
+
+
+@st.cache_resource(show_spinner=False)
+def unit_bounds(_reference_2025: Reference2025) -> dict:
+    return group_bounds(_reference_2025.communes, "gso_code")
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -301,6 +301,19 @@ JS_FIRST_SERVER_MESSAGE = """
 """
 
 
+def wait_map_still(page, polls: int = 4) -> None:
+    """Until the map's centre and zoom have not changed for ``polls`` checks 200 ms apart (a fly or
+    an animated zoom has ended)."""
+    page.evaluate("() => { window.__lastView = null; window.__still = 0; }")
+    page.wait_for_function(f"""(polls) => {{
+      const m = document.querySelector({MAP_IFRAME!r}).contentWindow.map; const c = m.getCenter();
+      const now = [c.lat, c.lng, m.getZoom()].join();
+      window.__still = window.__lastView === now ? window.__still + 1 : 0;
+      window.__lastView = now;
+      return window.__still >= polls;
+    }}""", arg=polls, polling=200)
+
+
 def wait_switch_files(page, count: int, timeout: float = 30_000) -> None:
     """Until the map's script has fetched ``count`` switch files (views/map/switch.py) in all."""
     page.wait_for_function(f"""(count) => {{

@@ -34,6 +34,7 @@ from .helpers import (
     selectbox,
     tip_name,
     wait_map,
+    wait_map_still,
     wait_switch_files,
 )
 
@@ -300,7 +301,9 @@ def test_pan_and_zoom_do_not_rerun(page, app_url, no_outside_requests):
     assert sent.reruns() == reruns, [k for _, k in sent.kinds]
     print(f"\npan + wheel zoom: 0 reruns; messages sent meanwhile: "
           f"{[k for _, k in sent.kinds[kinds_before:]] or 'none'}")
-    assert page.url == url
+    # The view the user moved to is in the URL (written by the map, without a rerun), nothing else changed.
+    moved = page.evaluate(JS_MAP_VIEW)
+    assert query_of(page.url) == {**query_of(url), "view": view_text(moved)}
     assert page.evaluate(JS_READ_TAGS) == {"iframes": 1, "iframe": token, "map": token}
     expect(page.locator('[data-testid="stStatusWidget"]').filter(has_text="Running")).to_have_count(0)
     assert page.evaluate(JS_MAP_VIEW)["zoom"] > view0["zoom"]
@@ -315,6 +318,72 @@ def test_pan_and_zoom_do_not_rerun(page, app_url, no_outside_requests):
     page.mouse.click(point["x"], point["y"])
     expect(page).to_have_url(re.compile(rf"[?&]c={code}(&|$)"))
     assert sent.reruns() > reruns
+    # the server's rewrite of the URL (the selected commune) keeps the user's view
+    expect(page).to_have_url(re.compile(r"[?&]view="))
+    assert query_of(page.url)["view"] == view_text(page.evaluate(JS_MAP_VIEW))
+    no_outside_requests()
+
+
+def view_text(view: dict) -> str:
+    """The ``view`` URL parameter the map writes for a centre and zoom (geo/choropleth_layer.js)."""
+    return f"{view['lat']:.4f},{view['lng']:.4f},{round(view['zoom'], 2):g}"
+
+
+def test_chosen_districts_zoom_and_a_moved_view_is_shared(context, app_url, no_outside_requests):
+    """A default view keeps a short link; a view the user moved to goes into the URL and a copied
+    link opens there; choosing a district flies to it and drops the view from the link."""
+    page = context.new_page()
+    page.goto(app_url + MAP_PAGE)
+    wait_map(page)
+    province = page.evaluate(JS_MAP_VIEW)
+    assert "view" not in query_of(page.url)
+    box = page.locator(MAP_IFRAME).bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
+    page.mouse.wheel(0, -240)
+    page.wait_for_function(f"(z) => ({JS_MAP_VIEW})().zoom > z", arg=province["zoom"])
+    expect(page).to_have_url(re.compile(r"[?&]view="))
+    page.wait_for_timeout(600)                      # the zoom animation has ended and written its view
+    moved = page.evaluate(JS_MAP_VIEW)
+    shared = page.url
+    assert query_of(shared) == {"view": view_text(moved)}
+    page.close()
+
+    opened = context.new_page()
+    opened.goto(shared)
+    wait_map(opened)
+    expect_no_page_not_found(opened)
+    opened.wait_for_timeout(800)
+    there = opened.evaluate(JS_MAP_VIEW)
+    assert abs(there["lat"] - moved["lat"]) < 1e-3 and abs(there["lng"] - moved["lng"]) < 1e-3
+    assert there["zoom"] == pytest.approx(moved["zoom"], abs=0.01)
+    assert query_of(opened.url) == {"view": view_text(moved)}
+
+    # Choosing a district: the map flies to the district and the link loses the view.
+    opened.locator(".st-key-w_districts input").click()
+    opened.get_by_role("option", name="Huyện U Minh", exact=True).click()
+    opened.keyboard.press("Escape")
+    expect(opened).to_have_url(re.compile(r"[?&]d=966(&|$)"))
+    wait_map_still(opened)
+    assert "view" not in query_of(opened.url)
+    fit = opened.locator(MAP_IFRAME).evaluate("""f => {
+      const w = f.contentWindow, b = w.map.getBounds(); let inside = 0, all = 0, district = null;
+      w.map.eachLayer(l => { if (l.feature && l.feature.id && l._path && l.feature.properties) {
+        const c = l.getBounds().getCenter(); all++; if (b.contains(c)) inside++; } });
+      return {zoom: w.map.getZoom(), inside, all};
+    }""")
+    print(f"\nchosen district: zoom {fit['zoom']} (province {province['zoom']}), "
+          f"{fit['inside']} of {fit['all']} communes' centres on screen")
+    assert fit["zoom"] >= province["zoom"] + 1
+    assert fit["inside"] < fit["all"]
+    # every commune of the district is on screen
+    codes = [code for code, style in commune_styles(opened).items() if style["fill"] != "url(#camau-filtered-hatch)"]
+    assert len(codes) == 8
+    on_screen = opened.locator(MAP_IFRAME).evaluate("""(f, codes) => {
+      const w = f.contentWindow, b = w.map.getBounds(); const out = [];
+      w.map.eachLayer(l => { if (l.feature && codes.includes(l.feature.id) && b.contains(l.getBounds())) out.push(l.feature.id); });
+      return out; }""", codes)
+    assert sorted(on_screen) == sorted(codes)
+    opened.close()
     no_outside_requests()
 
 

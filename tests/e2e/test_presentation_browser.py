@@ -24,6 +24,7 @@ from .helpers import (
     commune_point,
     commune_styles,
     wait_map,
+    wait_map_still,
     wait_switch_files,
 )
 
@@ -115,12 +116,10 @@ def fills(page) -> dict[str, str]:
 
 
 def wait_labels_placed(page) -> None:
-    """Until the map has stopped moving and placed its labels (the fit flies for 0.7 s)."""
-    page.wait_for_function(f"""() => {{
-      const w = document.querySelector({MAP_IFRAME!r}).contentWindow;
-      return w.map && !w.map._animatingZoom && !w.map._flyToFrame && w.document.querySelector('div.camau-label');
-    }}""")
-    page.wait_for_timeout(1200)
+    """Until the map has stopped moving (the fit flies for 0.7 s) and placed its labels."""
+    wait_map_still(page)
+    page.wait_for_function(f"() => document.querySelector({MAP_IFRAME!r}).contentDocument.querySelector('div.camau-label')")
+    page.wait_for_timeout(300)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -154,6 +154,44 @@ def read_state(params: Mapping[str, str], indicators, district_codes, commune_co
     return state, reader.notices
 
 
+VIEW_PARAM = "view"
+# A shared view lies on or near the province (the merged province of 2025, with a margin).
+VIEW_LATITUDES, VIEW_LONGITUDES, VIEW_ZOOMS = (7.5, 10.5), (103.5, 107.0), (6.0, 18.0)
+_MAX_VIEW_TEXT = 40
+
+
+@dataclass(frozen=True)
+class Viewport:
+    """Where a user moved the map: its centre and zoom. In the URL (``view=lat,lon,zoom``) only
+    after the user moved the map, so a default view keeps a short link."""
+    lat: float
+    lon: float
+    zoom: float
+
+    def param(self) -> str:
+        return f"{self.lat:.4f},{self.lon:.4f},{round(self.zoom, 2):g}"
+
+    def payload(self) -> list[float]:
+        return [self.lat, self.lon, self.zoom]
+
+
+def read_viewport(params: Mapping[str, str]) -> tuple[Viewport | None, list[Notice]]:
+    """The ``view`` of a shared link, if it is three numbers on or near the province."""
+    reader = QueryReader(params)
+    value = reader.raw(VIEW_PARAM)
+    if value is None:
+        return None, []
+    try:
+        lat, lon, zoom = (float(part) for part in value.split(",")) if len(value) <= _MAX_VIEW_TEXT else ()
+    except ValueError:
+        lat = lon = zoom = math.nan
+    ranges = ((lat, VIEW_LATITUDES), (lon, VIEW_LONGITUDES), (zoom, VIEW_ZOOMS))
+    if not all(math.isfinite(number) and low <= number <= high for number, (low, high) in ranges):
+        reader.reject(VIEW_PARAM, value)
+        return None, reader.notices
+    return Viewport(lat, lon, zoom), []
+
+
 def _read_breaks(reader: QueryReader) -> tuple[float, ...]:
     value = reader.raw("breaks")
     if value is None:
