@@ -64,6 +64,15 @@ def reference_dir() -> Path:
     return Path(configured).expanduser() if configured else DEFAULT_REFERENCE_DIR
 
 
+def missing_reference_path(directory: Path | None = None) -> Path | None:
+    """The reference directory, or the first required file in it, that does not exist; None when
+    they all exist. Reads no file, so a page that needs no boundaries can still say what is missing."""
+    directory = Path(directory) if directory is not None else reference_dir()
+    if not directory.is_dir():
+        return directory
+    return next((directory / name for name in REQUIRED_FILES if not (directory / name).is_file()), None)
+
+
 def load_reference(directory: Path | None = None) -> ReferenceData:
     directory = Path(directory) if directory is not None else reference_dir()
     if not directory.is_dir():

@@ -59,6 +59,40 @@ def date(value: dt.date) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def partial_date(value: dt.date, precision: str) -> str:
+    """A date known to the ``"day"`` (10/02/2023), ``"month"`` (07/2023) or ``"year"`` (2023):
+    never more precise than its source."""
+    return value.strftime({"day": "%d/%m/%Y", "month": "%m/%Y", "year": "%Y"}[precision])
+
+
+# The app's one date form, for Vega's time formats too.
+_D3_DATE, _D3_TIME = "%d/%m/%Y", "%H:%M:%S"
+
+
+def vega_locale(lang: str) -> dict:
+    """Vega's ``config.locale`` for ``lang`` (d3-format and d3-time-format locale objects), from
+    the same CLDR data as the numbers above: "210.000" and "26,5" in Vietnamese, "210,000" and
+    "26.5" in English; month and day names of the language. Streamlit's bundled Vega honours it
+    (the runtime's View applies the spec's ``config.locale``)."""
+    locale = _locale(lang)
+    symbols = locale.number_symbols["latn"]
+    currency = locale.currency_formats["standard"]
+    dong = locale.currency_symbols.get("VND", "₫")
+    days, short_days = locale.days["format"]["wide"], locale.days["format"]["abbreviated"]
+    months, short_months = locale.months["format"]["wide"], locale.months["format"]["abbreviated"]
+    sunday_first = (6, 0, 1, 2, 3, 4, 5)      # d3 starts the week on Sunday, CLDR numbers from Monday
+    periods = locale.day_periods["format"]["abbreviated"]
+    return {
+        "number": {"decimal": symbols["decimal"], "thousands": symbols["group"], "grouping": [3],
+                   "currency": [currency.prefix[0].replace("¤", dong), currency.suffix[0].replace("¤", dong)]},
+        "time": {"dateTime": f"{_D3_DATE} {_D3_TIME}", "date": _D3_DATE, "time": _D3_TIME,
+                 "periods": [periods["am"], periods["pm"]],
+                 "days": [days[day] for day in sunday_first], "shortDays": [short_days[day] for day in sunday_first],
+                 "months": [months[month] for month in range(1, 13)],
+                 "shortMonths": [short_months[month] for month in range(1, 13)]},
+    }
+
+
 # Vietnam keeps UTC+7 all year (no daylight saving), so a fixed offset is exact.
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7))
 

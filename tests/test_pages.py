@@ -242,3 +242,87 @@ def test_value_range_stops_are_written_like_the_legend(app, lang, mark, foreign)
     stops = at.select_slider(key="w_range_households_guided_share").options
     decimals = [s for s in stops if not s.endswith(mark + "0") and (mark in s)]
     assert decimals and not any(foreign in s for s in stops), stops[:10]
+
+
+def vega_charts(at) -> dict[str, tuple[dict, list]]:
+    """The page's Vega-Lite charts by their spec's name: (spec, the rows of every dataset)."""
+    from streamlit import dataframe_util
+
+    charts = {}
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        rows = [row for dataset in element.proto.datasets
+                for row in dataframe_util.convert_arrow_bytes_to_pandas_df(dataset.data.data).to_dict("records")]
+        charts[spec["name"]] = (spec, rows)
+    return charts
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_draws_the_timeline_and_task_charts_in_the_language(app, lang):
+    from indicators.timeline import LOWER, province_timeline
+    from l10n import fmt
+    from l10n.fmt import vega_locale
+    from l10n.messages import t
+    from views.overview.timeline import METRIC_LABELS, ROLLOUT_METRICS, TASK_FIGURE_IDS, value_text
+
+    at = open_page(app, "overview", lang=lang)
+    charts = vega_charts(at)
+    assert set(charts) == {"tasks", "events", *ROLLOUT_METRICS, "households_guided", "dti_rank"}
+    for metric in (*ROLLOUT_METRICS, "households_guided", "dti_rank"):
+        spec, _ = charts[metric]
+        assert t(METRIC_LABELS[metric], lang) in shown_title(spec)
+        assert spec["description"].startswith(t(METRIC_LABELS[metric], lang))
+        assert spec["config"]["locale"] == vega_locale(lang)
+    assert t("overview.tasks.title", lang) in shown_title(charts["tasks"][0])
+
+    # Lower bounds keep their flag and are written "> 210.000" / "> 210,000"; the 53% is nowhere.
+    _, rows = charts["households_guided"]
+    guided = [p for p in province_timeline() if p.metric == "households_guided" and p.plot]
+    flagged = {row["value"]: row for row in rows if row.get("bound") == LOWER}
+    for point in guided:
+        assert flagged[point.value]["value_text"].startswith(value_text(point, lang))
+        assert value_text(point, lang) == "> " + fmt.number(point.value, 0, lang)
+    assert not any(re.search(r"\b53\s?%", str(value)) for _, rows in charts.values() for row in rows
+                   for value in row.values())
+
+    # The task bars: done and target from the report's fraction rows, labelled "21/24".
+    _, rows = charts["tasks"]
+    tasks = {figure.id: figure for figure in report_figures() if figure.id in TASK_FIGURE_IDS}
+    assert {row["text"] for row in rows if "text" in row} == {
+        f"{fmt.number(f.value, 0, lang)}/{fmt.number(f.target, 0, lang)}" for f in tasks.values()}
+
+    # The table alternative: every timeline figure with its source's address.
+    [expander] = at.expander
+    assert expander.label == t("overview.timeline.table", lang)
+    [table] = at.dataframe
+    assert len(table.value) == len(province_timeline())
+    assert t("overview.timeline.col.url", lang) in table.value.columns
+    assert any(t("overview.timeline.sources", lang, sources="") in caption.value for caption in at.caption)
+    assert not at.warning                                   # the reference data are here
+
+
+def shown_title(spec: dict) -> str:
+    """A chart's title; a title wrapped on phones is an expression holding the one-line text."""
+    title = spec["title"]["text"]
+    return title if isinstance(title, str) else title["expr"]
+
+
+def report_figures():
+    from indicators.catalogue import load_report
+
+    return load_report()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_overview_without_reference_data_still_shows_the_figures_and_says_what_is_missing(app, monkeypatch,
+                                                                                         tmp_path, lang):
+    from l10n.messages import t
+
+    missing = tmp_path / "khong-co"
+    monkeypatch.setenv(ENV_VAR, str(missing))
+    at = open_page(app, "overview", lang=lang)
+    [warning] = at.warning
+    assert str(missing) in warning.value.replace("\\", "")
+    assert t("nav.map", lang) in warning.value and t("nav.planner", lang) in warning.value
+    assert {"21/24", "19/25", "3/28"} <= {metric.value for metric in at.metric}
+    assert len(vega_charts(at)) == 7 and len(at.dataframe) == 1
