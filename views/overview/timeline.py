@@ -27,7 +27,6 @@ Numbers on axes follow Vega's ``config.locale`` from ``l10n.fmt.vega_locale``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -52,6 +51,15 @@ from indicators.timeline import (
 from l10n import fmt
 from l10n.messages import N_, t
 from l10n.text import plain
+from views.charts import (
+    MUTED_COLOUR,
+    TEXT_COLOUR,
+    TITLE_WIDTH,
+    VALUE_AXIS_WIDTH,
+    ChartPanel,
+    chart_panel,
+    finish_chart,
+)
 
 # To the end of 2026: room on the right for the labels of the last figures, on a phone too.
 TIME_DOMAIN = (dt.date(2022, 1, 1), dt.date(2026, 12, 31))
@@ -68,14 +76,10 @@ SERIES_COLOUR = CATEGORY_COLOURS["pilot"]
 TARGET_COLOUR = NO_DATA_COLOUR
 EVENT_COLOUR = "#525252"
 FAINT_RULE_COLOUR = "#d0d0d0"
-TEXT_COLOUR, MUTED_COLOUR = "#262730", "#6b6b6b"     # Streamlit's text colour, and a grey for axes
 BOUND_SHAPES = {EXACT: "circle", LOWER: "triangle-up", APPROX: "diamond"}
 BOUND_FILLS = {EXACT: SERIES_COLOUR, LOWER: "#ffffff", APPROX: "#ffffff"}
 VALUE_PREFIX = {EXACT: "", LOWER: "> ", APPROX: "≈ "}
 WHISKER_SHARE = 0.14       # a lower bound's whisker: this share of the panel's height
-VALUE_AXIS_WIDTH = 52      # every time panel's value axis is this wide, so their time axes line up
-TITLE_WIDTH = 46           # characters per title line: a title is wrapped, never cut, on a phone
-TITLE_CHAR_PX = 7.6        # a title character's mean width in pixels (14 px bold)
 LABEL_CHAR_PX = 6.2        # a label character's (12 px)
 LABEL_FLIP = 0.55          # events past this share of the time axis are labelled to their left
 EVENT_CHAR_PX = 7.0        # an event label character's width (12 px bold)
@@ -106,20 +110,6 @@ TABLE_COLUMNS = {
 }
 BOUND_LABELS = {EXACT: N_("overview.timeline.bound.exact"), LOWER: N_("overview.timeline.bound.lower"),
                 APPROX: N_("overview.timeline.bound.approx")}
-
-
-@dataclass(frozen=True)
-class ChartPanel:
-    key: str
-    chart: alt.TopLevelMixin
-    spec: dict              # ``chart.to_dict()``, made once: Altair validates the whole spec each time
-    title: str
-    description: str        # for screen readers: also the spec's ``description``
-    sources: str            # "Nguồn: …" as escaped markdown, with links to the source pages
-
-
-def _panel(key: str, chart: alt.TopLevelMixin, title: str, description: str, sources: str) -> ChartPanel:
-    return ChartPanel(key, chart, chart.to_dict(), title, description, sources)
 
 
 @dataclass(frozen=True)
@@ -322,36 +312,6 @@ def _point_layers(rows: pd.DataFrame, value: _ValueAxis, lang: str, top: float) 
     return layers + _labels(rows, _time_x(), value.y("value"), lang)
 
 
-def _title_text(title: str, lines: list[str]) -> str | alt.ExprRef:
-    """The title in one line where it fits, in ``lines`` on a narrow chart (a phone): Vega picks
-    by the chart's width when it draws. The texts are JSON string literals in the expression."""
-    if len(lines) == 1:
-        return title
-    fits = round(len(title) * TITLE_CHAR_PX - VALUE_AXIS_WIDTH)
-    return alt.ExprRef(f"width < {fits} ? {json.dumps(lines, ensure_ascii=False)} : "
-                       f"{json.dumps(title, ensure_ascii=False)}")
-
-
-def _finish(chart: alt.TopLevelMixin, key: str, title: str, description: str, height: int, lang: str,
-            subtitle: str | None = None) -> alt.TopLevelMixin:
-    """Title, screen-reader description and the language's number and date formats. ``height`` is
-    the whole chart's: Streamlit fits title, axes and plot into it."""
-    lines = textwrap.wrap(title, TITLE_WIDTH)
-    sublines = textwrap.wrap(subtitle, TITLE_WIDTH + 10) if subtitle else []
-    heading = alt.TitleParams(_title_text(title, lines), subtitle=sublines or alt.Undefined, anchor="start",
-                              fontSize=14, subtitleFontSize=12, subtitleColor=MUTED_COLOUR,
-                              aria=False)      # the description starts with it; Vega would add "Title text"
-    height += 17 * (len(lines) - 1) + 15 * max(len(sublines) - 1, 0)    # the plot keeps its height
-    return (chart.properties(title=heading, description=description, height=height, name=key)
-            .configure(locale=fmt.vega_locale(lang))
-            # Vega describes axes and marks to screen readers in English field names: only the
-            # marks that carry a figure speak, each with its own words (``aria``).
-            .configure_axis(labelColor=MUTED_COLOUR, labelFontSize=11, aria=False)
-            .configure_mark(aria=False)
-            .configure_title(aria=False)
-            .configure_view(stroke=None))
-
-
 # --------------------------------------------------------------------------- the charts
 
 def rollout_panel(metric: str, points: Sequence[TimelinePoint], event_dates: Sequence[dt.date],
@@ -375,8 +335,8 @@ def rollout_panel(metric: str, points: Sequence[TimelinePoint], event_dates: Seq
             x=_time_x(), y=value.y("top"), text="label:N", tooltip=_tooltip(lang)))
         shown.append(annotation)
     description = _description(title, described, lang)
-    chart = _finish(alt.layer(*layers), metric, title, description, 170, lang)
-    return _panel(metric, chart, title, description, sources_markdown(shown, sources, lang))
+    chart = finish_chart(alt.layer(*layers), metric, title, description, 170, lang)
+    return chart_panel(metric, chart, title, description, sources_markdown(shown, sources, lang))
 
 
 def households_panel(points: Sequence[TimelinePoint], shares: Sequence[TimelinePoint],
@@ -395,7 +355,7 @@ def households_panel(points: Sequence[TimelinePoint], shares: Sequence[TimelineP
     chart = alt.layer(_faint_rules(event_dates), *_point_layers(rows, _count_axis(top), lang, top))
     shown = [*points, *(share_on[p.date] for p in points if p.date in share_on)]
     description = _description(title, rows, lang, t("overview.timeline.bound.note", lang))
-    return _panel(HOUSEHOLDS_METRIC, _finish(chart, HOUSEHOLDS_METRIC, title, description, 210, lang,
+    return chart_panel(HOUSEHOLDS_METRIC, finish_chart(chart, HOUSEHOLDS_METRIC, title, description, 210, lang,
                                              subtitle=t("overview.timeline.households.subtitle", lang)),
                   title, description, sources_markdown(shown, sources, lang))
 
@@ -456,8 +416,8 @@ def events_panel(points: Sequence[TimelinePoint], sources: dict[str, Source], la
     items = "; ".join(f"{r['date_text']}: {r['label']}" for r in rows)
     description = t("overview.timeline.description", lang, title=t("overview.timeline.events.title", lang),
                     points=items)
-    chart = _finish(alt.layer(*layers), "events", title, description, 24 * len(rows) + 60, lang)
-    return _panel("events", chart, title, description, sources_markdown(points, sources, lang))
+    chart = finish_chart(alt.layer(*layers), "events", title, description, 24 * len(rows) + 60, lang)
+    return chart_panel("events", chart, title, description, sources_markdown(points, sources, lang))
 
 
 def rank_panel(points: Sequence[TimelinePoint], sources: dict[str, Source], lang: str) -> ChartPanel:
@@ -484,9 +444,9 @@ def rank_panel(points: Sequence[TimelinePoint], sources: dict[str, Source], lang
         *_labels(rows, x, value.y("value"), lang),
     ]
     description = _description(title, rows, lang, t("overview.timeline.rank.reversed", lang))
-    chart = _finish(alt.layer(*layers), RANK_METRIC, title, description, 240, lang,
+    chart = finish_chart(alt.layer(*layers), RANK_METRIC, title, description, 240, lang,
                     subtitle=t("overview.timeline.rank.reversed", lang))
-    return _panel(RANK_METRIC, chart, title, description, sources_markdown(points, sources, lang))
+    return chart_panel(RANK_METRIC, chart, title, description, sources_markdown(points, sources, lang))
 
 
 def tasks_panel(figures: Sequence[ReportFigure], sources: dict[str, Source], lang: str) -> ChartPanel:
@@ -535,10 +495,10 @@ def tasks_panel(figures: Sequence[ReportFigure], sources: dict[str, Source], lan
     ]
     items = "; ".join(f"{label}: {text}" for label, text in zip(rows["label"], rows["text"]))
     description = t("overview.timeline.description", lang, title=title, points=items)
-    chart = _finish(alt.layer(*layers), "tasks", title, description, (48 + 15 * line_count) * len(rows) + 30, lang)
+    chart = finish_chart(alt.layer(*layers), "tasks", title, description, (48 + 15 * line_count) * len(rows) + 30, lang)
     markdown = t("overview.timeline.sources", lang,
                  sources=", ".join(dict.fromkeys(plain(sources[f.source_id].where[lang]) for f in figures)))
-    return _panel("tasks", chart, title, description, markdown)
+    return chart_panel("tasks", chart, title, description, markdown)
 
 
 def point_key(point: TimelinePoint) -> tuple[str, dt.date, str]:
