@@ -28,6 +28,11 @@ CHANGE_KIND = {"count": N_("compare.change_kind.count"), "points": N_("compare.c
 # and in the district brief.
 AREA_FIGURE = {"total": N_("present.area.total"), "ratio": N_("present.area.ratio"),
                "median": N_("present.area.median")}
+# The map page's district bars: what a bar measures, and how it was added up.
+DISTRICT_FIGURE = {"total": N_("chart.district.figure.total"), "ratio": N_("chart.district.figure.ratio"),
+                   "pilot": N_("chart.district.figure.pilot")}
+DISTRICT_HOW = {"total": N_("chart.district.how.total"), "ratio": N_("chart.district.how.ratio"),
+                "pilot": N_("chart.district.how.pilot")}
 BRIEF_AGGREGATE = {"total": N_("brief.total"), "ratio": N_("brief.ratio"), "mean": N_("brief.mean"),
                    "total_partial": N_("brief.total_partial"), "ratio_partial": N_("brief.ratio_partial")}
 

@@ -27,6 +27,7 @@ from ui.streamlit_support import (
     illustrative_banner,
     indicator_switch_url,
     map_assets,
+    map_charts,
     map_view,
     page_units,
     published_table,
@@ -175,6 +176,20 @@ if chart_section.open:
         else:
             with st.container(height=min(600, max(120, 22 * len(rows) + 40))):
                 st.html(ranked_bars_html(rows, indicator, lang))
+figures_section = st.expander(t("chart.figures.title", lang) + (f" · {t('illustrative', lang)}" if indicator.illustrative
+                                                                 else ""),
+                              icon=":material/scatter_plot:", key="x_figures", on_change="rerun")
+if figures_section.open:
+    distribution, by_district = map_charts(version_id, state, lang)
+    with figures_section:
+        if distribution is not None:
+            st.vega_lite_chart(spec=distribution.spec, width="stretch")
+        elif indicator.kind == "category":
+            st.caption(t("chart.figures.category", lang))
+        if by_district is not None:
+            st.vega_lite_chart(spec=by_district.spec, width="stretch")
+        elif has_districts:
+            st.caption(t("chart.district.none", lang))
 table_section = st.expander(t("table.title", lang), key="x_table", on_change="rerun")
 if table_section.open:
     with table_section:

@@ -27,7 +27,9 @@ from storage.db import make_engine, upgrade
 from ui.map_assets import map_assets as shared_map_assets
 from ui.map_assets import map_assets_2025 as shared_map_assets_2025
 from ui.map_switch import switch_url
+from views.charts import ChartPanel
 from views.map import lookups
+from views.map.distribution import distribution_panel, district_panel
 from views.map.lookups import RangeStops, UnitLookups
 from views.map.mapview import MapView, build_view, chart_rows, panel_rows, table_rows
 from views.map.state import LANGUAGES, MapState, read_units
@@ -272,6 +274,15 @@ def ranking_rows(version_id: int, state: MapState, lang: str) -> pd.DataFrame:
     """The ranked bars' rows for the same view (computed only when the ranking is open)."""
     return chart_rows(_published_table(version_id, state.units)[0], map_view(version_id, state, lang), state.commune,
                       lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_charts(version_id: int, state: MapState, lang: str) -> tuple[ChartPanel | None, ChartPanel | None]:
+    """The distribution and by-district charts of the same view (built only when their section is open)."""
+    table, catalogue_in_units = _published_table(version_id, state.units)[:2]
+    view = map_view(version_id, state, lang)
+    return (distribution_panel(table, view, state.commune, lang),
+            district_panel(table, catalogue_in_units, view, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

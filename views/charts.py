@@ -19,7 +19,7 @@ from l10n import fmt
 
 TEXT_COLOUR, MUTED_COLOUR = "#262730", "#6b6b6b"     # Streamlit's text colour, and a grey for axes
 VALUE_AXIS_WIDTH = 52      # a value axis's width, so that panels one above the other line up
-TITLE_WIDTH = 46           # characters per title line: a title is wrapped, never cut, on a phone
+TITLE_WIDTH = 36           # characters per title line on a phone: a title is wrapped there, never cut
 TITLE_CHAR_PX = 7.6        # a title character's mean width in pixels (14 px bold)
 
 
@@ -53,6 +53,7 @@ def finish_chart(chart: alt.TopLevelMixin, key: str, title: str, description: st
     the whole chart's: Streamlit fits title, axes and plot into it."""
     lines = textwrap.wrap(title, TITLE_WIDTH)
     sublines = textwrap.wrap(subtitle, TITLE_WIDTH + 10) if subtitle else []
+    # (Vega-Lite takes no expression for a subtitle: its lines are short enough for a phone.)
     heading = alt.TitleParams(_title_text(title, lines), subtitle=sublines or alt.Undefined, anchor="start",
                               fontSize=14, subtitleFontSize=12, subtitleColor=MUTED_COLOUR,
                               aria=False)      # the description starts with it; Vega would add "Title text"

@@ -463,3 +463,31 @@ def test_indicator_switch_repaints_before_the_server_answers(page, app_url, no_o
     page.wait_for_timeout(500)
     assert {c: s["fill"] for c, s in commune_styles(page).items()} == expected
     no_outside_requests()
+
+
+@pytest.mark.parametrize("lang, section, thousands", [("vi", "Phân bố và theo huyện", "54.178"),
+                                                      ("en", "Distribution and districts", "54,178")])
+def test_distribution_and_district_charts_render_offline(page, app_url, no_outside_requests, lang, section,
+                                                          thousands):
+    """The map page's on-demand charts: nothing drawn until the section opens; then the dots of
+    every commune and the nine district bars, named for screen readers, numbers in the language's
+    format, with every outside request blocked."""
+    page.goto(f"{app_url}{MAP_PAGE}?ind=vneid_dossiers&lang={lang}")
+    wait_map(page)
+    assert page.locator(".vega-embed").count() == 0
+    page.get_by_text(section).first.click()
+    embeds = page.locator(".st-key-x_figures .vega-embed")
+    expect(embeds).to_have_count(2)
+    expect(embeds.last.locator("svg, canvas").first).to_be_visible()
+    page.wait_for_timeout(500)
+    charts = page.evaluate("""() => [...document.querySelectorAll('.st-key-x_figures .vega-embed')].map(embed => {
+      const root = embed.querySelector('svg, canvas'); const box = root.getBoundingClientRect();
+      return {width: box.width, height: box.height, label: embed.getAttribute('aria-label'),
+              dots: embed.querySelectorAll('path[role=graphics-symbol], .mark-symbol path').length,
+              texts: [...embed.querySelectorAll('text')].map(t => t.textContent)}; })""")
+    assert all(chart["width"] > 300 and chart["height"] > 120 and chart["label"] for chart in charts), charts
+    distribution, districts = charts
+    assert distribution["dots"] >= N_COMMUNES
+    assert thousands in districts["texts"]                  # Thành phố Cà Mau's total, in the language's format
+    assert len([text for text in districts["texts"] if text.startswith(("Huyện", "Thành phố"))]) == 9
+    no_outside_requests()
