@@ -146,7 +146,7 @@ else:
     within = table["gso_code"] == zoom if zoom else None
 shown = view.mask & within if within is not None else view.mask
 st.html(PROJECTOR_CSS)
-side, map_column = st.columns(SIDE_AND_MAP, gap="medium")
+side, map_column = st.columns(SIDE_AND_MAP[units], gap="medium")
 with side:
     st.html(f"<h1>{html.escape(slide_title(slide, indicator, lang))}</h1>")
     controls = st.columns([1.5, 1, 1.5], vertical_alignment="center")
@@ -159,10 +159,12 @@ with side:
                        shortcut=NEXT_SHORTCUT, width="stretch", type="primary",
                        disabled=state.slide == len(deck) - 1, on_click=show, args=(step(state, deck, 1),),
                        help=t("present.keys", lang))
+    # (The notice that a slide's districts do not apply to the 2025 units says how to zoom instead.)
+    districts_ignored = not has_districts and bool(slide.districts or slide.zoom)
     if notices:
         st.caption(t("map.notice", lang, params=notice_params(notices)))
-    elif not has_districts and (slide.districts or slide.zoom):
-        st.caption(t("present.units.no_districts", lang))
+    elif districts_ignored:
+        st.caption(t("present.units.no_districts_short", lang))
 
     # The area shown, and how to change it.
     if zoom:
@@ -170,7 +172,7 @@ with side:
         where[0].html(f'<div class="camau-present-area">{html.escape(t("present.zoomed", lang, district=area))}</div>')
         where[1].button(t("present.back", lang), key="present_back", icon=":material/zoom_out_map:", width="stretch",
                         on_click=show, args=(zoom_to(state, slide, None),))
-    else:   # the figures below name the province
+    elif not districts_ignored:   # the figures below name the province
         hint = N_("present.zoom_hint") if has_districts else N_("present.zoom_hint_unit")
         st.caption(t(hint, lang))
 

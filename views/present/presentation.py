@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo.classify import MAX_CLASSES, MIN_CLASSES, PALETTES, SCHEMES
-from geo.units2025 import UNIT_SETS, UNITS_2023
+from geo.units2025 import UNIT_SETS, UNITS_2023, UNITS_2025
 from indicators.catalogue import DATA_DIR, Indicator
 from indicators.table import PILOT, area_value
 from l10n import fmt, labels
@@ -423,7 +423,9 @@ def legend_strip_html(legend: list[LegendEntry], lang: str) -> str:
 
 LEGEND_PROJECTOR = LegendStyle("gap:.5rem;font-size:clamp(1.05rem,2.3vh,1.25rem);line-height:1.3",
                                "width:2.4rem;height:1.4rem;flex:none", "2px", "#222", "#222")
-SIDE_AND_MAP = (1.2, 1)     # widths of the side column and the map: the province is taller than wide
+# Widths of the side column and the map, per unit set: the province of 2022–2024 is taller than wide,
+# the merged province of 2025 about as wide as tall.
+SIDE_AND_MAP = {UNITS_2023.id: (1.2, 1), UNITS_2025.id: (1.1, 1.2)}
 
 # Projector theme, injected on this page only. The map's frame is as tall as the screen less the
 # top bar (Streamlit sets the frame's height in pixels; the layer script fills it); the side column
@@ -431,7 +433,7 @@ SIDE_AND_MAP = (1.2, 1)     # widths of the side column and the map: the provinc
 # Sizes shrink with the screen's height so that a 1280×720 screen still shows everything.
 PROJECTOR_CSS = """<style>
 .block-container{padding:3.75rem 1.2rem .5rem 1.2rem;max-width:100%}
-.block-container [data-testid="stVerticalBlock"]{gap:clamp(.3rem,1vh,.6rem)}
+.block-container [data-testid="stVerticalBlock"]{gap:clamp(.25rem,.75vh,.6rem)}
 .block-container h1{font-size:clamp(1.5rem,3.4vh,2.3rem);line-height:1.2;color:#111;margin:0;padding:0}
 .st-key-present_map_box iframe{height:calc(100vh - 4.3rem) !important}
 [data-testid="stMetricLabel"] p{font-size:clamp(1rem,2vh,1.2rem);color:#222;white-space:normal}
@@ -445,4 +447,9 @@ PROJECTOR_CSS = """<style>
 .camau-present-counter{font-size:clamp(1.2rem,2.8vh,1.6rem);font-weight:700;color:#111;text-align:center}
 .camau-present-area{font-size:clamp(1.25rem,2.6vh,1.5rem);font-weight:700;color:#111}
 .camau-present-legend-title{font-size:clamp(1.25rem,2.4vh,1.4rem);font-weight:700;color:#111;margin-bottom:.2rem}
+@media (max-height:800px){
+  [data-testid="stMetricLabel"] p{font-size:.9rem;line-height:1.2}
+  [data-testid="stMetricValue"]{font-size:1.55rem}
+  .block-container [data-testid="stCaptionContainer"] p{line-height:1.22}
+}
 </style>"""
