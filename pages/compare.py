@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.maprender import MAP_HEIGHT
 from geo.units2025 import UNITS_2023, UNITS_2025
-from indicators.periods import available_periods, period_table
+from indicators.periods import Period, available_periods, period_table
 from l10n import labels
 from l10n.messages import t, tn
 from l10n.text import notice_params, plain
@@ -24,6 +24,7 @@ from ui.streamlit_support import (
     switch_units_button,
 )
 from ui.unit_set import units_switch
+from views.compare.change_chart import LARGEST_CHANGES, ChangeChart, change_chart, left_out_text
 from views.compare.compare_view import (
     MODES,
     CompareState,
@@ -65,6 +66,15 @@ def version_table(version_id: int, units: str):
     with engine().connect() as connection:
         return period_table(connection, reference, indicators, version_id,
                             reference_2025() if units == UNITS_2025.id else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def period_change_chart(period_a: Period, period_b: Period, indicator_id: str, units: str, lang: str,
+                        show_all: bool) -> ChangeChart:
+    """The change chart of one comparison, built once (a period names its stored version, which
+    never changes)."""
+    return change_chart(version_table(period_a.version_id, units), version_table(period_b.version_id, units),
+                        period_a, period_b, indicators[indicator_id], lang, show_all)
 
 
 # --- State: URL -> widgets -> state -> URL (as on the map page) ----------------------------------
@@ -174,3 +184,21 @@ else:
     if len(shown) == 2:
         st.caption(t("compare.same_classes", lang))
 
+# --- The change commune by commune, built and drawn only while its section is open ------------------
+if len(shown) == 2:
+    chart_section = st.expander(t("compare.chart.section", lang), icon=":material/stacked_line_chart:",
+                                key="x_cmp_chart", on_change="rerun")
+    if chart_section.open:
+        with chart_section:
+            # The toggle's value from the last run (it is drawn below only when there is more to show).
+            show_all = bool(st.session_state.get("w_cmp_chart_all", False))
+            drawn = period_change_chart(period_a, period_b, indicator_id, units, lang, show_all)
+            if drawn.counts.both > LARGEST_CHANGES:
+                st.toggle(t("compare.chart.show_all", lang), key="w_cmp_chart_all")
+            if drawn.panel is None:
+                st.info(t("compare.chart.empty", lang))
+            else:
+                st.vega_lite_chart(spec=drawn.panel.spec, width="stretch")
+            st.caption(left_out_text(drawn.counts, period_a, period_b, lang))
+            if drawn.shown < drawn.counts.both:
+                st.caption(t("compare.chart.all_in_table", lang))

@@ -15,7 +15,7 @@ from storage.scenarios import ScenarioError, list_scenarios
 from ui import plan_widgets as widgets
 from ui.commune_map import commune_map
 from ui.editor_session import current_user
-from ui.plan_support import default_assumptions, plan_files, wave
+from ui.plan_support import default_assumptions, plan_files, wave, wave_score_chart
 from ui.streamlit_support import (
     current_lang,
     engine,
@@ -143,6 +143,15 @@ if result.plan.feasible:
     download_columns[1].download_button(
         t("plan.export.csv", lang), csv_bytes, file_name=f"ke_hoach_dot_tiep_theo_{stamp}.csv",
         mime="text/csv", icon=":material/download:", on_click="ignore", help=t("plan.export.csv.help", lang))
+    breakdown_section = st.expander(t("plan.breakdown.section", lang), icon=":material/stacked_bar_chart:",
+                                    key="x_plan_breakdown", on_change="rerun")
+    if breakdown_section.open:
+        panel = wave_score_chart(version_id, settings, lang, units)
+        with breakdown_section:
+            if panel is None:
+                st.info(t("plan.breakdown.empty", lang))
+            else:
+                st.vega_lite_chart(spec=panel.spec, width="stretch")
 
 scores_section = st.expander(t("plan.scores", lang), key="x_plan_scores", on_change="rerun")
 if scores_section.open:

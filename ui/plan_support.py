@@ -12,6 +12,8 @@ from planner.resources import pilot_assumptions
 from planner.wave import FALLBACK_ASSUMPTIONS, PlanSettings, WaveResult, plan_wave
 from reports.plan_workbook import plan_csv, plan_xlsx
 from ui.streamlit_support import published_tables, reference_2025, reference_data
+from views.charts import ChartPanel
+from views.plan.score_chart import wave_score_panel
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,3 +52,10 @@ def plan_files(version_id: int, settings: PlanSettings, version_label: str, lang
     result = wave(version_id, settings, units)
     return (plan_xlsx(result, published_tables(version_id, units)[1], version_label, lang, day),
             plan_csv(result, lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def wave_score_chart(version_id: int, settings: PlanSettings, lang: str, units: str = UNITS_2023.id) -> ChartPanel | None:
+    """The chart of the wave's score breakdown, built once per plan and language (Altair validates
+    the whole spec when it is made)."""
+    return wave_score_panel(wave(version_id, settings, units), lang)

@@ -22,6 +22,11 @@ from views.map.state import read_units
 PILOT_COLOUR, WAVE_COLOUR, REST_COLOUR = "#1f78b4", "#d95f02", "#e8e8e8"
 COLOURS = [PILOT_COLOUR, WAVE_COLOUR, REST_COLOUR]
 PILOT, WAVE, REST = 0, 1, 2
+# One fixed colour per score criterion wherever a breakdown is drawn, from Okabe and Ito's palette
+# (made to be told apart with every common colour-vision deficiency; tests/test_plan_chart.py checks
+# by simulation). Its two blues go to the first and last criteria, never side by side in a bar.
+CRITERION_COLOURS = {"reach": "#0072B2", "density": "#E69F00", "adoption": "#009E73", "proximity": "#CC79A7",
+                     "balance": "#56B4E9"}
 
 
 def score_text(value: float, lang: str) -> str:
@@ -86,9 +91,15 @@ def status_legend(status: pd.Series, lang: str) -> list[LegendEntry]:
     return entries
 
 
+def wave_frame(result: WaveResult) -> pd.DataFrame:
+    """The candidates in the wave, highest score first (ties in GSO code order, as the candidates
+    come): the rows of the wave list and of the score breakdown chart."""
+    return result.candidates[result.candidates["selected"]].sort_values(["score"], ascending=False, kind="stable")
+
+
 def wave_rows(result: WaveResult, lang: str) -> pd.DataFrame:
     """The selected communes, highest score first, with their estimates."""
-    frame = result.candidates[result.candidates["selected"]].sort_values(["score"], ascending=False, kind="stable")
+    frame = wave_frame(result)
     return pd.DataFrame({
         t("plan.col.rank", lang): range(1, len(frame) + 1),
         t("plan.col.commune", lang): frame["name"].to_numpy(),
