@@ -15,6 +15,7 @@ from l10n.messages import t
 from planner.geography import commune_geography
 from planner.scoring import CRITERIA, Weights
 from planner.wave import PlanSettings, plan_wave
+from tests.apptest import fresh_app, use_own_database
 from tests.html_tables import tables_in
 from tests.test_classify import CVD_MATRICES, DISTINCT_CATEGORIES_MIN_DELTA_E, seen_difference
 from tests.test_planner_page import open_planner
@@ -104,8 +105,11 @@ def test_criterion_colours_stay_apart_for_colour_blind_readers(deficiency):
 
 # --- The page ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_the_page_draws_the_chart_only_while_its_section_is_open(app, lang):
-    at = open_planner(app, lang=lang)
+def test_the_page_draws_the_chart_only_while_its_section_is_open(monkeypatch, tmp_path, lang):
+    # A database of its own: other tests publish versions in the shared one (a plan on those can be
+    # infeasible, and then the page has no breakdown).
+    use_own_database(monkeypatch, tmp_path)
+    at = open_planner(fresh_app(), lang=lang)
     assert page_chart(at) is None                       # closed: nothing built or drawn
     at.session_state["x_plan_breakdown"] = True
     at.session_state["x_plan_scores"] = True            # the score table, to check the chart against
