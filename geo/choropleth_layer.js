@@ -174,7 +174,7 @@
       // its end would put that zoom back, so the view is set again after it.
       var opened = Date.now();
       map.once('zoomend', function () { if (!sharing.moving && Date.now() - opened < 1000) { open(); } });
-      sharing.user = d.view.join(',');
+      sharing.user = viewText(d.view[0], d.view[1], d.view[2]);
       current.fitKey = key;
       return;
     }
@@ -190,6 +190,11 @@
   // rerun, so a copied link opens there; a default view keeps a short link. Streamlit rewrites the
   // URL from the server's state on a rerun, so the view is put back after each rewrite.
   var sharing = {param: null, user: null, path: null, moving: false, win: null, replace: null};
+
+  // As the server writes it (views/map/state.Viewport.param), so the two never disagree on a link.
+  function viewText(lat, lng, zoom) {
+    return [Number(lat).toFixed(4), Number(lng).toFixed(4), String(Math.round(zoom * 100) / 100)].join(',');
+  }
 
   function writeView() {
     var win = sharing.win;
@@ -216,7 +221,7 @@
     map.on('moveend', function () {
       if (!sharing.moving) { return; }
       var centre = map.getCenter();
-      sharing.user = [centre.lat.toFixed(4), centre.lng.toFixed(4), String(Math.round(map.getZoom() * 100) / 100)].join(',');
+      sharing.user = viewText(centre.lat, centre.lng, map.getZoom());
       writeView();
     });
     // One hook per page on its history, calling the live map's writer after Streamlit's own change.
@@ -241,7 +246,7 @@
 
   // Optional (presentation mode): permanent name labels, the names escaped on the server and listed
   // most important first. A label that would cover one already shown, or reach past the map's edge,
-  // is hidden (the unit keeps its tooltip), so no two labels ever overlap on a projector.
+  // is moved a little or hidden (the unit keeps its tooltip): no two labels overlap on a projector.
   function placeLabels(map, d) {
     var key = JSON.stringify(d.labels || null);
     if (key === current.labelsKey) { return; }
