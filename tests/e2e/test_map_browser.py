@@ -11,6 +11,7 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from indicators.catalogue import load_catalogue
@@ -337,10 +338,18 @@ def test_chosen_districts_zoom_and_a_moved_view_is_shared(context, app_url, no_o
     wait_map(page)
     province = page.evaluate(JS_MAP_VIEW)
     assert "view" not in query_of(page.url)
-    box = page.locator(MAP_IFRAME).bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
-    page.mouse.wheel(0, -240)
-    page.wait_for_function(f"(z) => ({JS_MAP_VIEW})().zoom > z", arg=province["zoom"])
+    page.locator(MAP_IFRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)                      # the page's first runs have settled
+    for _ in range(3):                              # a wheel turned while the page still laid out is lost
+        box = page.locator(MAP_IFRAME).bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.6)
+        page.mouse.wheel(0, -240)
+        try:
+            page.wait_for_function(f"(z) => ({JS_MAP_VIEW})().zoom > z", arg=province["zoom"], timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    assert page.evaluate(JS_MAP_VIEW)["zoom"] > province["zoom"]
     expect(page).to_have_url(re.compile(r"[?&]view="))
     page.wait_for_timeout(600)                      # the zoom animation has ended and written its view
     moved = page.evaluate(JS_MAP_VIEW)
